@@ -1,0 +1,102 @@
+"""Export a causal LM to ONNX in the Optimum single-file layout ("text-generation-with-past").
+
+Inputs:  input_ids [batch_size, sequence_length] int64,
+         attention_mask [batch_size, past_sequence_length + sequence_length] int64,
+         position_ids [batch_size, sequence_length] int64 (only when the model takes it),
+         past_key_values.{i}.key / .value [batch_size, num_heads, past_sequence_length, head_dim].
+Outputs: logits [batch_size, sequence_length, vocab], present.{i}.key / .value.
+The past is always an input; the first pass feeds it with length 0.
+"""
+import os
+
+import onnx
+import torch
+from torch import nn
+
+from .fp16 import convert_to_float16
+
+OPSET = 17
+
+
+class _FlatSignature(nn.Module):
+    """Wraps a model so torch.onnx.export sees one positional argument per ONNX input."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+        self.takes_position_ids = getattr(model, "takes_position_ids", False)
+
+    def forward(self, input_ids, attention_mask, *rest):
+        if self.takes_position_ids:
+            position_ids, past = rest[0], rest[1:]
+            logits, presents = self.model(input_ids, attention_mask, past, position_ids=position_ids)
+        else:
+            logits, presents = self.model(input_ids, attention_mask, rest)
+        return (logits, *presents)
+
+
+def io_names(num_layers: int, takes_position_ids: bool):
+    past = [f"past_key_values.{i}.{kind}" for i in range(num_layers) for kind in ("key", "value")]
+    present = [f"present.{i}.{kind}" for i in range(num_layers) for kind in ("key", "value")]
+    inputs = ["input_ids", "attention_mask"] + (["position_ids"] if takes_position_ids else []) + past
+    return inputs, ["logits"] + present, past, present
+
+
+def _dynamic_axes(inputs, past, present):
+    axes = {"input_ids": {0: "batch_size", 1: "sequence_length"},
+            "attention_mask": {0: "batch_size", 1: "past_sequence_length + sequence_length"},
+            "logits": {0: "batch_size", 1: "sequence_length"}}
+    if "position_ids" in inputs:
+        axes["position_ids"] = {0: "batch_size", 1: "sequence_length"}
+    for name in past:
+        axes[name] = {0: "batch_size", 2: "past_sequence_length"}
+    for name in present:
+        axes[name] = {0: "batch_size", 2: "past_sequence_length + sequence_length"}
+    return axes
+
+
+def _trace_inputs(model, past_len: int = 3, seq_len: int = 4):
+    """Non-empty past and seq > 1 so no length is specialised to a constant during tracing."""
+    generator = torch.Generator().manual_seed(0)
+    vocab = model.config.vocab_size
+    input_ids = torch.randint(0, vocab, (1, seq_len), generator=generator)
+    attention_mask = torch.ones(1, past_len + seq_len, dtype=torch.long)
+    heads, head_dim = model.kv_shape
+    past = tuple(torch.randn(1, heads, past_len, head_dim, generator=generator)
+                 for _ in range(2 * model.num_layers))
+    args = [input_ids, attention_mask]
+    if getattr(model, "takes_position_ids", False):
+        args.append(torch.arange(past_len, past_len + seq_len).unsqueeze(0))
+    return tuple(args) + past
+
+
+def export_onnx(model: nn.Module, path: str, external_data: bool = False, fp16: bool = False) -> None:
+    """Writes model.onnx (and model.onnx_data with external_data) for a float32 model in eval mode.
+
+    fp16 converts weights, past/present and logits to float16 after export (see fp16.py)."""
+    model = model.float().eval()
+    wrapper = _FlatSignature(model)
+    inputs, outputs, past, present = io_names(model.num_layers, wrapper.takes_position_ids)
+    tmp_path = path + ".tmp"
+    with torch.no_grad():
+        torch.onnx.export(wrapper, _trace_inputs(model), tmp_path, input_names=inputs,
+                          output_names=outputs, dynamic_axes=_dynamic_axes(inputs, past, present),
+                          opset_version=OPSET, do_constant_folding=True)
+    proto = onnx.load(tmp_path)
+    os.remove(tmp_path)
+    if fp16:
+        proto = convert_to_float16(proto)
+    onnx.checker.check_model(proto)
+    save_onnx(proto, path, external_data)
+
+
+def save_onnx(proto: onnx.ModelProto, path: str, external_data: bool = False) -> None:
+    data_name = os.path.basename(path) + "_data"
+    data_path = os.path.join(os.path.dirname(path), data_name)
+    if os.path.exists(data_path):
+        os.remove(data_path)  # onnx appends to an existing data file
+    if external_data:
+        onnx.save(proto, path, save_as_external_data=True, all_tensors_to_one_file=True,
+                  location=data_name, size_threshold=0)
+    else:
+        onnx.save(proto, path)
