@@ -22,8 +22,7 @@ def attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor
     """softmax(q k^T / sqrt(d), masked) v for q [b, h, s, d] and k, v [b, h, t, d]."""
     scale = 1.0 / (q.shape[-1] ** 0.5)
     scores = torch.matmul(q, k.transpose(-1, -2)) * scale
-    floor = torch.tensor(torch.finfo(scores.dtype).min, dtype=scores.dtype)
-    scores = torch.where(mask, scores, floor)
+    scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
     return torch.matmul(torch.softmax(scores, dim=-1), v)
 
 
