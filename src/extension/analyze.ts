@@ -1,0 +1,158 @@
+/**
+ * The "Analyze File" command: resolve the document, refuse what is not text, run the engine under a
+ * cancellable progress notification, stream records to the store, and explain failures. The latest
+ * run wins: starting a run cancels the one before it.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { TokenRecord } from '../core/analysis';
+import { isInputError } from '../core/errors';
+import type { Analysis } from '../model/api';
+import { readConfig } from './config';
+import { checkDocumentBytes, checkDocumentText } from './documentCheck';
+import type { EngineHost } from './engineHost';
+import type { DocumentResult, ResultsStore } from './results';
+
+/** What the command returns (for tests and other extensions): the figures, not the token array. */
+export interface AnalyzeOutcome {
+  uri: string;
+  tokens: number;
+  bitsPerByte: number | null;
+  meanEntropyBits: number | null;
+  model: string;
+  elapsedMs: number;
+}
+
+export class Analyzer {
+  private running?: AbortController;
+
+  constructor(private readonly extensionPath: string, private readonly engines: EngineHost,
+    private readonly store: ResultsStore, private readonly log: vscode.LogOutputChannel,
+    private readonly onStarted: (uri: vscode.Uri) => void) {}
+
+  /** Analyses the given file (context menus pass it) or the active editor's document. */
+  async run(target?: vscode.Uri): Promise<AnalyzeOutcome | undefined> {
+    const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
+    if (!uri) {
+      void vscode.window.showWarningMessage('Markov Lens: open a text file or pick one in the Explorer to analyse.');
+      return undefined;
+    }
+    const config = readConfig(this.extensionPath);
+    const fileName = path.basename(uri.path) || uri.toString();
+    let document: vscode.TextDocument;
+    try {
+      document = await this.openText(uri, fileName, config.maxFileSizeKB);
+    } catch (e) {
+      this.report(e, fileName);
+      return undefined;
+    }
+    this.running?.abort();
+    const controller = new AbortController();
+    this.running = controller;
+    const started = performance.now();
+    const text = document.getText();
+    let result: DocumentResult | undefined;
+    try {
+      const loaded = await this.engines.get(config);
+      // Without a vocabulary lookup, top-k ids that occur in the document still get their text.
+      const seenTexts = new Map<number, string>();
+      const tokenText = (id: number) => loaded.tokenText?.(id) ?? seenTexts.get(id) ?? `#${id}`;
+      result = this.store.start(uri, fileName, text, tokenText);
+      this.onStarted(uri);
+      const analysis = await vscode.window.withProgress({
+        location: vscode.ProgressLocation.Notification, title: `Markov Lens: analysing ${fileName}`, cancellable: true,
+      }, async (progress, token) => {
+        token.onCancellationRequested(() => controller.abort());
+        let lastDone = 0;
+        return loaded.engine.analyze({
+          text, topK: config.topK, window: config.window || undefined, stride: config.stride || undefined,
+          signal: controller.signal,
+          onProgress: (done, total) => {
+            progress.report({ message: `${done} / ${total} tokens`, increment: total ? ((done - lastDone) / total) * 100 : 0 });
+            lastDone = done;
+            if (result) result.totalTokens = total;
+          },
+          onRecords: (records: TokenRecord[]) => {
+            for (const r of records) seenTexts.set(r.id, r.text);
+            if (result) this.store.addRecords(result, records, Math.max(result.totalTokens, result.tokens.length + records.length));
+          },
+        });
+      });
+      const elapsedMs = performance.now() - started;
+      this.store.finish(result, analysis.tokens, headerOf(analysis, elapsedMs));
+      this.logRun(fileName, analysis, elapsedMs);
+      return outcome(uri, analysis, elapsedMs);
+    } catch (e) {
+      if (controller.signal.aborted) {
+        this.log.info(`Analysis of ${fileName} cancelled`);
+        if (result) this.store.fail(result, 'Cancelled.');
+        return undefined;
+      }
+      const message = this.report(e, fileName);
+      if (result) this.store.fail(result, message);
+      return undefined;
+    } finally {
+      if (this.running === controller) this.running = undefined;
+    }
+  }
+
+  /** Opens the file as a text document after checking size and binary content on disk. */
+  private async openText(uri: vscode.Uri, fileName: string, maxKB: number): Promise<vscode.TextDocument> {
+    const open = vscode.workspace.textDocuments.find(d => d.uri.toString() === uri.toString());
+    if (open) {
+      checkDocumentBytes(fileName, Buffer.byteLength(open.getText(), 'utf8'), new Uint8Array(), maxKB);
+      checkDocumentText(fileName, open.getText());
+      return open;
+    }
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (stat.type & vscode.FileType.Directory) throw new Error(`${fileName} is a folder; pick a file.`);
+    const bytes = stat.size > maxKB * 1024 ? new Uint8Array() : await vscode.workspace.fs.readFile(uri);
+    checkDocumentBytes(fileName, stat.size, bytes, maxKB);
+    const document = await vscode.workspace.openTextDocument(uri);
+    checkDocumentText(fileName, document.getText());
+    return document;
+  }
+
+  /** Shows an error as the user should see it and returns the message. */
+  private report(e: unknown, fileName: string): string {
+    if (isInputError(e)) {
+      this.log.warn(e.message);
+      const isModel = e.code.startsWith('model-') || e.code.startsWith('tokenizer-');
+      const button = isModel ? 'Open Setting' : undefined;
+      void vscode.window.showErrorMessage(`Markov Lens: ${e.message}`, ...(button ? [button] : [])).then(choice => {
+        if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'markovLens.modelPath');
+      });
+      return e.message;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    this.log.error(`Analysis of ${fileName} failed: ${e instanceof Error ? e.stack ?? message : message}`);
+    void vscode.window.showErrorMessage(`Markov Lens: analysing ${fileName} failed: ${message}`, 'Show Log').then(choice => {
+      if (choice) this.log.show();
+    });
+    return message;
+  }
+
+  private logRun(fileName: string, a: Analysis, elapsedMs: number): void {
+    const s = a.summary;
+    this.log.info(`Analysed ${fileName}: ${s.tokens} tokens, ${s.bitsPerByte?.toFixed(4) ?? 'n/a'} bits/byte, ` +
+      `tokenize ${a.timings.tokenizeMs.toFixed(0)} ms, inference ${a.timings.inferenceMs.toFixed(0)} ms, ` +
+      `total ${elapsedMs.toFixed(0)} ms (window ${a.scoring.window}, stride ${a.scoring.stride})`);
+  }
+
+  dispose(): void {
+    this.running?.abort();
+  }
+}
+
+function headerOf(a: Analysis, elapsedMs: number) {
+  return { model: a.model, summary: a.summary, utf8Bytes: a.utf8Bytes, window: a.scoring.window,
+    stride: a.scoring.stride, topK: a.scoring.topK, elapsedMs };
+}
+
+function outcome(uri: vscode.Uri, a: Analysis, elapsedMs: number): AnalyzeOutcome {
+  return {
+    uri: uri.toString(), tokens: a.summary.tokens, bitsPerByte: a.summary.bitsPerByte,
+    meanEntropyBits: a.summary.meanEntropy === null ? null : a.summary.meanEntropy / Math.LN2,
+    model: a.model.name, elapsedMs,
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * One typed reader for the `markovLens.*` settings, with the workspace-trust rule: in an untrusted
+ * workspace a model folder set by the workspace is ignored (it would make us load and run files the
+ * workspace chose), and only the user's own value or the bundled model is used.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { type HeatMetric, isHeatMetric } from '../protocol/webview';
+
+export const SECTION = 'markovLens';
+
+export interface MarkovLensConfig {
+  /** Absolute model folder actually used (trust rule applied, bundled model when empty). */
+  modelPath: string;
+  /** True when a workspace value for the model folder was set but ignored (untrusted workspace). */
+  workspaceModelPathIgnored: boolean;
+  onnxVariant: string;
+  topK: number;
+  /** 0 = the engine's default (the model's context length, capped). */
+  window: number;
+  /** 0 = the engine's default (window / 2). */
+  stride: number;
+  heatmapMetric: HeatMetric;
+  decorations: boolean;
+  maxFileSizeKB: number;
+  executionProviders: string[];
+}
+
+/** Settings whose change means the loaded model must be reloaded. */
+export const MODEL_KEYS = ['modelPath', 'onnxVariant', 'executionProviders'] as const;
+
+export function bundledModelPath(extensionPath: string): string {
+  return path.join(extensionPath, 'models', 'default');
+}
+
+/** Resolves a model path as a user would mean it: `~` is home, relative is workspace-relative. */
+export function resolveModelPath(value: string, extensionPath: string): string {
+  const trimmed = value.trim();
+  if (!trimmed) return bundledModelPath(extensionPath);
+  if (trimmed === '~' || trimmed.startsWith('~/')) return path.join(process.env.HOME ?? '', trimmed.slice(1));
+  if (path.isAbsolute(trimmed)) return trimmed;
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  return root ? path.join(root, trimmed) : path.resolve(trimmed);
+}
+
+export function readConfig(extensionPath: string): MarkovLensConfig {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const inspected = c.inspect<string>('modelPath');
+  const fromWorkspace = inspected?.workspaceFolderValue ?? inspected?.workspaceValue;
+  const trusted = vscode.workspace.isTrusted;
+  // VS Code already drops restricted workspace values when untrusted; we do not rely on that alone.
+  const modelSetting = trusted
+    ? c.get<string>('modelPath', '')
+    : inspected?.globalValue ?? inspected?.defaultValue ?? '';
+  const metric = c.get<string>('heatmapMetric', 'nll');
+  return {
+    modelPath: resolveModelPath(modelSetting, extensionPath),
+    workspaceModelPathIgnored: !trusted && typeof fromWorkspace === 'string' && fromWorkspace.trim() !== '',
+    onnxVariant: c.get<string>('onnxVariant', ''),
+    topK: clampInt(c.get<number>('topK', 10), 1, 100),
+    window: clampInt(c.get<number>('window', 0), 0, 1 << 20),
+    stride: clampInt(c.get<number>('stride', 0), 0, 1 << 20),
+    heatmapMetric: isHeatMetric(metric) ? metric : 'nll',
+    decorations: c.get<boolean>('decorations.enabled', true),
+    maxFileSizeKB: clampInt(c.get<number>('maxFileSizeKB', 1024), 1, 1 << 22),
+    executionProviders: c.get<string[]>('executionProviders', ['cpu']).filter(s => typeof s === 'string' && s),
+  };
+}
+
+function clampInt(v: unknown, min: number, max: number): number {
+  const n = typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : min;
+  return Math.min(max, Math.max(min, n));
+}

@@ -1,0 +1,103 @@
+/**
+ * Activation: wires the commands, the heatmap panel (and its serializer), hovers, decorations, the
+ * status bar item and settings together. Activation errors are shown, because VS Code itself only
+ * logs them.
+ */
+import * as vscode from 'vscode';
+import { type AnalyzeOutcome, Analyzer } from './analyze';
+import { MODEL_KEYS, readConfig, SECTION } from './config';
+import { HeatDecorations } from './decorations';
+import { EngineHost } from './engineHost';
+import { registerTokenHover } from './hover';
+import { HeatmapPanel, PANEL_VIEW_TYPE } from './panel';
+import { ResultsStore } from './results';
+import { BitsPerByteStatus } from './statusBar';
+
+/** What `activate` returns: a small API the in-host tests (and other extensions) can read. */
+export interface MarkovLensApi {
+  analyze(uri?: vscode.Uri): Promise<AnalyzeOutcome | undefined>;
+  decorationCounts(uri: vscode.Uri): number[] | undefined;
+  panelState(): { open: boolean; uri?: string; lastRender?: { tokens: number; ms: number } };
+  effectiveModelPath(): { path: string; workspaceValueIgnored: boolean };
+}
+
+export function activate(context: vscode.ExtensionContext): MarkovLensApi {
+  const log = vscode.window.createOutputChannel('Markov Lens', { log: true });
+  context.subscriptions.push(log);
+  try {
+    return wire(context, log);
+  } catch (e) {
+    log.error(`Activation failed: ${e instanceof Error ? e.stack : e}`);
+    void vscode.window.showErrorMessage(`Markov Lens failed to start: ${e instanceof Error ? e.message : e}`);
+    throw e;
+  }
+}
+
+function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): MarkovLensApi {
+  const extensionPath = context.extensionPath;
+  let config = readConfig(extensionPath);
+  const store = new ResultsStore();
+  const engines = new EngineHost(log);
+  const decorations = new HeatDecorations(store, { enabled: config.decorations, metric: config.heatmapMetric });
+  const setting = () => vscode.workspace.getConfiguration(SECTION);
+  const panel = new HeatmapPanel(context.extensionUri, store, config.heatmapMetric, {
+    log,
+    rerun: uri => void analyzer.run(uri),
+    metricChanged: metric => void setting().update('heatmapMetric', metric, vscode.ConfigurationTarget.Global),
+  });
+  const analyzer = new Analyzer(extensionPath, engines, store, log, uri => panel.show(uri));
+  context.subscriptions.push(store, engines, decorations, panel, analyzer, new BitsPerByteStatus(store), registerTokenHover(store));
+
+  warnIfWorkspaceModelIgnored(config.workspaceModelPathIgnored, log);
+  log.info(`Activated; model folder ${config.modelPath}${vscode.workspace.isTrusted ? '' : ' (restricted mode)'}`);
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('markovLens.analyzeFile', (uri?: vscode.Uri) => analyzer.run(uri)),
+    vscode.commands.registerCommand('markovLens.showPanel', () => {
+      const uri = vscode.window.activeTextEditor?.document.uri;
+      const target = uri && store.get(uri) ? uri.toString() : panel.currentUri;
+      if (target) panel.show(target, false);
+      else void vscode.window.showInformationMessage('Markov Lens: no analysis yet. Run "Markov Lens: Analyze File" first.');
+    }),
+    vscode.commands.registerCommand('markovLens.toggleDecorations', () =>
+      setting().update('decorations.enabled', !readConfig(extensionPath).decorations, vscode.ConfigurationTarget.Global)),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      async deserializeWebviewPanel(webviewPanel, state) { panel.revive(webviewPanel, state); },
+    }),
+    vscode.workspace.onDidChangeConfiguration(e => {
+      if (!e.affectsConfiguration(SECTION)) return;
+      const previous = config;
+      config = readConfig(extensionPath);
+      decorations.configure({ enabled: config.decorations, metric: config.heatmapMetric });
+      if (config.heatmapMetric !== previous.heatmapMetric) panel.setMetric(config.heatmapMetric);
+      if (MODEL_KEYS.some(k => JSON.stringify(config[k]) !== JSON.stringify(previous[k]))) {
+        log.info(`Model settings changed; model folder now ${config.modelPath}`);
+      }
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => { config = readConfig(extensionPath); }),
+  );
+
+  return {
+    analyze: uri => analyzer.run(uri),
+    decorationCounts: uri => decorations.appliedCounts(uri.toString()),
+    panelState: () => ({ open: panel.isOpen, uri: panel.currentUri, lastRender: panel.lastRender }),
+    effectiveModelPath: () => {
+      const c = readConfig(extensionPath);
+      return { path: c.modelPath, workspaceValueIgnored: c.workspaceModelPathIgnored };
+    },
+  };
+}
+
+function warnIfWorkspaceModelIgnored(ignored: boolean, log: vscode.LogOutputChannel): void {
+  if (!ignored) return;
+  const message = 'Markov Lens: this workspace is not trusted, so its markovLens.modelPath setting is ignored; ' +
+    'the model from your user settings (or the bundled one) is used.';
+  log.warn(message);
+  void vscode.window.showWarningMessage(message, 'Manage Workspace Trust').then(choice => {
+    if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions; the engine's worker is terminated there.
+}

@@ -1,0 +1,19 @@
+/** Hovers over analysed tokens in the editor: NLL and entropy in bits, rank, top-k, context length. */
+import * as vscode from 'vscode';
+import type { ResultsStore } from './results';
+import { hoverMarkdown, tokenDetails } from './tokenDetails';
+
+export function registerTokenHover(store: ResultsStore): vscode.Disposable {
+  return vscode.languages.registerHoverProvider({ pattern: '**' }, {
+    provideHover(document, position) {
+      const result = store.get(document.uri);
+      if (!result || result.tokens.length === 0) return undefined;
+      const index = result.spans.tokenAt(document.offsetAt(position));
+      if (index < 0) return undefined;
+      const details = tokenDetails(result.tokens, result.text, index, result.tokenText);
+      if (!details) return undefined;
+      const range = new vscode.Range(document.positionAt(result.spans.starts[index]), document.positionAt(result.spans.ends[index]));
+      return new vscode.Hover(new vscode.MarkdownString(hoverMarkdown(details, result.stale)), range);
+    },
+  });
+}

@@ -1,0 +1,180 @@
+/**
+ * The heatmap panel beside the editor: one panel that shows the latest analysed document. It sends
+ * a full snapshot when the webview says it is ready (also after being hidden or reloaded), streams
+ * records while a run goes on, and validates every message the webview sends before acting.
+ */
+import * as vscode from 'vscode';
+import {
+  type HeatMetric, type HostToPanelMessage, type PanelSnapshot, parsePanelMessage, parsePanelState,
+} from '../protocol/webview';
+import { panelHtml } from './panelHtml';
+import { columnsOf, type ResultsStore } from './results';
+import { tokenDetails } from './tokenDetails';
+
+export const PANEL_VIEW_TYPE = 'markovLens.heatmap';
+
+export interface PanelHooks {
+  rerun(uri: vscode.Uri): void;
+  metricChanged(metric: HeatMetric): void;
+  log: vscode.LogOutputChannel;
+}
+
+export class HeatmapPanel implements vscode.Disposable {
+  private panel?: vscode.WebviewPanel;
+  private uri?: string;
+  private readonly disposables: vscode.Disposable[] = [];
+  private panelDisposables: vscode.Disposable[] = [];
+  /** Last render time the panel reported, for tests and the performance figure. */
+  lastRender?: { tokens: number; ms: number };
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly store: ResultsStore,
+    private metric: HeatMetric, private readonly hooks: PanelHooks) {
+    this.disposables.push(store.onDidChange(c => this.onResultChange(c)));
+  }
+
+  get currentUri(): string | undefined { return this.uri; }
+  get isOpen(): boolean { return this.panel !== undefined; }
+
+  /** Shows the panel for a document (creating it beside the editor if needed). */
+  show(uri: vscode.Uri | string, preserveFocus = true): void {
+    this.uri = uri.toString();
+    if (this.panel) {
+      this.panel.reveal(undefined, preserveFocus);
+      this.postSnapshot();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Markov Lens',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, this.webviewOptions());
+    this.attach(panel);
+  }
+
+  /** Restores a panel VS Code kept across a reload (WebviewPanelSerializer). */
+  revive(panel: vscode.WebviewPanel, state: unknown): void {
+    const s = parsePanelState(state);
+    if (s) { this.uri = s.uri; this.metric = s.metric; }
+    this.panel?.dispose();
+    panel.webview.options = this.webviewOptions();
+    this.attach(panel);
+    if (this.uri && !this.store.get(this.uri)) this.hooks.rerun(vscode.Uri.parse(this.uri));
+  }
+
+  setMetric(metric: HeatMetric): void {
+    this.metric = metric;
+    this.post({ type: 'metric/changed', metric });
+  }
+
+  private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
+    panel.webview.html = panelHtml(panel.webview, this.extensionUri);
+    this.panelDisposables = [
+      panel.webview.onDidReceiveMessage(m => this.onMessage(m)),
+      panel.onDidDispose(() => {
+        for (const d of this.panelDisposables) d.dispose();
+        this.panelDisposables = [];
+        if (this.panel === panel) this.panel = undefined;
+      }),
+    ];
+  }
+
+  private onMessage(raw: unknown): void {
+    const result = this.uri ? this.store.get(this.uri) : undefined;
+    const msg = parsePanelMessage(raw, result?.tokens.length ?? 0);
+    if (!msg) {
+      this.hooks.log.warn(`Ignored an invalid message from the panel: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    switch (msg.type) {
+      case 'panel/ready':
+        this.postSnapshot();
+        return;
+      case 'analysis/rerun':
+        if (this.uri) this.hooks.rerun(vscode.Uri.parse(this.uri));
+        return;
+      case 'metric/set':
+        this.metric = msg.metric;
+        this.hooks.metricChanged(msg.metric);
+        return;
+      case 'token/details':
+        this.post({ type: 'token/details', requestId: msg.requestId,
+          details: result ? tokenDetails(result.tokens, result.text, msg.index, result.tokenText) : null });
+        return;
+      case 'token/reveal':
+        if (result) void this.reveal(result.uri, msg.index);
+        return;
+      case 'panel/rendered':
+        this.lastRender = { tokens: msg.tokens, ms: msg.ms };
+        this.hooks.log.info(`Panel rendered ${msg.tokens} tokens in ${msg.ms.toFixed(1)} ms`);
+        return;
+    }
+  }
+
+  private async reveal(uri: string, index: number): Promise<void> {
+    const result = this.store.get(uri);
+    if (!result) return;
+    if (!result.spans.alive[index]) {
+      void vscode.window.showInformationMessage('Markov Lens: that token was edited since the analysis; re-run to update.');
+      return;
+    }
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+    const range = new vscode.Range(document.positionAt(result.spans.starts[index]), document.positionAt(result.spans.ends[index]));
+    const column = vscode.window.visibleTextEditors.find(e => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
+    await vscode.window.showTextDocument(document, { viewColumn: column, selection: range, preserveFocus: false });
+  }
+
+  private snapshot(): PanelSnapshot | undefined {
+    const result = this.uri ? this.store.get(this.uri) : undefined;
+    if (!result) return undefined;
+    return {
+      uri: result.uri, fileName: result.fileName, text: result.text, columns: columnsOf(result.tokens),
+      totalTokens: result.totalTokens, header: result.header, running: result.running, stale: result.stale,
+      error: result.error, metric: this.metric,
+    };
+  }
+
+  private postSnapshot(): void {
+    const snapshot = this.snapshot();
+    if (snapshot) this.post({ type: 'analysis/snapshot', snapshot });
+  }
+
+  private onResultChange(c: Parameters<Parameters<ResultsStore['onDidChange']>[0]>[0]): void {
+    if (!this.panel || c.uri !== this.uri) return;
+    const result = this.store.get(c.uri);
+    switch (c.kind) {
+      case 'started':
+      case 'removed':
+        this.postSnapshot();
+        return;
+      case 'records':
+        if (result) this.post({ type: 'analysis/records', uri: c.uri, columns: columnsOf(result.tokens, c.first, c.count),
+          done: result.tokens.length, total: result.totalTokens });
+        return;
+      case 'finished':
+        // The final records replace the streamed ones (same tokens, authoritative values).
+        this.postSnapshot();
+        return;
+      case 'failed':
+        if (result?.error) this.post({ type: 'analysis/error', uri: c.uri, message: result.error });
+        return;
+      case 'stale':
+        this.post({ type: 'analysis/stale', uri: c.uri, stale: true });
+        return;
+    }
+  }
+
+  private post(message: HostToPanelMessage): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The panel's static HTML. Nothing from the document is templated in (data arrives by message and
+ * is put in the DOM with textContent). CSP: no default source, scripts only with a fresh crypto
+ * nonce per render, styles and fonts only from the extension's own resources.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+
+export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = randomBytes(16).toString('base64');
+  const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
+  const csp = [
+    `default-src 'none'`,
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource}`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('media', 'panel.css')}">
+<title>Markov Lens</title>
+</head>
+<body>
+<header id="header">
+  <div id="title"></div>
+  <div id="summary" aria-label="Document figures"></div>
+  <div id="controls">
+    <label for="metric">Colour by</label>
+    <vscode-single-select id="metric"></vscode-single-select>
+    <vscode-button id="rerun" secondary>Re-run</vscode-button>
+  </div>
+  <div id="legend" aria-label="Colour scale"></div>
+  <div id="status" role="status"></div>
+</header>
+<main id="heatmap" tabindex="0" aria-label="Heatmap of the document"></main>
+<div id="tooltip" role="tooltip" hidden></div>
+<script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
+</body>
+</html>`;
+}
