@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RowReducer } from '../../../src/core/reduce';
+
+/** Straightforward float64 reference: full softmax, full sort. */
+function reference(row: number[], target: number, k: number) {
+  const max = Math.max(...row);
+  const logZ = max + Math.log(row.reduce((s, z) => s + Math.exp(z - max), 0));
+  const logp = row.map(z => z - logZ);
+  const p = logp.map(Math.exp);
+  const entropy = -p.reduce((s, pi, i) => s + pi * logp[i], 0);
+  const varentropy = p.reduce((s, pi, i) => s + pi * (-logp[i] - entropy) ** 2, 0);
+  const rank = 1 + row.filter(z => z > row[target]).length;
+  const order = row.map((z, i) => i).sort((a, b) => row[b] - row[a] || a - b).slice(0, k);
+  return { nll: -logp[target], entropy, varentropy, rank, logZ, topIds: order, topProbs: order.map(i => p[i]) };
+}
+
+function randomRow(n: number, seed: number, scale = 4): number[] {
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return Array.from({ length: n }, () => (rnd() - 0.5) * 2 * scale);
+}
+
+test('metrics equal a full-softmax float64 reference', () => {
+  const reducer = new RowReducer(10);
+  for (const [n, seed, target] of [[50, 1, 3], [1000, 7, 999], [5000, 42, 0], [17, 3, 16]] as const) {
+    const row = randomRow(n, seed, seed === 7 ? 20 : 4);
+    const ref = reference(row, target, 10);
+    const m = reducer.reduce(Float32Array.from(row), 0, n, target);
+    // The row is given as float32: compare against the reference of the same float32 values.
+    const ref32 = reference(Array.from(Float32Array.from(row)), target, 10);
+    assert.ok(m.finite);
+    assert.ok(Math.abs(m.nll - ref32.nll) < 1e-9, `nll ${m.nll} vs ${ref32.nll}`);
+    assert.ok(Math.abs(m.entropy - ref32.entropy) < 1e-9);
+    assert.ok(Math.abs(m.varentropy - ref32.varentropy) < 1e-8);
+    assert.ok(Math.abs(m.logZ - ref32.logZ) < 1e-9);
+    assert.equal(m.rank, ref32.rank);
+    assert.deepEqual(Array.from(reducer.topIds), ref32.topIds.slice(0, Math.min(10, n)));
+    reducer.topProbs.forEach((p, i) => assert.ok(Math.abs(p - ref32.topProbs[i]) < 1e-12));
+    assert.ok(Math.abs(ref.nll - ref32.nll) < 1e-5); // sanity: float32 rounding is small
+  }
+});
+
+test('rank counts only strictly larger logits; ties go to the lower id in top-k', () => {
+  const reducer = new RowReducer(3);
+  const m = reducer.reduce([1, 5, 5, 2, 5], 0, 5, 2);
+  assert.equal(m.rank, 1);
+  assert.deepEqual(Array.from(reducer.topIds), [1, 2, 4]);
+  assert.equal(reducer.reduce([1, 5, 5, 2, 5], 0, 5, 0).rank, 5);
+  assert.equal(reducer.reduce([1, 5, 5, 2, 5], 0, 5, 3).rank, 4);
+});
+
+test('reads a row at an offset inside a larger [T, V] buffer', () => {
+  const reducer = new RowReducer(2);
+  const buffer = Float32Array.from([9, 9, 9, 0, 1, 2, 9, 9]);
+  const m = reducer.reduce(buffer, 3, 3, 2);
+  const ref = reference([0, 1, 2], 2, 2);
+  assert.ok(Math.abs(m.nll - ref.nll) < 1e-12);
+  assert.deepEqual(Array.from(reducer.topIds), [2, 1]);
+});
+
+test('uniform distribution: entropy log V, varentropy 0, nll log V', () => {
+  const m = new RowReducer(1).reduce(new Float32Array(1000), 0, 1000, 5);
+  assert.ok(Math.abs(m.entropy - Math.log(1000)) < 1e-12);
+  assert.ok(Math.abs(m.nll - Math.log(1000)) < 1e-12);
+  assert.ok(Math.abs(m.varentropy) < 1e-12);
+});
+
+test('NaN, +Inf or -Inf anywhere makes the row non-finite', () => {
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    for (const at of [0, 3, 7]) {
+      const row = Float32Array.from(randomRow(8, 5));
+      row[at] = bad;
+      const m = new RowReducer(3).reduce(row, 0, 8, 2);
+      assert.equal(m.finite, false, `${bad} at ${at}`);
+    }
+  }
+});
+
+test('top-k larger than the row pads with -1', () => {
+  const reducer = new RowReducer(5);
+  reducer.reduce([0, 1, 2], 0, 3, 0);
+  assert.deepEqual(Array.from(reducer.topIds), [2, 1, 0, -1, -1]);
+  assert.equal(reducer.topProbs[3], 0);
+});
+
+test('k = 0 still gives every metric', () => {
+  const m = new RowReducer(0).reduce([0, 1, 2], 0, 3, 1);
+  assert.ok(Math.abs(m.nll - reference([0, 1, 2], 1, 0).nll) < 1e-12);
+});
