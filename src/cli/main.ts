@@ -1,0 +1,102 @@
+/**
+ * `markov-lens analyze FILE`: reads and validates the file, runs the engine (a worker), and prints
+ * JSON, CSV or a terminal heatmap. Exit 0 ok, 2 bad input (one line naming the file), 1 internal.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { checkDocumentSize, DEFAULT_MAX_BYTES, decodeDocument } from '../core/document';
+import { InputError, isInputError } from '../core/errors';
+import { formatCsv } from '../core/formatCsv';
+import { formatJson } from '../core/formatJson';
+import { formatText, type ColorMode } from '../core/formatText';
+import { openModel, type EngineOptions } from '../model/engine';
+import { parseArgs, USAGE, type AnalyzeArgs } from './args';
+
+export interface CliIo {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown };
+  env: Record<string, string | undefined>;
+}
+
+/** The folder holding package.json: dist/ -> .., out/src/cli/ -> ../../.. */
+export function packageRoot(from = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return from;
+  }
+}
+
+export function defaultModelDir(): string {
+  return join(packageRoot(), 'models', 'default');
+}
+
+function colorMode(args: AnalyzeArgs, io: CliIo): ColorMode {
+  const wanted = args.color ?? (io.env.NO_COLOR ? false : io.stdout.isTTY === true || !!io.env.FORCE_COLOR);
+  if (!wanted) return 'none';
+  return /truecolor|24bit/i.test(io.env.COLORTERM ?? '') ? 'truecolor' : '256';
+}
+
+function readDocument(path: string, maxBytes: number): string {
+  if (!existsSync(path)) throw new InputError(`${path}: file not found`, 'document-missing', path);
+  const stat = statSync(path);
+  if (stat.isDirectory()) throw new InputError(`${path}: is a folder, not a text file`, 'document-missing', path);
+  // Refuse a huge file before reading it; decodeDocument checks the bytes it is given again.
+  checkDocumentSize(stat.size, path, maxBytes);
+  return decodeDocument(readFileSync(path), path, maxBytes);
+}
+
+async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: EngineOptions): Promise<void> {
+  if (args.geometry) {
+    throw new InputError('--geometry: representation geometry is not available yet in this version', 'settings-invalid', '--geometry');
+  }
+  const text = readDocument(args.file, args.maxBytes ?? DEFAULT_MAX_BYTES);
+  const modelDir = args.model ? resolve(args.model) : defaultModelDir();
+  if (!args.model && !existsSync(join(modelDir, 'config.json'))) {
+    throw new InputError(`${modelDir}: the bundled default model is not installed; pass --model DIR`, 'model-missing', modelDir);
+  }
+  const engine = await openModel(modelDir, { ...engineOptions, variant: args.variant });
+  try {
+    const analysis = await engine.analyze({ text, topK: args.topK, window: args.window, stride: args.stride });
+    if (args.format === 'json') {
+      io.stdout.write(formatJson({ ...analysis, inputPath: args.file }));
+    } else if (args.format === 'csv') {
+      io.stdout.write(formatCsv(analysis.tokens));
+    } else {
+      io.stdout.write(formatText(text, analysis.tokens, analysis.summary, colorMode(args, io)));
+    }
+  } finally {
+    await engine.dispose();
+  }
+}
+
+/** Runs the CLI and returns the exit code (never throws). */
+export async function main(argv: readonly string[], io: CliIo, engineOptions: EngineOptions = {}): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    if (args.command === 'help') {
+      io.stdout.write(USAGE);
+      return 0;
+    }
+    if (args.command === 'version') {
+      const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+      io.stdout.write(`${pkg.version}\n`);
+      return 0;
+    }
+    await analyze(args, io, engineOptions);
+    return 0;
+  } catch (e) {
+    if (isInputError(e)) {
+      io.stderr.write(`markov-lens: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      return 2;
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    io.stderr.write(`markov-lens: internal error: ${err.stack ?? err.message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(code => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * One analysis inside the worker: tokenize, plan windows, score each window, and hand each window's
+ * records to the sink as soon as they exist. Cancellation is checked between windows.
+ */
+import type { ScoringInfo } from '../core/analysis';
+import { InputError } from '../core/errors';
+import type { RecordBatch } from '../core/records';
+import { planWindows, resolveWindowSettings } from '../core/windows';
+import type { LoadedModel } from './loader';
+import { WindowScorer } from './scorer';
+
+export interface AnalyzeParams {
+  text: string;
+  topK: number;
+  window?: number;
+  stride?: number;
+}
+
+export interface AnalysisSink {
+  started(scoring: ScoringInfo, tokens: number, tokenizeMs: number): void;
+  batch(batch: RecordBatch): void;
+  progress(done: number, total: number): void;
+  /** Polled between windows. */
+  cancelled(): boolean;
+}
+
+export const DEFAULT_TOP_K = 10;
+const MAX_TOP_K = 1000;
+
+export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sink: AnalysisSink): Promise<{ inferenceMs: number }> {
+  const topK = params.topK;
+  if (!Number.isSafeInteger(topK) || topK < 0 || topK > MAX_TOP_K) {
+    throw new InputError(`top-k: must be a whole number from 0 to ${MAX_TOP_K}, got ${topK}`, 'settings-invalid', 'top-k');
+  }
+  const settings = resolveWindowSettings(params, model.info.contextLength, model.info.modelType);
+  const started = performance.now();
+  const doc = model.tokenizer.encode(params.text);
+  const tokenizeMs = performance.now() - started;
+  const n = doc.ids.length;
+  const ids = new Int32Array(n + 1);
+  ids[0] = model.tokenizer.prefixTokenId;
+  ids.set(doc.ids, 1);
+  for (let i = 0; i < ids.length; i++) {
+    if (ids[i] < 0 || ids[i] >= model.logitsWidth) {
+      throw new InputError(`${model.files.tokenizerPath}: produced token id ${ids[i]}, outside the model's ${model.logitsWidth} logits`, 'tokenizer-too-wide', model.files.tokenizerPath);
+    }
+  }
+  sink.started({ prefixTokenId: ids[0], window: settings.window, stride: settings.stride, topK }, n, tokenizeMs);
+
+  const scorer = new WindowScorer(model.session, model.signature, topK);
+  const texts = new Map<number, string>();
+  const textOf = (id: number): string => {
+    let t = texts.get(id);
+    if (t === undefined) texts.set(id, (t = model.tokenizer.tokenText(id)));
+    return t;
+  };
+  const inferenceStart = performance.now();
+  let done = 0;
+  for (const w of planWindows(n + 1, settings.window, settings.stride)) {
+    if (sink.cancelled()) throw new InputError('analysis cancelled', 'cancelled');
+    const metrics = await scorer.scoreWindow(ids, w);
+    const from = w.firstTarget - 1; // document index of the first record
+    const to = from + metrics.count;
+    sink.batch({
+      ...metrics,
+      firstIndex: from,
+      topK,
+      ids: doc.ids.slice(from, to),
+      starts: doc.starts.slice(from, to),
+      ends: doc.ends.slice(from, to),
+      partial: doc.partial.slice(from, to),
+      texts: Array.from(doc.ids.subarray(from, to), textOf),
+    });
+    done = to;
+    sink.progress(done, n);
+    // Let the cancel message in before the next window.
+    await new Promise(resolve => setImmediate(resolve));
+  }
+  return { inferenceMs: performance.now() - inferenceStart };
+}

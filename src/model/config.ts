@@ -1,0 +1,86 @@
+/**
+ * Reads a model folder's config.json into the few numbers the engine needs, under any of the common
+ * field spellings (onnx-signatures.md 1.2). Composite configs keep the text model in `text_config`.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../core/errors';
+
+export interface ModelConfig {
+  modelType: string;
+  /** config's vocab_size; the logits width may differ and wins. */
+  vocabSize: number | undefined;
+  hiddenSize: number | undefined;
+  layers: number | undefined;
+  heads: number | undefined;
+  kvHeads: number | undefined;
+  headDim: number | undefined;
+  /** Context length from config (n_positions, max_position_embeddings, n_ctx, ...), if any. */
+  contextLength: number | undefined;
+  bosTokenId: number | undefined;
+  eosTokenId: number | undefined;
+  /** The parsed JSON, for the tokenizer loader and anything else that needs more fields. */
+  raw: Record<string, unknown>;
+}
+
+type Json = Record<string, unknown>;
+
+function firstNumber(obj: Json, names: readonly string[]): number | undefined {
+  for (const n of names) {
+    const v = obj[n];
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+  }
+  return undefined;
+}
+
+/** A token id field may be a number or a list of numbers (Llama 3 eos); the first counts. */
+function tokenId(obj: Json, name: string): number | undefined {
+  const v = obj[name];
+  if (typeof v === 'number') return v;
+  if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
+  return undefined;
+}
+
+/** Parses config.json; a missing file gives an empty config (signature metadata still works). */
+export function readModelConfig(modelDir: string): ModelConfig {
+  const path = join(modelDir, 'config.json');
+  let raw: Json = {};
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    text = undefined;
+  }
+  if (text !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      raw = parsed as Json;
+    } catch (e) {
+      throw new InputError(`${path}: is not a valid JSON object (${(e as Error).message})`, 'model-config', path);
+    }
+  }
+  return normalizeConfig(raw);
+}
+
+export function normalizeConfig(raw: Json): ModelConfig {
+  const text = (raw.text_config && typeof raw.text_config === 'object' ? raw.text_config : raw) as Json;
+  const hiddenSize = firstNumber(text, ['hidden_size', 'n_embd', 'd_model', 'model_dim']);
+  const heads = firstNumber(text, ['num_attention_heads', 'n_head', 'n_heads', 'num_heads']);
+  const kvHeads = firstNumber(text, ['num_key_value_heads', 'num_kv_heads', 'n_head_kv']) ?? heads;
+  const explicitHeadDim = firstNumber(text, ['head_dim']);
+  const headDim = explicitHeadDim ?? (hiddenSize !== undefined && heads ? hiddenSize / heads : undefined);
+  return {
+    modelType: String(text.model_type ?? raw.model_type ?? 'unknown'),
+    vocabSize: firstNumber(text, ['vocab_size']) ?? firstNumber(raw, ['vocab_size']),
+    hiddenSize,
+    layers: firstNumber(text, ['num_hidden_layers', 'n_layer', 'n_layers', 'num_layers']),
+    heads,
+    kvHeads,
+    headDim: headDim !== undefined && Number.isInteger(headDim) ? headDim : undefined,
+    contextLength: firstNumber(text, ['n_positions', 'max_position_embeddings', 'n_ctx', 'max_seq_len', 'seq_length']),
+    bosTokenId: tokenId(text, 'bos_token_id') ?? tokenId(raw, 'bos_token_id'),
+    eosTokenId: tokenId(text, 'eos_token_id') ?? tokenId(raw, 'eos_token_id'),
+    raw,
+  };
+}

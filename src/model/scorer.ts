@@ -1,0 +1,101 @@
+/**
+ * Scores windows of prefix + document ids with an ONNX session: each window runs in chunks of C
+ * tokens through the KV cache (or in one pass when the graph has no cache), and every logits row
+ * whose target is scored in this window is reduced at once (src/core/reduce.ts), so memory is
+ * O(C x V) for logits plus O(k) per token.
+ */
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { RowReducer } from '../core/reduce';
+import type { ScoringWindow } from '../core/windows';
+import type { WindowMetrics } from '../core/records';
+import { CacheState } from './feeds';
+import { toFloat32 } from './float16';
+import type { ModelSignature } from './signature';
+
+/** Default chunk: bounds the logits of one run to C x V floats (200 KB per token at V = 50k). */
+export const DEFAULT_CHUNK = 128;
+
+export class WindowScorer {
+  private readonly reducer: RowReducer;
+  private readonly cache: CacheState;
+  private scratch: Float32Array | undefined;
+  /** The logits width seen in the last run (may exceed the tokenizer's vocabulary). */
+  logitsWidth: number | undefined;
+
+  constructor(
+    private readonly session: InferenceSession,
+    private readonly signature: ModelSignature,
+    readonly topK: number,
+    private readonly chunk = DEFAULT_CHUNK,
+  ) {
+    this.reducer = new RowReducer(topK);
+    this.cache = new CacheState(signature);
+  }
+
+  /** Starts a fresh cache (each window, and the self-test). */
+  resetCache(): void {
+    this.cache.reset();
+  }
+
+  /** Runs one forward step over ids[from, to) on the current cache; returns float32 logits [n, V]. */
+  async step(ids: Int32Array, from: number, to: number): Promise<{ logits: Float32Array; width: number }> {
+    const outputs = await this.session.run(this.cache.feeds(ids, from, to));
+    const tensor = outputs[this.signature.logitsName] as Tensor;
+    const n = to - from;
+    const dims = tensor.dims;
+    if (Number(dims[1]) !== n) {
+      throw new LogitsShapeError(`the graph returned logits for ${dims[1]} of ${n} positions (a pruned LM head cannot score every token)`);
+    }
+    const width = Number(dims[2]);
+    this.logitsWidth = width;
+    this.cache.advance(outputs as Record<string, Tensor>);
+    if (this.signature.logitsType === 'float16') {
+      this.scratch = toFloat32(tensor.data, this.scratch);
+      return { logits: this.scratch, width };
+    }
+    return { logits: tensor.data as Float32Array, width };
+  }
+
+  /** Scores the targets of one window (onnx-signatures.md section 7). */
+  async scoreWindow(ids: Int32Array, w: ScoringWindow): Promise<WindowMetrics> {
+    const count = w.lastTarget - w.firstTarget + 1;
+    const k = this.topK;
+    const out: WindowMetrics = {
+      firstTarget: w.firstTarget,
+      count,
+      context: new Int32Array(count),
+      nll: new Float64Array(count),
+      entropy: new Float64Array(count),
+      varentropy: new Float64Array(count),
+      rank: new Int32Array(count),
+      logZ: new Float64Array(count),
+      topIds: new Int32Array(count * k),
+      topProbs: new Float64Array(count * k),
+    };
+    this.cache.reset();
+    // Without a cache the window must run whole; with one, chunk it.
+    const chunk = this.signature.past.length > 0 ? this.chunk : w.end - w.start;
+    for (let from = w.start; from < w.end; from += chunk) {
+      const to = Math.min(from + chunk, w.end);
+      const { logits, width } = await this.step(ids, from, to);
+      // Input position j predicts t[j + 1]; only targets in this window's scored range are kept.
+      for (let j = Math.max(from, w.firstTarget - 1); j < to; j++) {
+        const target = j + 1;
+        const r = target - w.firstTarget;
+        const m = this.reducer.reduce(logits, (j - from) * width, width, ids[target]);
+        out.context[r] = target - w.start;
+        out.nll[r] = m.nll;
+        out.entropy[r] = m.entropy;
+        out.varentropy[r] = m.varentropy;
+        out.rank[r] = m.finite ? m.rank : -1;
+        out.logZ[r] = m.logZ;
+        out.topIds.set(this.reducer.topIds.subarray(0, k), r * k);
+        out.topProbs.set(this.reducer.topProbs.subarray(0, k), r * k);
+      }
+    }
+    return out;
+  }
+}
+
+/** The graph does not produce logits at every position. */
+export class LogitsShapeError extends Error {}

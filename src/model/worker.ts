@@ -1,0 +1,84 @@
+/**
+ * The inference worker (worker_threads): owns the ONNX Runtime session, because session.run blocks
+ * its thread. Loads one model, then serves analyses one at a time, streaming each window's records.
+ * Bundled to dist/worker.js; under tsc it is out/src/model/worker.js.
+ */
+import { parentPort } from 'node:worker_threads';
+import { isInputError } from '../core/errors';
+import type { HostToWorker, RequestFailedReply, WorkerToHost } from '../protocol/worker';
+import { analyzeText } from './analyzer';
+import { loadModel, type LoadedModel } from './loader';
+import { removeTelemetryLog } from './telemetryLog';
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts must run as a worker_threads worker');
+
+let model: LoadedModel | undefined;
+/** Ids of analyses asked to stop; checked between windows. */
+const cancelled = new Set<number>();
+/** Analyses run one after another: a queue keeps a second request from interleaving its runs. */
+let queue: Promise<void> = Promise.resolve();
+
+function send(message: WorkerToHost): void {
+  port!.postMessage(message);
+}
+
+function failure(id: number, e: unknown): RequestFailedReply {
+  if (isInputError(e)) return { type: 'request/failed', id, error: { kind: 'input', code: e.code, message: e.message, subject: e.subject } };
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { type: 'request/failed', id, error: { kind: 'internal', message: err.message, stack: err.stack } };
+}
+
+async function handle(message: HostToWorker): Promise<void> {
+  switch (message.type) {
+    case 'model/load': {
+      if (model) await model.session.release();
+      model = undefined;
+      model = await loadModel(message.modelDir, {
+        variant: message.variant,
+        executionProviders: message.executionProviders,
+        intraOpThreads: message.intraOpThreads,
+      });
+      removeTelemetryLog();
+      send({ type: 'model/loaded', id: message.id, info: model.info, selfTestDelta: model.selfTestDelta });
+      return;
+    }
+    case 'analysis/start': {
+      if (!model) throw new Error('no model loaded');
+      const id = message.id;
+      const result = await analyzeText(model, message, {
+        started: (scoring, tokens, tokenizeMs) => send({ type: 'analysis/started', id, scoring, tokens, tokenizeMs }),
+        batch: batch => send({ type: 'analysis/records', id, batch }),
+        progress: (done, total) => send({ type: 'analysis/progress', id, done, total }),
+        cancelled: () => cancelled.has(id),
+      });
+      send({ type: 'analysis/done', id, inferenceMs: result.inferenceMs });
+      return;
+    }
+    case 'model/dispose': {
+      if (model) await model.session.release();
+      model = undefined;
+      removeTelemetryLog();
+      send({ type: 'model/disposed', id: message.id });
+      return;
+    }
+    case 'analysis/cancel':
+      return; // handled on arrival, never queued
+  }
+}
+
+port.on('message', (message: HostToWorker) => {
+  if (message.type === 'analysis/cancel') {
+    cancelled.add(message.id);
+    return;
+  }
+  queue = queue.then(async () => {
+    try {
+      await handle(message);
+    } catch (e) {
+      send(failure(message.id, e));
+    } finally {
+      cancelled.delete(message.id);
+    }
+  });
+});

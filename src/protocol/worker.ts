@@ -1,0 +1,95 @@
+/**
+ * Messages between the host (engine.ts) and the inference worker (worker.ts). Requests carry an id;
+ * every reply and event names the request it belongs to. Record batches travel as typed arrays.
+ */
+import type { ModelInfo, ScoringInfo } from '../core/analysis';
+import type { InputErrorCode } from '../core/errors';
+import type { RecordBatch } from '../core/records';
+
+export interface LoadModelRequest {
+  type: 'model/load';
+  id: number;
+  modelDir: string;
+  variant?: string;
+  executionProviders?: string[];
+  intraOpThreads?: number;
+}
+
+export interface AnalyzeStartRequest {
+  type: 'analysis/start';
+  id: number;
+  text: string;
+  topK: number;
+  window?: number;
+  stride?: number;
+}
+
+export interface AnalyzeCancelRequest {
+  type: 'analysis/cancel';
+  /** The id of the analysis to stop (checked between windows). */
+  id: number;
+}
+
+export interface DisposeRequest {
+  type: 'model/dispose';
+  id: number;
+}
+
+export type HostToWorker = LoadModelRequest | AnalyzeStartRequest | AnalyzeCancelRequest | DisposeRequest;
+
+export interface ModelLoadedReply {
+  type: 'model/loaded';
+  id: number;
+  info: ModelInfo;
+  /** Largest |delta log p| of the load-time cache self-test (null for graphs without a cache). */
+  selfTestDelta: number | null;
+}
+
+export interface AnalysisStartedEvent {
+  type: 'analysis/started';
+  id: number;
+  scoring: ScoringInfo;
+  /** Document tokens to score. */
+  tokens: number;
+  tokenizeMs: number;
+}
+
+export interface AnalysisRecordsEvent {
+  type: 'analysis/records';
+  id: number;
+  batch: RecordBatch;
+}
+
+export interface AnalysisProgressEvent {
+  type: 'analysis/progress';
+  id: number;
+  done: number;
+  total: number;
+}
+
+export interface AnalysisDoneReply {
+  type: 'analysis/done';
+  id: number;
+  inferenceMs: number;
+}
+
+export interface DisposedReply {
+  type: 'model/disposed';
+  id: number;
+}
+
+/** Any request can fail; `kind: 'input'` is the user's input (exit 2), `internal` a bug (exit 1). */
+export interface RequestFailedReply {
+  type: 'request/failed';
+  id: number;
+  error: { kind: 'input'; code: InputErrorCode; message: string; subject?: string } | { kind: 'internal'; message: string; stack?: string };
+}
+
+export type WorkerToHost =
+  | ModelLoadedReply
+  | AnalysisStartedEvent
+  | AnalysisRecordsEvent
+  | AnalysisProgressEvent
+  | AnalysisDoneReply
+  | DisposedReply
+  | RequestFailedReply;
