@@ -1,0 +1,183 @@
+/**
+ * The geometry entry point: from per-token data (exact statistics, top-k slices, hidden states,
+ * head rows) to a JSON-serialisable result with the operator spectrum, alignment scores and nulls,
+ * information surplus, document figures and per-token layers. Provenance of each figure is stated
+ * in `provenance`; NaN becomes null in the output.
+ */
+import { documentFigures, DocumentFigures } from './documentFigures';
+import { HeadIndex, KernelInfo, sliceResiduals } from './kernels';
+import { analyseOperator, AlignmentResult, OperatorSettings, SpectrumSummary, stopwatch } from './operatorAnalysis';
+import { seededRandom } from './random';
+import { contextAblationB, lookAheadC1, surplusA1, SurplusA1 } from './surplus';
+import { excessSurprisal, pullbackTrace } from './tokenMetrics';
+import { GeometryInput, GeometryOptions, Provenance } from './types';
+import { planWindows, sliceInput } from './windows';
+
+type Nullable = Array<number | null>;
+
+export interface GeometryResult {
+  schema: 'markov-lens/geometry@1';
+  tokens: number;
+  kernel: KernelInfo;
+  /** Operator eigenvalues λ_j, descending (mean over windows for long documents). */
+  eigenvalues: number[];
+  spectrum: SpectrumSummary;
+  alignment: AlignmentResult | null;
+  surplus: {
+    A1: SurplusA1;
+    B: { mean: number | null; ci: Nullable; provenance: 'heuristic'; description: string } | null;
+    C1: { mean: number | null; ci: Nullable; provenance: 'heuristic'; description: string } | null;
+  };
+  document: DocumentFigures;
+  perToken: {
+    excessSurprisal: Nullable;
+    standardisedExcess: Nullable;
+    alignmentTerm: Nullable | null;
+    partitionTerm: Nullable | null;
+    pullbackTrace: Nullable | null;
+    /** 3·ε_t·max‖W_w‖², the truncation bound of pullbackTrace. */
+    pullbackTraceBound: Nullable | null;
+    /** ψ_j(t) and φ_j(t), j = 1..J (one array per j). */
+    psi: Nullable[];
+    phi: Nullable[];
+    /** Window each token's ψ/φ come from (long documents). */
+    window: number[] | null;
+    lookAheadC1: Nullable | null;
+    contextAblationB: Nullable | null;
+  };
+  windows: Array<{ start: number; end: number; eigenvalues: number[]; Ak: number[] | null; nullPercentileAk: number[] | null }> | null;
+  provenance: Record<string, Provenance>;
+  timings: Record<string, number>;
+}
+
+export function computeGeometry(input: GeometryInput, options: GeometryOptions = {}): GeometryResult {
+  const timings: Record<string, number> = {};
+  const clock = stopwatch(timings);
+  const T = input.targets.length;
+  if (T < 8) throw new Error(`geometry needs at least 8 tokens, got ${T}`);
+  const random = seededRandom(options.seed ?? 1);
+  const settings: OperatorSettings = {
+    kernel: options.kernel ?? 'prototype',
+    side: options.side ?? 'model',
+    eigenpairs: options.eigenpairs ?? 32,
+    maxHiddenDims: options.maxHiddenDims ?? 128,
+    shifts: options.shifts ?? 50,
+    components: options.perTokenComponents ?? 8,
+    maxIterations: options.maxIterations ?? 12,
+    tolerance: options.tolerance ?? 1e-8,
+  };
+  const windows = planWindows(T, (options.maxWindowTokens ?? 4096) >= T ? T : options.windowTokens ?? 2048, options.windowOverlap ?? 512);
+  const analyses = windows.map(w => analyseOperator(windows.length === 1 ? input : sliceInput(input, w.start, w.end), settings, random));
+  for (const a of analyses) for (const [k, v] of Object.entries(a.timings)) timings[k] = (timings[k] ?? 0) + v;
+  clock('operatorMs');
+
+  const first = analyses[0];
+  const J = first.psi.length;
+  const psi = Array.from({ length: J }, () => new Float64Array(T).fill(NaN));
+  const phi = Array.from({ length: J }, () => new Float64Array(T).fill(NaN));
+  const owner = new Array<number>(T).fill(0);
+  windows.forEach((w, i) => {
+    for (let t = w.ownStart; t < w.ownEnd; t++) {
+      owner[t] = i;
+      for (let j = 0; j < Math.min(J, analyses[i].psi.length); j++) {
+        psi[j][t] = analyses[i].psi[j][t - w.start];
+        phi[j][t] = analyses[i].phi[j][t - w.start];
+      }
+    }
+  });
+
+  const excess = excessSurprisal(input.nll, input.entropy, input.varentropy);
+  const topProbability = Float64Array.from({ length: T }, (_, t) => input.top.rowStart[t + 1] > input.top.rowStart[t] ? input.top.probs[input.top.rowStart[t]] : NaN);
+  const figures = documentFigures(input.nll, input.entropy, input.varentropy, input.rank, topProbability);
+  const A1 = surplusA1(input);
+  const C1 = lookAheadC1(input, random);
+  const B = contextAblationB(input, random);
+  const trace = input.head ? tracePerToken(input) : null;
+  clock('tokensMs');
+
+  const single = analyses.length === 1;
+  return {
+    schema: 'markov-lens/geometry@1',
+    tokens: T,
+    kernel: first.kernel,
+    eigenvalues: single ? first.eigenvalues : meanArrays(analyses.map(a => a.eigenvalues)),
+    spectrum: first.spectrum,
+    alignment: single ? first.alignment : mergeAlignment(analyses.map(a => a.alignment)),
+    surplus: {
+      A1,
+      B: B && { mean: clean(B.mean), ci: B.ci.map(clean), provenance: 'heuristic', description: B.description },
+      C1: C1 && { mean: clean(C1.mean), ci: C1.ci.map(clean), provenance: 'heuristic', description: C1.description },
+    },
+    document: figures,
+    perToken: {
+      excessSurprisal: json(excess.excess),
+      standardisedExcess: json(excess.standardised),
+      alignmentTerm: input.logPartition ? json(Float64Array.from(input.nll, (s, t) => s - (input.logPartition as Float64Array)[t])) : null,
+      partitionTerm: input.logPartition ? json(input.logPartition) : null,
+      pullbackTrace: trace && json(trace.value),
+      pullbackTraceBound: trace && json(trace.bound),
+      psi: psi.map(json), phi: phi.map(json),
+      window: single ? null : owner,
+      lookAheadC1: C1 && json(C1.values),
+      contextAblationB: B && json(B.values),
+    },
+    windows: single ? null : windows.map((w, i) => ({
+      start: w.start, end: w.end, eigenvalues: analyses[i].eigenvalues,
+      Ak: analyses[i].alignment?.Ak ?? null, nullPercentileAk: analyses[i].alignment?.nullPercentile.Ak ?? null,
+    })),
+    provenance: {
+      eigenvalues: first.spectrum.converged ? 'exact' : 'exact-truncated',
+      kernel: first.kernel.side === 'model' && first.kernel.maxResidual > 0 ? 'exact-truncated' : 'exact',
+      alignment: 'exact',
+      alignmentReading: 'heuristic',
+      excessSurprisal: 'exact',
+      martingaleZ: 'exact',
+      pullbackTrace: 'exact-truncated',
+      surplusA1: 'model-defined',
+      surplusB: 'heuristic',
+      surplusC1: 'heuristic',
+    },
+    timings,
+  };
+}
+
+function tracePerToken(input: GeometryInput): { value: Float64Array; bound: Float64Array } {
+  const head = new HeadIndex(input.head!);
+  const { rows, d } = input.head!;
+  const { rowStart, ids, probs } = input.top;
+  const T = input.targets.length;
+  const residual = sliceResiduals(input);
+  const value = new Float64Array(T);
+  const bound = new Float64Array(T);
+  const scratch: Float64Array = new Float64Array(d);
+  for (let t = 0; t < T; t++) {
+    const s = rowStart[t];
+    value[t] = pullbackTrace(ids.subarray(s, rowStart[t + 1]), probs.subarray(s, rowStart[t + 1]), rowStart[t + 1] - s, id => head.row(id), rows, d, scratch);
+    bound[t] = 3 * residual[t] * head.maxNormSq;
+  }
+  return { value, bound };
+}
+
+function mergeAlignment(list: Array<AlignmentResult | null>): AlignmentResult | null {
+  const present = list.filter((a): a is AlignmentResult => a !== null);
+  if (present.length === 0) return null;
+  const merged: AlignmentResult = { ...present[0] };
+  merged.Ak = meanArrays(present.map(a => a.Ak));
+  merged.rho = meanArrays(present.map(a => a.rho));
+  merged.nullPercentile = { ...merged.nullPercentile, Ak: meanArrays(present.map(a => a.nullPercentile.Ak)) };
+  merged.honesty += `; A_k, ρ and their null percentiles are means over ${present.length} windows, the other scores are the first window's`;
+  return merged;
+}
+
+function meanArrays(arrays: number[][]): number[] {
+  const n = Math.min(...arrays.map(a => a.length));
+  return Array.from({ length: n }, (_, i) => arrays.reduce((s, a) => s + a[i], 0) / arrays.length);
+}
+
+function clean(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+function json(a: ArrayLike<number>): Nullable {
+  return Array.from(a, clean);
+}

@@ -1,0 +1,58 @@
+/**
+ * The dimension guard of paper-spec §4.10: hidden states are centred and reduced to their top r_H
+ * principal components, r_H ≤ min(cap, ⌊T/4⌋, d), because with rank(H_c) ≥ T−1 every alignment
+ * score is trivially 1. The orthonormal score basis Q (T×r_H) is the whitened H the scores use.
+ */
+import { DenseFactor, CentredFactor } from './factor';
+import { topEigenpairs } from './spectrum';
+import { RandomFn } from './random';
+
+export interface HiddenBasis {
+  /** Orthonormal, centred T×r basis of the reduced hidden states (the PCA left singular vectors). */
+  q: Float64Array;
+  r: number;
+  /** Singular values of H_c along each column of q (H_c ≈ q · diag(s) · Vᵀ). */
+  singular: Float64Array;
+  /** Centred hidden states, T×d (kept for the exact variance-captured score). */
+  centred: Float64Array;
+  d: number;
+  /** ‖H_c‖²_F and the share of it the r kept components hold. */
+  totalSq: number;
+  capturedShare: number;
+  /** Whether r had to be reduced below d (then components come from a truncated PCA). */
+  reduced: boolean;
+  pcaConverged: boolean;
+}
+
+export function hiddenBasis(hidden: { data: Float32Array | Float64Array; d: number }, T: number, cap: number, random: RandomFn): HiddenBasis {
+  const { d } = hidden;
+  const centred = Float64Array.from(hidden.data.subarray(0, T * d));
+  const mean = new Float64Array(d);
+  for (let t = 0; t < T; t++) for (let c = 0; c < d; c++) mean[c] += centred[t * d + c];
+  for (let c = 0; c < d; c++) mean[c] /= T;
+  let totalSq = 0;
+  for (let t = 0; t < T; t++) for (let c = 0; c < d; c++) {
+    const x = centred[t * d + c] - mean[c];
+    centred[t * d + c] = x;
+    totalSq += x * x;
+  }
+  const target = Math.max(1, Math.min(cap, Math.floor(T / 4), d));
+  const pca = topEigenpairs(new CentredFactor(new DenseFactor(centred, T, d)), {
+    count: target, random, maxIterations: 6, tolerance: 1e-6,
+  });
+  // Drop numerically null directions so q stays orthonormal (rank-deficient H).
+  const floor = 1e-12 * (pca.values[0] ?? 0);
+  let r = 0;
+  while (r < pca.count && pca.values[r] > floor) r++;
+  const q = new Float64Array(T * r);
+  for (let t = 0; t < T; t++) for (let j = 0; j < r; j++) q[t * r + j] = pca.vectors[t * pca.count + j];
+  const singular = Float64Array.from(pca.values.subarray(0, r), l => Math.sqrt(T * l));
+  let captured = 0;
+  for (const s of singular) captured += s * s;
+  return {
+    q, r, singular, centred, d, totalSq,
+    capturedShare: totalSq > 0 ? captured / totalSq : 0,
+    reduced: r < d,
+    pcaConverged: pca.converged,
+  };
+}

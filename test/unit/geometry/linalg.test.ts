@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { symmetricEigen, singularValues } from '../../../src/core/geometry/jacobi';
+import { orthonormalizeColumns, matMul, matTMul } from '../../../src/core/geometry/dense';
+import { seededRandom, gaussian } from '../../../src/core/geometry/random';
+import { mul, transpose } from './reference';
+
+test('Jacobi eigen-decomposition reconstructs a random symmetric matrix, vectors orthonormal', () => {
+  const random = seededRandom(7);
+  const n = 12;
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) { const x = gaussian(random); a[i * n + j] = x; a[j * n + i] = x; }
+  const { values, vectors } = symmetricEigen(a, n);
+  for (let i = 1; i < n; i++) assert.ok(values[i - 1] >= values[i]);
+  const lam = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) lam[i * n + i] = values[i];
+  const back = mul(mul(vectors, n, n, lam, n), n, n, transpose(vectors, n, n), n);
+  for (let i = 0; i < n * n; i++) assert.ok(Math.abs(back[i] - a[i]) < 1e-12, `entry ${i}`);
+  const vtv = mul(transpose(vectors, n, n), n, n, vectors, n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) assert.ok(Math.abs(vtv[i * n + j] - (i === j ? 1 : 0)) < 1e-12);
+});
+
+test('Jacobi resolves a known spectrum, including tiny eigenvalues, to relative 1e-10', () => {
+  const random = seededRandom(3);
+  const n = 8;
+  const q = new Float64Array(n * n);
+  for (let i = 0; i < q.length; i++) q[i] = gaussian(random);
+  orthonormalizeColumns(q, n, n);
+  const want = [100, 10, 1, 0.1, 1e-3, 1e-5, 1e-7, 0];
+  const lam = new Float64Array(n * n);
+  want.forEach((x, i) => { lam[i * n + i] = x; });
+  const a = mul(mul(q, n, n, lam, n), n, n, transpose(q, n, n), n);
+  const { values } = symmetricEigen(a, n);
+  want.forEach((x, i) => assert.ok(Math.abs(values[i] - x) <= 1e-12 * 100 + 1e-10 * x, `λ${i}: ${values[i]} vs ${x}`));
+});
+
+test('singular values of a rectangular matrix match the eigenvalues of its Gram', () => {
+  const random = seededRandom(5);
+  const a = Float64Array.from({ length: 3 * 7 }, () => gaussian(random));
+  const s = singularValues(a, 3, 7);
+  const st = singularValues(transpose(a, 3, 7), 7, 3);
+  const g = symmetricEigen(mul(a, 3, 7, transpose(a, 3, 7), 3), 3).values;
+  for (let i = 0; i < 3; i++) {
+    assert.ok(Math.abs(s[i] - Math.sqrt(g[i])) < 1e-12);
+    assert.ok(Math.abs(st[i] - s[i]) < 1e-12);
+  }
+});
+
+test('orthonormalisation gives QᵀQ = I, keeps the span, and refills dependent columns', () => {
+  const random = seededRandom(11);
+  const n = 20;
+  const r = 5;
+  const a = Float64Array.from({ length: n * r }, () => gaussian(random));
+  for (let i = 0; i < n; i++) a[i * r + 4] = a[i * r + 0] + 2 * a[i * r + 1]; // dependent column
+  const original = Float64Array.from(a);
+  const dependent = orthonormalizeColumns(a, n, r, random);
+  assert.equal(dependent, 1);
+  const qtq = matTMul(a, n, r, a, r);
+  for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) assert.ok(Math.abs(qtq[i * r + j] - (i === j ? 1 : 0)) < 1e-12);
+  // The first four original columns lie in span(Q): residual of projection is zero.
+  const coeff = matTMul(a, n, r, original, r);
+  const proj = matMul(a, n, r, coeff, r);
+  for (let i = 0; i < n; i++) for (let j = 0; j < 4; j++) assert.ok(Math.abs(proj[i * r + j] - original[i * r + j]) < 1e-10);
+});
+
+test('the seeded generator is deterministic and roughly uniform', () => {
+  const a = seededRandom(42);
+  const b = seededRandom(42);
+  const xs = Array.from({ length: 1000 }, () => a());
+  assert.deepEqual(xs, Array.from({ length: 1000 }, () => b()));
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  assert.ok(Math.abs(mean - 0.5) < 0.05);
+  assert.ok(xs.every(x => x >= 0 && x < 1));
+});
