@@ -14,6 +14,8 @@ export interface AnalyzeParams {
   topK: number;
   window?: number;
   stride?: number;
+  /** Tokens per forward run inside a window (default DEFAULT_CHUNK); tests use small ones. */
+  chunk?: number;
 }
 
 export interface AnalysisSink {
@@ -47,7 +49,7 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
   }
   sink.started({ prefixTokenId: ids[0], window: settings.window, stride: settings.stride, topK }, n, tokenizeMs);
 
-  const scorer = new WindowScorer(model.session, model.signature, topK);
+  const scorer = new WindowScorer(model.session, model.signature, topK, params.chunk);
   const texts = new Map<number, string>();
   const textOf = (id: number): string => {
     let t = texts.get(id);

@@ -42,9 +42,9 @@ export async function loadModel(modelDir: string, options: LoadOptions): Promise
     const signature = detectSignature(session, files.onnxPath, { kvHeads: config.kvHeads, headDim: config.headDim });
     const hasFp16 = signature.logitsType === 'float16' || signature.past.some(p => p.type === 'float16');
     const scorer = new WindowScorer(session, signature, 1);
-    const ids = selfTestIds(tokenizer.prefixTokenId, tokenizer.encode(selfTestText()).ids);
-    const selfTestDelta = await runCacheSelfTest(scorer, ids, signature.past.length > 0, hasFp16 ? SELF_TEST_TOLERANCE.float16 : SELF_TEST_TOLERANCE.float32, files.onnxPath);
-    const logitsWidth = scorer.logitsWidth ?? signature.logitsWidth ?? 0;
+    // The width must be known before any tokenizer id reaches the graph: from the metadata, else
+    // from a one-token probe with id 0 (valid in every vocabulary).
+    const logitsWidth = signature.logitsWidth ?? (await scorer.step(Int32Array.of(0), 0, 1)).width;
     if (tokenizer.vocabSize > logitsWidth) {
       throw new InputError(
         `${files.tokenizerPath}: the tokenizer has ${tokenizer.vocabSize} ids but the model's logits cover only ${logitsWidth}; tokenizer and model do not match`,
@@ -52,6 +52,8 @@ export async function loadModel(modelDir: string, options: LoadOptions): Promise
         files.tokenizerPath,
       );
     }
+    const ids = selfTestIds(tokenizer.prefixTokenId, tokenizer.encode(selfTestText()).ids);
+    const selfTestDelta = await runCacheSelfTest(scorer, ids, signature.past.length > 0, hasFp16 ? SELF_TEST_TOLERANCE.float16 : SELF_TEST_TOLERANCE.float32, files.onnxPath);
     const info: ModelInfo = {
       path: files.dir,
       name: modelName(files),

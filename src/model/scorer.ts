@@ -26,7 +26,7 @@ export class WindowScorer {
     private readonly session: InferenceSession,
     private readonly signature: ModelSignature,
     readonly topK: number,
-    private readonly chunk = DEFAULT_CHUNK,
+    private readonly chunk: number = DEFAULT_CHUNK,
   ) {
     this.reducer = new RowReducer(topK);
     this.cache = new CacheState(signature);
