@@ -3,6 +3,7 @@
  * workspace a model folder set by the workspace is ignored (it would make us load and run files the
  * workspace chose), and only the user's own value or the bundled model is used.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type HeatMetric, isHeatMetric } from '../protocol/webview';
@@ -46,7 +47,6 @@ export function resolveModelPath(value: string, extensionPath: string): string {
 export function readConfig(extensionPath: string): MarkovLensConfig {
   const c = vscode.workspace.getConfiguration(SECTION);
   const inspected = c.inspect<string>('modelPath');
-  const fromWorkspace = inspected?.workspaceFolderValue ?? inspected?.workspaceValue;
   const trusted = vscode.workspace.isTrusted;
   // VS Code already drops restricted workspace values when untrusted; we do not rely on that alone.
   const modelSetting = trusted
@@ -55,7 +55,7 @@ export function readConfig(extensionPath: string): MarkovLensConfig {
   const metric = c.get<string>('heatmapMetric', 'nll');
   return {
     modelPath: resolveModelPath(modelSetting, extensionPath),
-    workspaceModelPathIgnored: !trusted && typeof fromWorkspace === 'string' && fromWorkspace.trim() !== '',
+    workspaceModelPathIgnored: !trusted && workspaceSetsModelPath(),
     onnxVariant: c.get<string>('onnxVariant', ''),
     topK: clampInt(c.get<number>('topK', 10), 1, 100),
     window: clampInt(c.get<number>('window', 0), 0, 1 << 20),
@@ -65,6 +65,24 @@ export function readConfig(extensionPath: string): MarkovLensConfig {
     maxFileSizeKB: clampInt(c.get<number>('maxFileSizeKB', 1024), 1, 1 << 22),
     executionProviders: c.get<string[]>('executionProviders', ['cpu']).filter(s => typeof s === 'string' && s),
   };
+}
+
+/**
+ * Whether workspace settings mention markovLens.modelPath. Needed because VS Code hides restricted
+ * workspace values entirely in an untrusted workspace (inspect() does not return them), yet we want to
+ * tell the user their setting is being ignored. Heuristic: the key appears in the settings file.
+ */
+function workspaceSetsModelPath(): boolean {
+  const files = (vscode.workspace.workspaceFolders ?? []).map(f => vscode.Uri.joinPath(f.uri, '.vscode', 'settings.json'));
+  if (vscode.workspace.workspaceFile) files.push(vscode.workspace.workspaceFile);
+  return files.some(uri => {
+    if (uri.scheme !== 'file') return false;
+    try {
+      return /"markovLens\.modelPath"\s*:\s*"[^"]/.test(fs.readFileSync(uri.fsPath, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
 }
 
 function clampInt(v: unknown, min: number, max: number): number {

@@ -10,12 +10,14 @@ import { HeatDecorations } from './decorations';
 import { EngineHost } from './engineHost';
 import { registerTokenHover } from './hover';
 import { HeatmapPanel, PANEL_VIEW_TYPE } from './panel';
-import { ResultsStore } from './results';
+import { type DocumentResult, ResultsStore } from './results';
 import { BitsPerByteStatus } from './statusBar';
 
 /** What `activate` returns: a small API the in-host tests (and other extensions) can read. */
 export interface MarkovLensApi {
   analyze(uri?: vscode.Uri): Promise<AnalyzeOutcome | undefined>;
+  /** The held analysis of a document (tokens as analysed, spans as they follow edits). */
+  result(uri: vscode.Uri): DocumentResult | undefined;
   decorationCounts(uri: vscode.Uri): number[] | undefined;
   panelState(): { open: boolean; uri?: string; lastRender?: { tokens: number; ms: number } };
   effectiveModelPath(): { path: string; workspaceValueIgnored: boolean };
@@ -79,6 +81,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
 
   return {
     analyze: uri => analyzer.run(uri),
+    result: uri => store.get(uri),
     decorationCounts: uri => decorations.appliedCounts(uri.toString()),
     panelState: () => ({ open: panel.isOpen, uri: panel.currentUri, lastRender: panel.lastRender }),
     effectiveModelPath: () => {

@@ -1,0 +1,176 @@
+// Browser end-to-end tests: packages the extension (.vsix), installs it into a fresh code-server, and
+// drives the real workbench in Debian's Chromium with playwright-core: Explorer and editor context
+// menus, the command palette, the heatmap panel's spans, the editor hover, the metric switch.
+// Reference numbers come from the CLI on the same model. Screenshots of each step go to
+// test-artifacts/e2e/. Prints `N passed, N failed`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  installVsix, launchBrowser, makeRunDir, printCounts, repoRoot, startServer, stopServer, writeUserSettings,
+} from '../test/host/codeServer.mjs';
+import { SAMPLE_TEXT, testModelPath, writeSampleWorkspace } from '../test/host/workspace.mjs';
+import {
+  closeAllEditors, contextMenu, editorHover, finishedHeatmap, openFromExplorer, runPaletteCommand, waitForWorkbench,
+} from '../test/e2e/workbench.mjs';
+import { longDocument } from '../test/e2e/longDocument.mjs';
+
+const artifacts = join(repoRoot, 'test-artifacts/e2e');
+rmSync(artifacts, { recursive: true, force: true });
+mkdirSync(artifacts, { recursive: true });
+const started = Date.now();
+const t = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+const log = (...a) => console.log(`[e2e ${t()}]`, ...a);
+const measureLong = process.env.MARKOV_LENS_E2E_LONG !== '0';
+
+let passed = 0;
+let failed = 0;
+let page;
+let shotNo = 0;
+const shot = async name => { await page?.screenshot({ path: join(artifacts, `${String(++shotNo).padStart(2, '0')}-${name}.png`) }).catch(() => undefined); };
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed++;
+    log(`FAIL ${name}: ${e instanceof Error ? e.stack : e}`);
+    await shot(`FAILED-${name.replace(/\W+/g, '-').slice(0, 40)}`);
+  }
+}
+
+/** Per-token reference from the CLI on the same model: [start, end, entropy nats]. */
+function cliReference(file, model) {
+  const json = execFileSync(process.execPath, [join(repoRoot, 'dist/cli.js'), 'analyze', file, '--model', model, '--format', 'json'],
+    { encoding: 'utf8', maxBuffer: 1 << 28 });
+  return JSON.parse(json);
+}
+
+const runDir = makeRunDir('e2e');
+let server;
+let browser;
+try {
+  const modelPath = testModelPath();
+  const bundled = modelPath === join(repoRoot, 'models/default');
+  log('packaging the extension (npm run package)');
+  const pkg = spawnSync('npm', ['run', 'package'], { cwd: repoRoot, encoding: 'utf8' });
+  if (pkg.status !== 0) throw new Error(`npm run package failed:\n${pkg.stdout}\n${pkg.stderr}`);
+  const vsix = join(repoRoot, 'markov-lens-linux-x64.vsix');
+  installVsix(runDir, vsix);
+  log(`installed ${vsix}`);
+  const workspace = writeSampleWorkspace(join(runDir, 'workspace'), measureLong ? { 'long.txt': longDocument(50_000) } : {});
+  const reference = cliReference(join(workspace, 'sample.txt'), modelPath);
+  // The bundled model is the default; only the fallback fixture needs the setting.
+  writeUserSettings(runDir, bundled ? {} : { 'markovLens.modelPath': modelPath });
+  server = await startServer(runDir, { trust: false });
+  browser = await launchBrowser(runDir);
+  page = browser.pages()[0] ?? await browser.newPage();
+  page.on('console', m => { if (/markov lens/i.test(m.text())) log('console:', m.text().slice(0, 300)); });
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  await waitForWorkbench(page, 'sample.txt');
+  log(`workbench up at ${server.url}`);
+  await shot('workbench');
+
+  await step('Explorer right-click > Analyze File shows the heatmap of the document', async () => {
+    await contextMenu(page, page.getByRole('treeitem', { name: 'sample.txt' }).first(), 'Analyze File', () => shot('explorer-context-menu'));
+    const heat = await finishedHeatmap(page, 'sample.txt');
+    await shot('panel-from-explorer');
+    if (heat.spans.length !== reference.tokens.length) throw new Error(`panel has ${heat.spans.length} token spans, the CLI ${reference.tokens.length}`);
+    if (heat.spans.join('') !== SAMPLE_TEXT) throw new Error('the spans together are not the document text');
+    reference.tokens.forEach((tok, i) => {
+      if (heat.spans[i] !== SAMPLE_TEXT.slice(tok.start, tok.end)) throw new Error(`span ${i} is ${JSON.stringify(heat.spans[i])}, expected ${JSON.stringify(SAMPLE_TEXT.slice(tok.start, tok.end))}`);
+    });
+    const bpb = Number(heat.bpb);
+    if (Math.abs(bpb - reference.summary.bitsPerByte) > 0.0005) throw new Error(`header bits/byte ${heat.bpb} vs CLI ${reference.summary.bitsPerByte}`);
+  });
+
+  await step('hovering a token in the editor shows its entropy', async () => {
+    await openFromExplorer(page, 'sample.txt', 'The quick brown fox');
+    const offset = SAMPLE_TEXT.indexOf('quick') + 1;
+    const token = reference.tokens.find(tok => tok.start <= offset && offset < tok.end);
+    const text = await editorHover(page, 'The quick brown fox', offset);
+    await shot('editor-hover');
+    const m = /entropy\s+([\d.]+)\s+bits/.exec(text);
+    if (!m) throw new Error(`no entropy in the hover: ${text}`);
+    const expected = (token.entropy / Math.LN2).toFixed(2);
+    if (m[1] !== expected) throw new Error(`hover entropy ${m[1]} bits, CLI ${expected} bits`);
+    if (!text.includes(`rank ${token.rank}`)) throw new Error(`hover lacks rank ${token.rank}: ${text}`);
+  });
+
+  await step('the status bar shows bits per byte', async () => {
+    const item = page.locator('.statusbar-item').filter({ hasText: 'bits/byte' }).first();
+    await item.waitFor({ timeout: 10_000 });
+    const text = await item.innerText();
+    if (!text.includes(reference.summary.bitsPerByte.toFixed(3))) throw new Error(`status bar says ${text}`);
+  });
+
+  await step('switching the metric recolours the heatmap', async () => {
+    const before = await finishedHeatmap(page, 'sample.txt');
+    await before.frame.locator('#metric').click();
+    const option = before.frame.getByRole('option', { name: 'Entropy (bits)' });
+    await option.waitFor({ timeout: 10_000 });
+    await shot('metric-dropdown');
+    await option.click();
+    const after = await finishedHeatmap(page, 'sample.txt');
+    const legend = await after.frame.locator('#legend .legend-title').innerText();
+    if (legend !== 'Entropy (bits)') throw new Error(`legend says ${legend}`);
+    const changed = after.classes.filter((c, i) => c !== before.classes[i]).length;
+    const colours = await after.frame.evaluate(() => new Set([...document.querySelectorAll('#heatmap span.tok')].map(s => getComputedStyle(s).backgroundColor)).size);
+    await shot('metric-entropy');
+    if (changed === 0) throw new Error('no token changed colour bucket');
+    if (colours < 2) throw new Error('all tokens have the same background colour');
+  });
+
+  await step('editor context menu > Analyze File works on any text document (Markdown)', async () => {
+    await closeAllEditors(page);
+    await openFromExplorer(page, 'notes.md', 'Markdown works too');
+    await contextMenu(page, page.locator('.monaco-editor .view-lines').first(), 'Analyze File', () => shot('editor-context-menu'), { x: 40, y: 30 });
+    const heat = await finishedHeatmap(page, 'notes.md');
+    await shot('panel-from-editor');
+    const notes = readFileSync(join(workspace, 'notes.md'), 'utf8');
+    if (heat.spans.join('') !== notes) throw new Error('the spans together are not notes.md');
+  });
+
+  await step('command palette > Markov Lens: Analyze File', async () => {
+    await closeAllEditors(page);
+    await openFromExplorer(page, 'sample.txt', 'The quick brown fox');
+    await runPaletteCommand(page, 'Markov Lens: Analyze File', () => shot('command-palette'));
+    const heat = await finishedHeatmap(page, 'sample.txt');
+    if (heat.spans.join('') !== SAMPLE_TEXT) throw new Error('palette run: spans differ from the document');
+  });
+
+  await step('a binary file is refused with a message', async () => {
+    await contextMenu(page, page.getByRole('treeitem', { name: 'image.bin' }).first(), 'Analyze File');
+    const toast = page.locator('.notifications-toasts').filter({ hasText: 'binary' }).first();
+    await toast.waitFor({ timeout: 15_000 });
+    await shot('binary-refused');
+  });
+
+  if (measureLong) {
+    await step('a 50,000-token document renders fast (virtualised)', async () => {
+      await closeAllEditors(page);
+      await contextMenu(page, page.getByRole('treeitem', { name: 'long.txt' }).first(), 'Analyze File');
+      const heat = await finishedHeatmap(page, 'long.txt', 600_000);
+      const tokens = await heat.frame.evaluate(() => Number(document.body.dataset.tokens));
+      await shot('long-document');
+      log(`long.txt: ${tokens} tokens, panel render ${heat.renderMs.toFixed(1)} ms, ${heat.spans.length} spans in the DOM`);
+      writeFileSync(join(artifacts, 'long-render.json'), JSON.stringify({ tokens, renderMs: heat.renderMs, domSpans: heat.spans.length }));
+      if (tokens < 45_000) throw new Error(`only ${tokens} tokens`);
+      if (heat.spans.length >= tokens / 4) throw new Error(`${heat.spans.length} spans in the DOM: not virtualised`);
+    });
+  }
+} catch (e) {
+  failed++;
+  log(`E2E setup failed: ${e instanceof Error ? e.stack : e}`);
+  await shot('FAILED-setup');
+  if (server) writeFileSync(join(artifacts, 'code-server.log'), server.lines.join('\n'));
+} finally {
+  await browser?.close().catch(() => undefined);
+  if (server) await stopServer(server, runDir);
+  rmSync(runDir, { recursive: true, force: true });
+}
+log(`wall time ${t()}`);
+printCounts('e2e', passed, failed);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -1,0 +1,99 @@
+// Page helpers for driving the VS Code workbench (code-server) in Chromium with playwright-core.
+// Every wait is bounded; callers take a screenshot when one fails.
+
+export const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+export async function waitUntil(what, probe, timeoutMs = 30_000, everyMs = 200) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await probe();
+      if (last) return last;
+    } catch (e) { last = e; }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+export async function waitForWorkbench(page, fileName) {
+  await page.getByRole('treeitem', { name: fileName }).first().waitFor({ timeout: 60_000 });
+}
+
+export async function closeAllEditors(page) {
+  await runPaletteCommand(page, 'View: Close All Editors');
+  await sleep(300);
+}
+
+/** Opens a file from the Explorer (single click opens a preview; double click pins it). */
+export async function openFromExplorer(page, fileName, firstLine) {
+  await page.getByRole('treeitem', { name: fileName }).first().dblclick();
+  await page.locator('.monaco-editor .view-lines').filter({ hasText: firstLine }).first().waitFor({ timeout: 20_000 });
+}
+
+export async function runPaletteCommand(page, title, shot) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first();
+  await row.waitFor({ timeout: 10_000 });
+  if (shot) await shot();
+  await page.keyboard.press('Enter');
+}
+
+/** Right-clicks `target` and clicks the context-menu entry `label`. */
+export async function contextMenu(page, target, label, shot, position) {
+  await target.click({ button: 'right', ...(position ? { position } : {}) });
+  const item = page.locator('.monaco-menu .action-item').filter({ hasText: label }).first();
+  await item.waitFor({ timeout: 10_000 });
+  await sleep(300); // menu fade-in, so the screenshot shows it
+  if (shot) await shot();
+  await item.click();
+}
+
+/** The panel's inner webview frame (code-server nests it in pre/index.html -> fake.html). */
+export async function heatmapFrame(page, timeoutMs = 30_000) {
+  return waitUntil('the Markov Lens panel', async () => {
+    for (const f of page.frames()) {
+      if ((await f.locator('#heatmap').count().catch(() => 0)) > 0) return f;
+    }
+    return undefined;
+  }, timeoutMs);
+}
+
+/** Waits until the panel shows a finished analysis of `fileName` and returns its spans' texts. */
+export async function finishedHeatmap(page, fileName, timeoutMs = 60_000) {
+  return waitUntil(`the heatmap of ${fileName}`, async () => {
+    const frame = await heatmapFrame(page, 5_000);
+    const state = await frame.evaluate(() => ({
+      title: document.getElementById('title')?.textContent,
+      bpb: document.querySelector('[data-figure="Bits per byte"] .figure-value')?.textContent,
+      status: document.getElementById('status')?.className,
+      spans: [...document.querySelectorAll('#heatmap span.tok')].map(s => s.textContent),
+      classes: [...document.querySelectorAll('#heatmap span.tok')].slice(0, 400).map(s => s.className),
+      renderMs: Number(document.body.dataset.renderMs),
+    }));
+    return state.title === fileName && state.bpb && state.status !== 'running' ? { frame, ...state } : undefined;
+  }, timeoutMs, 300);
+}
+
+/** Hovers the editor at a character column of the line that contains `lineText`; returns the hover's text. */
+export async function editorHover(page, lineText, column) {
+  const line = page.locator('.monaco-editor .view-line').filter({ hasText: lineText }).first();
+  await line.click({ position: { x: 2, y: 5 } }); // focus the editor (focus may sit in the webview)
+  const box = await line.boundingBox();
+  const span = line.locator('span').first();
+  const charWidth = (await span.evaluate(el => el.getBoundingClientRect().width)) / (await span.evaluate(el => el.textContent.length));
+  for (const dx of [0, 2, -2, 4]) {
+    const x = box.x + charWidth * (column + 0.5) + dx;
+    await page.mouse.move(box.x + 400, box.y + 200);
+    await page.mouse.move(x, box.y + box.height / 2, { steps: 5 });
+    const hover = page.locator('.monaco-hover-content').filter({ hasText: 'Markov Lens' }).first();
+    try {
+      await hover.waitFor({ timeout: 4000 });
+      return hover.innerText();
+    } catch { /* retry a few px over */ }
+  }
+  throw new Error(`no Markov Lens hover over "${lineText}" column ${column}`);
+}

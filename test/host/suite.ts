@@ -1,0 +1,143 @@
+/**
+ * In-host tests: this module's run() executes inside a real VS Code extension host (code-server,
+ * loaded through the `extensionTestsPath` payload) with the real vscode API and the real engine.
+ * The workspace is untrusted on purpose, and its .vscode/settings.json points markovLens.modelPath
+ * at a folder that does not exist: the trust rule must ignore it. Results go to a JSON file next to
+ * the workspace folder, which scripts/runHostTests.mjs polls for.
+ */
+import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AnalyzeOutcome } from '../../src/extension/analyze';
+import type { MarkovLensApi } from '../../src/extension/extension';
+
+interface Outcome { name: string; ok: boolean; ms: number; error?: string }
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+function workspaceFile(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('no workspace folder');
+  return vscode.Uri.joinPath(folder.uri, name);
+}
+
+async function api(): Promise<MarkovLensApi> {
+  const ext = vscode.extensions.getExtension<MarkovLensApi>('markov-lens.markov-lens');
+  assert.ok(ext, 'the extension under development is loaded');
+  return ext.activate();
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers.flatMap(h => h.contents).map(c => (typeof c === 'string' ? c : 'value' in c ? c.value : '')).join('\n');
+}
+
+const tests: Array<[string, () => Promise<void>]> = [
+  ['untrusted workspace: the workspace modelPath is ignored, the user setting is used', async () => {
+    assert.equal(vscode.workspace.isTrusted, false, 'the test workspace opens in restricted mode');
+    const settingsFile = Buffer.from(await vscode.workspace.fs.readFile(workspaceFile('.vscode/settings.json'))).toString();
+    assert.match(settingsFile, /workspace-chosen-model/, 'the workspace does set markovLens.modelPath');
+    const userValue = vscode.workspace.getConfiguration('markovLens').inspect<string>('modelPath')?.globalValue;
+    assert.ok(userValue && !userValue.includes('workspace-chosen-model'));
+    const effective = (await api()).effectiveModelPath();
+    assert.equal(effective.path, userValue, 'the user setting wins');
+    assert.equal(effective.workspaceValueIgnored, true, 'the extension knows (and says) the workspace value is ignored');
+  }],
+
+  ['analyze command on a file returns results and opens the panel', async () => {
+    const uri = workspaceFile('sample.txt');
+    const outcome = await vscode.commands.executeCommand<AnalyzeOutcome>('markovLens.analyzeFile', uri);
+    assert.ok(outcome, 'the command returns an outcome');
+    const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+    assert.ok(outcome.tokens > 10 && outcome.tokens <= Buffer.byteLength(text), `token count ${outcome.tokens}`);
+    assert.ok(outcome.bitsPerByte !== null && outcome.bitsPerByte > 0 && outcome.bitsPerByte < 12, `bits/byte ${outcome.bitsPerByte}`);
+    const a = await api();
+    const result = a.result(uri);
+    assert.ok(result && !result.running && result.tokens.length === outcome.tokens);
+    // Spans tile the document exactly (DESIGN.md "Offsets").
+    assert.equal(result.tokens[0].start, 0);
+    assert.equal(result.tokens.at(-1)!.end, text.length);
+    for (let i = 1; i < result.tokens.length; i++) assert.equal(result.tokens[i].start, result.tokens[i - 1].end);
+    assert.equal(a.panelState().open, true);
+    const render = await waitFor('the panel to report its render', () => a.panelState().lastRender);
+    assert.equal(render.tokens, outcome.tokens);
+  }],
+
+  ['executeHoverProvider at a token returns its entropy in bits', async () => {
+    const uri = workspaceFile('sample.txt');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const result = (await api()).result(uri)!;
+    const token = result.tokens.find(t => t.end - t.start >= 3 && t.entropy !== null && t.index > 3)!;
+    const position = document.positionAt(token.start + 1);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position);
+    const text = hoverText(hovers);
+    assert.match(text, /Markov Lens/);
+    const expected = (token.entropy! / Math.LN2).toFixed(2);
+    assert.ok(text.includes(`entropy **${expected} bits**`), `hover shows entropy ${expected}: ${text}`);
+    assert.ok(text.includes(`NLL **${(token.nll! / Math.LN2).toFixed(2)} bits**`));
+    assert.ok(text.includes(`context ${token.context} tokens`));
+  }],
+
+  ['decorations are set after analysis and cleared where the text is edited', async () => {
+    const uri = workspaceFile('sample.txt');
+    const a = await api();
+    const document = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(document);
+    const result = a.result(uri)!;
+    const painted = result.tokens.filter(t => t.end > t.start && t.nll !== null).length;
+    const sum = (c: number[] | undefined) => (c ?? []).reduce((x, y) => x + y, 0);
+    await waitFor('decorations on every token', () => sum(a.decorationCounts(uri)) === painted || undefined);
+    // Type inside a token: that token's decoration goes, later tokens move with the text.
+    const target = result.tokens.find(t => t.end - t.start >= 3 && t.index > 5)!;
+    const after = result.tokens[target.index + 1];
+    const [afterStart, afterEnd] = [after.start, after.end];
+    await editor.edit(b => b.insert(document.positionAt(target.start + 1), 'XYZ'));
+    await waitFor('the edited token to lose its decoration', () => sum(a.decorationCounts(uri)) === painted - 1 || undefined);
+    assert.equal(result.spans.alive[target.index], 0);
+    assert.equal(result.spans.starts[after.index], afterStart + 3);
+    assert.equal(result.spans.ends[after.index], afterEnd + 3);
+    assert.equal(result.stale, true);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, document.positionAt(target.start + 2));
+    assert.doesNotMatch(hoverText(hovers), /Markov Lens/, 'no hover on edited text');
+    const moved = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, document.positionAt(after.start + 3));
+    assert.match(hoverText(moved), /Markov Lens/, 'the hover follows the shifted token');
+    // The setting turns the inline heatmap off.
+    await vscode.workspace.getConfiguration('markovLens').update('decorations.enabled', false, vscode.ConfigurationTarget.Global);
+    await waitFor('decorations cleared by the setting', () => sum(a.decorationCounts(uri)) === 0 || undefined);
+    await vscode.workspace.getConfiguration('markovLens').update('decorations.enabled', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }],
+
+  ['a binary file is refused without running the model', async () => {
+    const uri = workspaceFile('image.bin');
+    const outcome = await vscode.commands.executeCommand<AnalyzeOutcome | undefined>('markovLens.analyzeFile', uri);
+    assert.equal(outcome, undefined);
+    assert.equal((await api()).result(uri), undefined);
+  }],
+];
+
+export async function run(): Promise<void> {
+  const outcomes: Outcome[] = [];
+  for (const [name, fn] of tests) {
+    const started = Date.now();
+    try {
+      await fn();
+      outcomes.push({ name, ok: true, ms: Date.now() - started });
+    } catch (e) {
+      outcomes.push({ name, ok: false, ms: Date.now() - started, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+    }
+  }
+  const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+  writeFileSync(path.join(path.dirname(folder), 'host-results.json'), JSON.stringify(outcomes, null, 2));
+}

@@ -1,0 +1,40 @@
+// The sample workspace both real-host suites open, and the model they use.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { repoRoot } from './codeServer.mjs';
+
+/** Plain English with indentation, a tab, CRLF-free newlines, and a non-ASCII word. */
+export const SAMPLE_TEXT = [
+  'The quick brown fox jumps over the lazy dog.',
+  'A language model reads text one token at a time,',
+  '  and at each step it predicts what comes next.',
+  '',
+  'Tokens it expected are cool; surprises are hot.\tCafé au lait.',
+  'The end.',
+  '',
+].join('\n');
+
+/** The bundled model once it is trained, else the tiny GPT-2 fixture. */
+export function testModelPath() {
+  if (process.env.MARKOV_LENS_TEST_MODEL) return process.env.MARKOV_LENS_TEST_MODEL;
+  for (const dir of ['models/default', 'test/fixtures/models/gpt2-bytelevel']) {
+    const abs = join(repoRoot, dir);
+    if (existsSync(join(abs, 'config.json'))) return abs;
+  }
+  throw new Error('no model to test with: models/default and test/fixtures/models/gpt2-bytelevel are both missing');
+}
+
+export function writeSampleWorkspace(dir, extraFiles = {}) {
+  const files = {
+    'sample.txt': SAMPLE_TEXT,
+    'notes.md': '# Notes\n\nMarkdown works too: *any* text document.\n',
+    ...extraFiles,
+  };
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  // A binary file (PNG signature plus NUL bytes) that must be refused.
+  writeFileSync(join(dir, 'image.bin'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]));
+  return dir;
+}
