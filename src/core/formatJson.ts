@@ -25,6 +25,15 @@ export function toAnalysisDocument(parts: AnalysisParts): AnalysisDocument {
   return doc;
 }
 
+/**
+ * Indented JSON with one line per token record, so a long document stays readable and diffable.
+ * The content is exactly JSON.stringify's; only the whitespace differs.
+ */
 export function formatJson(parts: AnalysisParts): string {
-  return JSON.stringify(toAnalysisDocument(parts), null, 2) + '\n';
+  const doc = toAnalysisDocument(parts);
+  const tokens = doc.tokens.map(t => `    ${JSON.stringify(t)}`).join(',\n');
+  const body = JSON.stringify({ ...doc, tokens: [] }, null, 2);
+  // A function replacement: token text may contain "$&" and friends.
+  const replaced = body.replace('"tokens": []', () => (doc.tokens.length ? `"tokens": [\n${tokens}\n  ]` : '"tokens": []'));
+  return replaced + '\n';
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { summarize, type TokenRecord } from '../../../src/core/analysis';
 import { csvField, formatCsv } from '../../../src/core/formatCsv';
-import { formatJson } from '../../../src/core/formatJson';
+import { formatJson, toAnalysisDocument } from '../../../src/core/formatJson';
 import { formatText, heatColor } from '../../../src/core/formatText';
 
 function record(index: number, text: string, start: number, nll: number | null): TokenRecord {
@@ -32,6 +32,16 @@ test('json: schema markov-lens/analysis@1 with the DESIGN.md fields', () => {
   assert.equal(doc.tokens[1].nll, null);
   assert.equal(doc.summary.nonFinite, 1);
   assert.equal(doc.summary.totalNll, 4.5);
+});
+
+test('json: one line per token, same content as JSON.stringify (even with $& in token text)', () => {
+  const odd = [record(0, '$&', 0, 1), record(1, "$'x", 2, 2)];
+  const model = { path: '/m', name: 'm', modelType: 'gpt2', vocabSize: 10, hiddenSize: 4, layers: 1, contextLength: 8, dtype: 'float32' };
+  const parts = { model, scoring: { prefixTokenId: 0, window: 8, stride: 4, topK: 1 }, tokens: odd, summary: summarize(odd, 5), inputPath: 'x', utf16Length: 5, utf8Bytes: 5 };
+  const out = formatJson(parts);
+  assert.deepEqual(JSON.parse(out), JSON.parse(JSON.stringify(toAnalysisDocument(parts))));
+  assert.equal(out.split('\n').filter(l => l.startsWith('    {"index"')).length, 2);
+  assert.deepEqual(JSON.parse(formatJson({ ...parts, tokens: [] })).tokens, []);
 });
 
 test('text: colour covers every token span, the document survives, legend and summary follow', () => {
