@@ -1,0 +1,102 @@
+/**
+ * Loads the DocumentTokenizer of a model folder: tokenizer.json (+ tokenizer_config.json and
+ * special_tokens_map.json when present). Every problem with these files is an InputError naming
+ * the file: 'tokenizer-missing' or 'tokenizer-invalid'.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { InputError } from '../../core/errors';
+import { HfDocumentTokenizer, vocabularySize } from './documentTokenizer';
+import { choosePrefixToken } from './prefixToken';
+import { byteFamily, TokenizerJson } from './tokenizerRules';
+
+const OPTIONAL_FILES = ['tokenizer_config.json', 'special_tokens_map.json'] as const;
+type FileTexts = { tokenizer: string; tokenizerConfig?: string; specialTokensMap?: string };
+
+export interface LoadTokenizerOptions {
+  /** Piece length for encoding long documents in pieces (tests only; see chunkedEncoding.ts). */
+  chunk?: number;
+}
+
+export async function loadTokenizer(modelDir: string, config: Record<string, unknown>, options: LoadTokenizerOptions = {}): Promise<HfDocumentTokenizer> {
+  const path = tokenizerPath(modelDir);
+  const read = async (name: string) => (existsSync(join(modelDir, name)) ? readFile(join(modelDir, name), 'utf8') : undefined);
+  const [tokenizerConfig, specialTokensMap] = await Promise.all(OPTIONAL_FILES.map(read));
+  return buildTokenizer(modelDir, config, { tokenizer: await readFile(path, 'utf8'), tokenizerConfig, specialTokensMap }, options);
+}
+
+/** The same, synchronously (for callers that cannot await, such as a worker's load step). */
+export function loadTokenizerSync(modelDir: string, config: Record<string, unknown>, options: LoadTokenizerOptions = {}): HfDocumentTokenizer {
+  const path = tokenizerPath(modelDir);
+  const read = (name: string) => (existsSync(join(modelDir, name)) ? readFileSync(join(modelDir, name), 'utf8') : undefined);
+  const [tokenizerConfig, specialTokensMap] = OPTIONAL_FILES.map(read);
+  return buildTokenizer(modelDir, config, { tokenizer: readFileSync(path, 'utf8'), tokenizerConfig, specialTokensMap }, options);
+}
+
+function tokenizerPath(modelDir: string): string {
+  const path = join(modelDir, 'tokenizer.json');
+  if (!existsSync(path)) throw new InputError(`${modelDir}: no tokenizer.json in the model folder`, 'tokenizer-missing', path);
+  return path;
+}
+
+function buildTokenizer(modelDir: string, config: Record<string, unknown>, files: FileTexts, options: LoadTokenizerOptions): HfDocumentTokenizer {
+  const path = join(modelDir, 'tokenizer.json');
+  const json = parseObject(path, files.tokenizer) as TokenizerJson;
+  const tokenizerConfig = files.tokenizerConfig === undefined ? {} : parseObject(join(modelDir, OPTIONAL_FILES[0]), files.tokenizerConfig);
+  const specialTokensMap = files.specialTokensMap === undefined ? {} : parseObject(join(modelDir, OPTIONAL_FILES[1]), files.specialTokensMap);
+  checkModel(path, json);
+  const completed = withDefaults(json);
+  const full = construct(path, completed, tokenizerConfig);
+  // The document tokenizer: special-token strings in the text are text (pitfall 17).
+  const document = construct(path, { ...completed, added_tokens: (completed.added_tokens ?? []).filter((t) => t.special !== true) }, tokenizerConfig);
+  const prefix = choosePrefixToken(full, { config, tokenizerConfig, specialTokensMap }, vocabularySize(full));
+  if (!prefix) throw new InputError(`${path}: no BOS or EOS token to put before the text (config.json has no bos_token_id or eos_token_id)`, 'tokenizer-invalid', path);
+  return new HfDocumentTokenizer(prefix.id, full, document, completed, tokenizerConfig, byteFamily(completed), options.chunk);
+}
+
+function parseObject(path: string, text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${path}: invalid JSON (${oneLine(e)})`, 'tokenizer-invalid', path);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InputError(`${path}: expected a JSON object`, 'tokenizer-invalid', path);
+  }
+  return value as Record<string, unknown>;
+}
+
+const MODEL_TYPES = ['BPE', 'Unigram', 'WordPiece'];
+
+function checkModel(path: string, json: TokenizerJson): void {
+  const model = json.model;
+  if (model === undefined || model === null || typeof model !== 'object') {
+    throw new InputError(`${path}: no "model" section`, 'tokenizer-invalid', path);
+  }
+  if (model.type !== undefined && !MODEL_TYPES.includes(model.type)) {
+    throw new InputError(`${path}: unsupported tokenizer model type "${String(model.type)}" (supported: ${MODEL_TYPES.join(', ')})`, 'tokenizer-invalid', path);
+  }
+  if (json.added_tokens !== undefined && !Array.isArray(json.added_tokens)) {
+    throw new InputError(`${path}: "added_tokens" is not a list`, 'tokenizer-invalid', path);
+  }
+}
+
+/** Files written by hand or by old versions may omit the null components the library requires. */
+function withDefaults(json: TokenizerJson): TokenizerJson {
+  return { normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null, added_tokens: [], ...json };
+}
+
+function construct(path: string, json: TokenizerJson, tokenizerConfig: Record<string, unknown>): Tokenizer {
+  try {
+    return new Tokenizer(json, tokenizerConfig);
+  } catch (e) {
+    throw new InputError(`${path}: unsupported tokenizer (${oneLine(e)})`, 'tokenizer-invalid', path);
+  }
+}
+
+function oneLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
+}
