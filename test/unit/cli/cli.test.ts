@@ -1,0 +1,162 @@
+/**
+ * The CLI end to end: the real main() (model in a real worker), and the bundled dist/cli.js as a
+ * process for exit codes. Every bad input gives exit 2 and one stderr line naming the file.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { main } from '../../../src/cli/main';
+
+const repo = join(__dirname, '..', '..', '..', '..');
+const models = join(repo, 'test', 'fixtures', 'models');
+const gpt2 = join(models, 'gpt2-bytelevel');
+let work: string;
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {} }, { intraOpThreads: 1 });
+  return { code, stdout, stderr };
+}
+
+function file(name: string, content: string | Uint8Array): string {
+  const path = join(work, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** A copy of the gpt2 fixture with one thing broken. */
+function brokenCopy(name: string, breakIt: (dir: string) => void): string {
+  const dir = join(work, name);
+  cpSync(gpt2, dir, { recursive: true });
+  breakIt(dir);
+  return dir;
+}
+
+before(() => {
+  work = mkdtempSync(join(tmpdir(), 'ml-cli-'));
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+test('json output follows markov-lens/analysis@1', async () => {
+  const input = file('ok.txt', 'Hello world, hello model.\n');
+  const r = await cli('analyze', input, '--model', gpt2, '--format', 'json', '--top-k', '3');
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.schema, 'markov-lens/analysis@1');
+  assert.equal(doc.input.path, input);
+  assert.equal(doc.input.utf8Bytes, 26);
+  assert.equal(doc.scoring.topK, 3);
+  assert.equal(doc.model.name, 'gpt2-bytelevel');
+  assert.equal(doc.tokens.length, doc.summary.tokens);
+  assert.equal(doc.tokens[0].start, 0);
+  assert.equal(doc.tokens.at(-1).end, 26);
+  assert.ok(doc.tokens.every((t: { top: unknown[] }) => t.top.length === 3));
+  assert.ok(Math.abs(doc.summary.perplexity - Math.exp(doc.summary.meanNll)) < 1e-9);
+});
+
+test('csv has a header and a row per token; text is a heatmap with --color and a table without', async () => {
+  const input = file('csv.txt', 'one, "two"\nthree');
+  const csv = await cli('analyze', input, '--model', gpt2, '--format', 'csv');
+  assert.equal(csv.code, 0, csv.stderr);
+  const json = JSON.parse((await cli('analyze', input, '--model', gpt2, '--format', 'json')).stdout);
+  assert.ok(csv.stdout.startsWith('index,id,text,'));
+  // Quoted fields may hold newlines: count records, not lines.
+  const rows = csv.stdout.match(/^\d+,\d+,/gm) ?? [];
+  assert.equal(rows.length, json.tokens.length);
+  const colored = await cli('analyze', input, '--model', gpt2, '--color');
+  assert.equal(colored.code, 0);
+  assert.match(colored.stdout, /\x1b\[30;48;5;\d+m/);
+  assert.match(colored.stdout, /tokens \| mean NLL/);
+  const plain = await cli('analyze', input, '--model', gpt2);
+  assert.ok(!plain.stdout.includes('\x1b['));
+});
+
+test('an empty file is valid: zero tokens, null figures', async () => {
+  const r = await cli('analyze', file('empty.txt', ''), '--model', gpt2, '--format', 'json');
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.deepEqual(doc.tokens, []);
+  assert.equal(doc.summary.tokens, 0);
+  assert.equal(doc.summary.meanNll, null);
+  assert.equal(doc.summary.perplexity, null);
+});
+
+test('NaN logits give null metrics and a nonFinite count', async () => {
+  const r = await cli('analyze', file('nan.txt', 'one, two. three, four'), '--model', join(models, 'nan-logits'), '--format', 'json');
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  const nulls = doc.tokens.filter((t: { nll: number | null }) => t.nll === null).length;
+  assert.ok(nulls > 0);
+  assert.equal(doc.summary.nonFinite, nulls);
+});
+
+/** Bad inputs: exit 2 and exactly one stderr line that names `subject`. */
+async function expectBad(argv: string[], subject: string, pattern: RegExp): Promise<void> {
+  const r = await cli(...argv);
+  assert.equal(r.code, 2, `${argv.join(' ')}: exit ${r.code}, stderr ${r.stderr}`);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.ok(lines[0].includes(subject), `"${lines[0]}" should name ${subject}`);
+  assert.match(lines[0], pattern);
+  assert.equal(r.stdout, '');
+}
+
+test('bad documents: binary, invalid UTF-8, too large, missing', async () => {
+  await expectBad(['analyze', file('bin.dat', Uint8Array.from([0x41, 0, 0x42])), '--model', gpt2], 'bin.dat', /binary/);
+  await expectBad(['analyze', file('latin1.txt', Uint8Array.from([0x63, 0x61, 0x66, 0xe9])), '--model', gpt2], 'latin1.txt', /UTF-8/);
+  await expectBad(['analyze', file('big.txt', 'x'.repeat(100)), '--model', gpt2, '--max-bytes', '50'], 'big.txt', /limit of 50 bytes/);
+  await expectBad(['analyze', join(work, 'nope.txt'), '--model', gpt2], 'nope.txt', /not found/);
+});
+
+test('bad model folders: missing, no .onnx, corrupt .onnx, tokenizer missing or invalid', async () => {
+  const input = file('in.txt', 'text');
+  await expectBad(['analyze', input, '--model', join(work, 'no-such-model')], 'no-such-model', /not found/);
+  const noOnnx = brokenCopy('no-onnx', dir => rmSync(join(dir, 'model.onnx')));
+  await expectBad(['analyze', input, '--model', noOnnx], 'no-onnx', /no \.onnx/);
+  const truncated = brokenCopy('truncated', dir => truncateSync(join(dir, 'model.onnx'), 5000));
+  await expectBad(['analyze', input, '--model', truncated], 'truncated', /not a valid ONNX model|corrupt/);
+  const garbage = brokenCopy('garbage', dir => writeFileSync(join(dir, 'model.onnx'), 'this is not protobuf at all'.repeat(20)));
+  await expectBad(['analyze', input, '--model', garbage], 'garbage', /not a valid ONNX model|corrupt/);
+  const noTokenizer = brokenCopy('no-tokenizer', dir => rmSync(join(dir, 'tokenizer.json')));
+  await expectBad(['analyze', input, '--model', noTokenizer], 'tokenizer.json', /tokenizer/);
+  const badTokenizer = brokenCopy('bad-tokenizer', dir => writeFileSync(join(dir, 'tokenizer.json'), '{"model": '));
+  await expectBad(['analyze', input, '--model', badTokenizer], 'tokenizer.json', /tokenizer|JSON/i);
+});
+
+test('bad settings: window over the context, stride over the window, --geometry, unknown flags', async () => {
+  const input = file('s.txt', 'text');
+  await expectBad(['analyze', input, '--model', gpt2, '--window', '65'], 'window', /context length of 64/);
+  await expectBad(['analyze', input, '--model', gpt2, '--window', '8', '--stride', '9'], 'stride', /must not exceed/);
+  await expectBad(['analyze', input, '--model', gpt2, '--geometry'], '--geometry', /not available/);
+  await expectBad(['analyze', input, '--bogus'], '--bogus', /unknown option/);
+  await expectBad(['analyze', input, '--format', 'xml'], '--format', /json, csv or text/);
+});
+
+/** Fixture folders built by tools/make_fixtures.py that must be refused (skipped until present). */
+const brokenFixtures: Array<[string, string, RegExp]> = [
+  ['not-causal-lm', 'model.onnx', /not a causal language model/],
+  ['bf16', 'model.onnx', /bfloat16/],
+  ['tokenizer-too-wide', 'tokenizer.json', /do not match/],
+  ['no-onnx', 'no-onnx', /no \.onnx/],
+  ['missing-external-data', 'missing-external-data', /external data/],
+  ['bad-tokenizer', 'tokenizer.json', /tokenizer|JSON/i],
+];
+for (const [name, subject, pattern] of brokenFixtures) {
+  test(`fixture ${name} is refused with one line`, { skip: !existsSync(join(models, name)) && `fixture ${name} not built yet` }, async () => {
+    await expectBad(['analyze', file(`${name}.txt`, 'some text'), '--model', join(models, name)], subject, pattern);
+  });
+}
+
+test('the bundled dist/cli.js exits 0 / 2 as a process', { skip: !existsSync(join(repo, 'dist', 'cli.js')) && 'run npm run build first' }, () => {
+  const input = file('proc.txt', 'A short text.');
+  const ok = spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'analyze', input, '--model', gpt2, '--format', 'json'], { encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(JSON.parse(ok.stdout).schema, 'markov-lens/analysis@1');
+  const bad = spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'analyze', input, '--model', join(work, 'missing')], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
+});
