@@ -5,10 +5,10 @@
  * eigenfunction values ψ_j and hidden-state readouts φ_j. Exact linear algebra on the chosen kernel
  * (with H reduced to r_H components); reading it as evidence for the theorem needs the nulls.
  */
-import { gram, matMul } from './dense';
-import { CentredFactor } from './factor';
+import { gram, leadingColumns, matMul } from './dense';
+import { CentredFactor, axpy } from './factor';
 import { HiddenBasis } from './hiddenBasis';
-import { singularValues, symmetricEigen } from './jacobi';
+import { singularValues, symmetricEigen } from './eigen';
 import { Eigenpairs } from './spectrum';
 import { RandomFn, fillGaussian } from './random';
 
@@ -72,7 +72,7 @@ export function computeAlignment(cf: CentredFactor, eig: Eigenpairs, basis: Hidd
   const J = Math.min(components, K);
   const psi: Float64Array[] = [];
   const phi: Float64Array[] = [];
-  const readouts = matMul(basis.q, T, r, inner.vectors, r);
+  const readouts = matMul(basis.q, T, r, leadingColumns(inner.vectors, r, r, J), J);
   const psiPhiCorrelation: number[] = [];
   const rootT = Math.sqrt(T);
   for (let j = 0; j < J; j++) {
@@ -81,7 +81,7 @@ export function computeAlignment(cf: CentredFactor, eig: Eigenpairs, basis: Hidd
     let corr = 0;
     for (let t = 0; t < T; t++) {
       u[t] = rootT * eig.vectors[t * eig.count + j];
-      v[t] = rootT * readouts[t * r + j];
+      v[t] = rootT * readouts[t * J + j];
       corr += u[t] * v[t];
     }
     corr /= T;
@@ -107,9 +107,7 @@ export function overlapMatrix(u: Float64Array, K: number, q: Float64Array, r: nu
     const qRow = source * r;
     for (let j = 0; j < K; j++) {
       const a = u[t * K + j];
-      if (a === 0) continue;
-      const o = j * r;
-      for (let c = 0; c < r; c++) out[o + c] += a * q[qRow + c];
+      if (a !== 0) axpy(out, j * r, a, q, qRow, r);
     }
   }
   return out;

@@ -15,6 +15,8 @@ export interface Factor {
   columnMeans(): Float64Array;
   /** ‖F‖²_F. */
   frobeniusSq(): number;
+  /** FᵀF (m×m), for the exact small-m path. */
+  gram(): Float64Array;
   /** Nonzero entries (m·T for dense factors); for cost figures. */
   readonly nonzeros: number;
 }
@@ -36,8 +38,7 @@ export class DenseFactor implements Factor {
       for (let j = 0; j < cols; j++) {
         const a = data[f + j];
         if (a === 0) continue;
-        const xj = j * r;
-        for (let c = 0; c < r; c++) out[o + c] += a * x[xj + c];
+        axpy(out, o, a, x, j * r, r);
       }
     }
     return out;
@@ -52,11 +53,23 @@ export class DenseFactor implements Factor {
       for (let j = 0; j < cols; j++) {
         const a = data[f + j];
         if (a === 0) continue;
-        const o = j * r;
-        for (let c = 0; c < r; c++) out[o + c] += a * y[yt + c];
+        axpy(out, j * r, a, y, yt, r);
       }
     }
     return out;
+  }
+
+  gram(): Float64Array {
+    const { data, rows, cols } = this;
+    const g = new Float64Array(cols * cols);
+    for (let t = 0; t < rows; t++) {
+      const f = t * cols;
+      for (let i = 0; i < cols; i++) {
+        const a = data[f + i];
+        if (a !== 0) axpy(g, i * cols + i, a, data, f + i, cols - i);
+      }
+    }
+    return mirrorUpper(g, cols);
   }
 
   columnMeans(): Float64Array {
@@ -92,9 +105,7 @@ export class SparseFactor implements Factor {
     for (let t = 0; t < this.rows; t++) {
       const o = t * r;
       for (let e = this.rowStart[t]; e < this.rowStart[t + 1]; e++) {
-        const a = this.values[e];
-        const xj = this.colIndex[e] * r;
-        for (let c = 0; c < r; c++) out[o + c] += a * x[xj + c];
+        axpy(out, o, this.values[e], x, this.colIndex[e] * r, r);
       }
     }
     return out;
@@ -105,9 +116,7 @@ export class SparseFactor implements Factor {
     for (let t = 0; t < this.rows; t++) {
       const yt = t * r;
       for (let e = this.rowStart[t]; e < this.rowStart[t + 1]; e++) {
-        const a = this.values[e];
-        const o = this.colIndex[e] * r;
-        for (let c = 0; c < r; c++) out[o + c] += a * y[yt + c];
+        axpy(out, this.colIndex[e] * r, this.values[e], y, yt, r);
       }
     }
     return out;
@@ -125,6 +134,36 @@ export class SparseFactor implements Factor {
     for (let e = 0; e < this.nonzeros; e++) s += this.values[e] * this.values[e];
     return s;
   }
+
+  gram(): Float64Array {
+    const m = this.cols;
+    const g = new Float64Array(m * m);
+    for (let t = 0; t < this.rows; t++) {
+      for (let a = this.rowStart[t]; a < this.rowStart[t + 1]; a++) {
+        const i = this.colIndex[a];
+        for (let b = this.rowStart[t]; b < this.rowStart[t + 1]; b++) g[i * m + this.colIndex[b]] += this.values[a] * this.values[b];
+      }
+    }
+    return g;
+  }
+}
+
+/** out[o..o+n) += a · x[xo..xo+n), unrolled by four (V8 does not vectorise this loop). */
+export function axpy(out: Float64Array, o: number, a: number, x: Float64Array, xo: number, n: number): void {
+  let c = 0;
+  for (; c + 3 < n; c += 4) {
+    out[o + c] += a * x[xo + c];
+    out[o + c + 1] += a * x[xo + c + 1];
+    out[o + c + 2] += a * x[xo + c + 2];
+    out[o + c + 3] += a * x[xo + c + 3];
+  }
+  for (; c < n; c++) out[o + c] += a * x[xo + c];
+}
+
+/** Copies the upper triangle of a symmetric m×m matrix onto the lower one. */
+function mirrorUpper(g: Float64Array, m: number): Float64Array {
+  for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) g[j * m + i] = g[i * m + j];
+  return g;
 }
 
 /**
@@ -165,6 +204,14 @@ export class CentredFactor {
       for (let c = 0; c < r; c++) out[j * r + c] -= mj * ySum[c];
     }
     return out;
+  }
+
+  /** (CF)ᵀ(CF) = FᵀF − T μμᵀ (m×m). */
+  gram(): Float64Array {
+    const g = this.factor.gram();
+    const m = this.cols;
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) g[i * m + j] -= this.rows * this.mean[i] * this.mean[j];
+    return g;
   }
 
   /** ‖CF‖²_F = ‖F‖²_F − T‖μ‖²; equals T · tr(M). */

@@ -1,7 +1,7 @@
 /**
- * Cyclic Jacobi eigensolver for small symmetric matrices (up to a few hundred rows). It is the
- * workhorse for Rayleigh-Ritz steps (ℓ×ℓ with ℓ ≈ 40-140) and the dense reference in tests;
- * accurate to working precision, including small eigenvalues.
+ * Cyclic Jacobi eigensolver for small symmetric matrices: slow but simple and accurate to working
+ * precision (including small eigenvalues), so it is the dense float64 reference in tests and the
+ * cross-check for the fast tridiagonal solver in eigen.ts.
  */
 
 export interface SymmetricEigen {
@@ -12,7 +12,7 @@ export interface SymmetricEigen {
 }
 
 /** Eigen-decomposition of the symmetric n×n matrix `a` (row-major; not modified). */
-export function symmetricEigen(a: Float64Array, n: number, maxSweeps = 100): SymmetricEigen {
+export function jacobiEigen(a: Float64Array, n: number, maxSweeps = 100): SymmetricEigen {
   const m = Float64Array.from(a);
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
@@ -71,26 +71,4 @@ function sortDescending(m: Float64Array, v: Float64Array, n: number): SymmetricE
     for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src];
   });
   return { values, vectors };
-}
-
-/** Singular values (descending) of a small r×c matrix, via the eigenvalues of its smaller Gram. */
-export function singularValues(a: Float64Array, r: number, c: number): Float64Array {
-  const small = Math.min(r, c);
-  const g = new Float64Array(small * small);
-  if (r <= c) {
-    for (let i = 0; i < r; i++) for (let j = i; j < r; j++) {
-      let s = 0;
-      for (let k = 0; k < c; k++) s += a[i * c + k] * a[j * c + k];
-      g[i * r + j] = s;
-      g[j * r + i] = s;
-    }
-  } else {
-    for (let i = 0; i < c; i++) for (let j = i; j < c; j++) {
-      let s = 0;
-      for (let k = 0; k < r; k++) s += a[k * c + i] * a[k * c + j];
-      g[i * c + j] = s;
-      g[j * c + i] = s;
-    }
-  }
-  return symmetricEigen(g, small).values.map(x => Math.sqrt(Math.max(0, x)));
 }

@@ -7,7 +7,7 @@
  */
 import { overlapMatrix, cumulativeRowShare } from './alignment';
 import { HiddenBasis } from './hiddenBasis';
-import { symmetricEigen } from './jacobi';
+import { symmetricEigen } from './eigen';
 import { Eigenpairs } from './spectrum';
 import { RandomFn, randomInt } from './random';
 

@@ -6,7 +6,7 @@
  */
 import { orthonormalizeColumns, matMul, gram } from './dense';
 import { CentredFactor } from './factor';
-import { symmetricEigen } from './jacobi';
+import { symmetricEigen } from './eigen';
 import { RandomFn, fillGaussian } from './random';
 
 export interface EigenOptions {
@@ -19,7 +19,7 @@ export interface EigenOptions {
   maxIterations?: number;
   /** Stop when every wanted Ritz value moved by less than tolerance · λ₁ (default 1e-8). */
   tolerance?: number;
-  /** Use the exact m×m Gram path when the factor has at most this many columns (default 96). */
+  /** Use the exact m×m Gram path when the factor has at most this many columns (default 384). */
   denseColumnLimit?: number;
 }
 
@@ -44,7 +44,7 @@ export function topEigenpairs(cf: CentredFactor, options: EigenOptions): Eigenpa
   const count = Math.max(0, Math.min(options.count, m, T - 1));
   const width = Math.min(count + (options.oversample ?? 10), m, T - 1);
   const trace = cf.frobeniusSq() / T;
-  if (m <= (options.denseColumnLimit ?? 96) || width >= m) return denseGramPath(cf, count, trace);
+  if (m <= (options.denseColumnLimit ?? 384) || width >= m) return denseGramPath(cf, count, trace);
 
   const tolerance = options.tolerance ?? 1e-8;
   const maxIterations = options.maxIterations ?? 12;
@@ -82,14 +82,13 @@ function settled(previous: Float64Array, current: Float64Array, tolerance: numbe
 function denseGramPath(cf: CentredFactor, count: number, trace: number): Eigenpairs {
   const T = cf.rows;
   const m = cf.cols;
-  const identity = new Float64Array(m * m);
-  for (let j = 0; j < m; j++) identity[j * m + j] = 1;
-  const full = cf.mul(identity, m);
-  const eig = symmetricEigen(gram(full, T, m, 1 / T), m);
+  const g = cf.gram();
+  for (let i = 0; i < g.length; i++) g[i] /= T;
+  const eig = symmetricEigen(g, m);
   let sumSquares = 0;
   for (const x of eig.values) sumSquares += x * x;
   const values = Float64Array.from(eig.values.subarray(0, count), x => Math.max(0, x));
-  const vectors = matMul(full, T, m, leading(eig.vectors, m, count), count);
+  const vectors = cf.mul(leading(eig.vectors, m, count), count);
   for (let j = 0; j < count; j++) {
     const norm = Math.sqrt(T * values[j]);
     const floor = 1e-12 * Math.sqrt(T * Math.max(values[0] ?? 0, 1e-300));

@@ -1,16 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { symmetricEigen, singularValues } from '../../../src/core/geometry/jacobi';
+import { jacobiEigen } from '../../../src/core/geometry/jacobi';
+import { symmetricEigen, singularValues } from '../../../src/core/geometry/eigen';
 import { orthonormalizeColumns, matMul, matTMul } from '../../../src/core/geometry/dense';
 import { seededRandom, gaussian } from '../../../src/core/geometry/random';
 import { mul, transpose } from './reference';
 
-test('Jacobi eigen-decomposition reconstructs a random symmetric matrix, vectors orthonormal', () => {
+for (const [name, solver] of [['Jacobi', jacobiEigen], ['tridiagonal QL', symmetricEigen]] as const) {
+test(`${name} eigen-decomposition reconstructs a random symmetric matrix, vectors orthonormal`, () => {
   const random = seededRandom(7);
   const n = 12;
   const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = i; j < n; j++) { const x = gaussian(random); a[i * n + j] = x; a[j * n + i] = x; }
-  const { values, vectors } = symmetricEigen(a, n);
+  const { values, vectors } = solver(a, n);
   for (let i = 1; i < n; i++) assert.ok(values[i - 1] >= values[i]);
   const lam = new Float64Array(n * n);
   for (let i = 0; i < n; i++) lam[i * n + i] = values[i];
@@ -20,7 +22,7 @@ test('Jacobi eigen-decomposition reconstructs a random symmetric matrix, vectors
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) assert.ok(Math.abs(vtv[i * n + j] - (i === j ? 1 : 0)) < 1e-12);
 });
 
-test('Jacobi resolves a known spectrum, including tiny eigenvalues, to relative 1e-10', () => {
+test(`${name} resolves a known spectrum, including tiny eigenvalues, to relative 1e-10`, () => {
   const random = seededRandom(3);
   const n = 8;
   const q = new Float64Array(n * n);
@@ -30,8 +32,30 @@ test('Jacobi resolves a known spectrum, including tiny eigenvalues, to relative 
   const lam = new Float64Array(n * n);
   want.forEach((x, i) => { lam[i * n + i] = x; });
   const a = mul(mul(q, n, n, lam, n), n, n, transpose(q, n, n), n);
-  const { values } = symmetricEigen(a, n);
+  const { values } = solver(a, n);
   want.forEach((x, i) => assert.ok(Math.abs(values[i] - x) <= 1e-12 * 100 + 1e-10 * x, `λ${i}: ${values[i]} vs ${x}`));
+});
+
+}
+
+test('tridiagonal QL agrees with Jacobi on random and degenerate matrices', () => {
+  const random = seededRandom(17);
+  for (const n of [1, 2, 3, 60]) {
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) { const x = gaussian(random); a[i * n + j] = x; a[j * n + i] = x; }
+    const x = symmetricEigen(a, n).values;
+    const y = jacobiEigen(a, n).values;
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(x[i] - y[i]) < 1e-11, `n=${n} λ${i}`);
+  }
+  // Repeated eigenvalues (a projector): all vectors still orthonormal and A v = λ v.
+  const n = 10;
+  const q = Float64Array.from({ length: n * 3 }, () => gaussian(random));
+  orthonormalizeColumns(q, n, 3);
+  const p = mul(q, n, 3, transpose(q, n, 3), n);
+  const { values, vectors } = symmetricEigen(p, n);
+  values.forEach((v, i) => assert.ok(Math.abs(v - (i < 3 ? 1 : 0)) < 1e-12));
+  const av = mul(p, n, n, vectors, n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) assert.ok(Math.abs(av[i * n + j] - values[j] * vectors[i * n + j]) < 1e-12);
 });
 
 test('singular values of a rectangular matrix match the eigenvalues of its Gram', () => {

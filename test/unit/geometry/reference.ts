@@ -2,7 +2,7 @@
  * Dense float64 references for the geometry tests: explicit T×T operators, softmax rows, and
  * random test data. Slow on purpose (O(T²) and up); only for small cases.
  */
-import { symmetricEigen } from '../../../src/core/geometry/jacobi';
+import { jacobiEigen } from '../../../src/core/geometry/jacobi';
 import { RandomFn, gaussian } from '../../../src/core/geometry/random';
 import { GeometryInput } from '../../../src/core/geometry/types';
 
@@ -30,7 +30,7 @@ export function centredCopy(f: Float64Array, T: number, m: number): Float64Array
 }
 
 export function denseEigen(a: Float64Array, n: number) {
-  return symmetricEigen(a, n, 200);
+  return jacobiEigen(a, n, 200);
 }
 
 /** Random T×m matrix with column scales decaying geometrically (a clear spectral gap). */
@@ -65,7 +65,7 @@ export function transpose(a: Float64Array, n: number, m: number): Float64Array {
 export function principalCosines(a: Float64Array, p: number, b: Float64Array, q: number, n: number): Float64Array {
   const c = mul(transpose(a, n, p), p, n, b, q);
   const g = mul(c, p, q, transpose(c, p, q), p);
-  return symmetricEigen(g, p).values.map(x => Math.sqrt(Math.max(0, x)));
+  return jacobiEigen(g, p).values.map(x => Math.sqrt(Math.max(0, x)));
 }
 
 /**
