@@ -54,7 +54,7 @@ export class ChunkedEncoder {
   }
 
   encode(text: string): Encoded {
-    const cuts = this.continuation && text.length > this.chunk ? this.cuts(text) : [];
+    const cuts = this.cutPositions(text);
     if (cuts.length === 0) return this.whole(text);
     const bounds = [0, ...cuts, text.length];
     const pieces = bounds.slice(1).map((end, i) => text.slice(bounds[i], end));
@@ -79,8 +79,9 @@ export class ChunkedEncoder {
   }
 
   /** Safe cut positions, about `chunk` units apart, only between two ASCII characters. */
-  private cuts(text: string): number[] {
+  cutPositions(text: string): number[] {
     const cuts: number[] = [];
+    if (!this.continuation || text.length <= this.chunk) return cuts;
     for (let p = this.chunk; p < text.length; p++) {
       if (this.safeAt(text, p)) {
         cuts.push(p);

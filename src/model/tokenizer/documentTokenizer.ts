@@ -80,6 +80,11 @@ export class HfDocumentTokenizer implements DocumentTokenizer {
     return decoder.decode(tableBytes(this.table, id));
   }
 
+  /** The exact bytes the token stands for (a view into the table: do not modify). */
+  tokenBytes(id: number): Uint8Array {
+    return tableBytes(this.table, id);
+  }
+
   /** The table's bytes, except for an unknown token that still carries its text (Unigram). */
   private bytesAt(id: number, token: string | undefined): Uint8Array {
     if (id === this.unkId && token !== undefined && token !== this.unkToken) return tokenStringBytes(token, this.family);
