@@ -29,28 +29,14 @@ export const DEFAULT_CHUNK = 4096;
 
 export class ChunkedEncoder {
   private readonly continuation: Tokenizer | null;
-  private readonly forbidden = new Set<string>();
-  private readonly symbols: ReadonlySet<string>;
   private readonly space: string | null;
+  /** Built on the first long document only (a large Unigram vocabulary makes many pairs). */
+  private pairs: { forbidden: ReadonlySet<string>; symbols: ReadonlySet<string> } | null = null;
 
-  constructor(private readonly document: Tokenizer, json: TokenizerJson, tokenizerConfig: Record<string, unknown>, private readonly chunk = DEFAULT_CHUNK) {
+  constructor(private readonly document: Tokenizer, private readonly json: TokenizerJson, tokenizerConfig: Record<string, unknown>, private readonly chunk = DEFAULT_CHUNK) {
     this.continuation = chunkable(json, tokenizerConfig) ? new Tokenizer(continuationJson(json), tokenizerConfig) : null;
     const pre = json.pre_tokenizer as { type?: string; replacement?: string; str_rep?: string } | null;
     this.space = pre?.type === 'Metaspace' ? (pre.str_rep || pre.replacement || '\u2581') : null;
-    const model = json.model as { type?: string; vocab?: unknown; merges?: unknown[] };
-    const vocab = model.type === 'Unigram' ? (model.vocab as Array<[string, number]>).map((p) => p[0]) : Object.keys(model.vocab as object);
-    this.symbols = new Set(vocab.filter((v) => Array.from(v).length === 1));
-    if (model.type === 'Unigram') {
-      for (const piece of vocab) {
-        const cps = Array.from(piece);
-        for (let i = 0; i + 1 < cps.length; i++) this.forbidden.add(cps[i] + '\u0000' + cps[i + 1]);
-      }
-    } else {
-      for (const merge of model.merges ?? []) {
-        const [a, b] = Array.isArray(merge) ? (merge as string[]) : String(merge).split(' ', 2);
-        if (a && b) this.forbidden.add(Array.from(a).at(-1) + '\u0000' + Array.from(b)[0]);
-      }
-    }
   }
 
   encode(text: string): Encoded {
@@ -98,7 +84,8 @@ export class ChunkedEncoder {
     if (left >= 0x80 || right >= 0x80 || p === 0) return false;
     const x = this.symbol(text[p - 1]);
     const y = this.symbol(text[p]);
-    return this.symbols.has(x) && this.symbols.has(y) && !this.forbidden.has(x + '\u0000' + y);
+    const { forbidden, symbols } = (this.pairs ??= modelPairs(this.json));
+    return symbols.has(x) && symbols.has(y) && !forbidden.has(x + '\u0000' + y);
   }
 
   /** A character as the model sees it after the pre-tokenizer (spaces become ▁). */
@@ -106,6 +93,28 @@ export class ChunkedEncoder {
     const n = this.document.normalizer ? this.document.normalizer.normalize(ch) : ch;
     return this.space !== null ? n.replaceAll(' ', this.space) : n;
   }
+}
+
+/**
+ * The character pairs a cut must not separate (BPE: last char of a merge's left part + first char
+ * of its right part; Unigram: adjacent chars inside a piece), and the single-character tokens.
+ */
+function modelPairs(json: TokenizerJson): { forbidden: Set<string>; symbols: Set<string> } {
+  const model = json.model as { type?: string; vocab?: unknown; merges?: unknown[] };
+  const vocab = model.type === 'Unigram' ? (model.vocab as Array<[string, number]>).map((p) => p[0]) : Object.keys(model.vocab as object);
+  const forbidden = new Set<string>();
+  if (model.type === 'Unigram') {
+    for (const piece of vocab) {
+      const cps = Array.from(piece);
+      for (let i = 0; i + 1 < cps.length; i++) forbidden.add(cps[i] + '\u0000' + cps[i + 1]);
+    }
+  } else {
+    for (const merge of model.merges ?? []) {
+      const [a, b] = Array.isArray(merge) ? (merge as string[]) : String(merge).split(' ', 2);
+      if (a && b) forbidden.add(Array.from(a).at(-1) + '\u0000' + Array.from(b)[0]);
+    }
+  }
+  return { forbidden, symbols: new Set(vocab.filter((v) => Array.from(v).length === 1)) };
 }
 
 /** Only where the whole text is one word and the pieces can be encoded independently. */

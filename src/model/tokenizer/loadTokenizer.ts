@@ -86,7 +86,25 @@ function checkModel(path: string, json: TokenizerJson): void {
 
 /** Files written by hand or by old versions may omit the null components the library requires. */
 function withDefaults(json: TokenizerJson): TokenizerJson {
-  return { normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null, added_tokens: [], ...json };
+  const completed = { normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null, added_tokens: [], ...json };
+  return { ...completed, pre_tokenizer: legacyMetaspace(completed.pre_tokenizer), decoder: legacyMetaspace(completed.decoder) };
+}
+
+/**
+ * Older files write Metaspace's dummy prefix as `add_prefix_space`; the Rust library reads that as
+ * prepend_scheme 'always' / 'never', while the JS port ignores it (and assumes 'always').
+ */
+function legacyMetaspace(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(legacyMetaspace);
+  if (node === null || typeof node !== 'object') return node;
+  const n = node as Record<string, unknown>;
+  if (n.type === 'Metaspace' && n.prepend_scheme === undefined && typeof n.add_prefix_space === 'boolean') {
+    return { ...n, prepend_scheme: n.add_prefix_space ? 'always' : 'never' };
+  }
+  if (n.type !== 'Sequence') return n;
+  const out = { ...n };
+  for (const key of ['pretokenizers', 'decoders']) if (key in n) out[key] = legacyMetaspace(n[key]);
+  return out;
 }
 
 function construct(path: string, json: TokenizerJson, tokenizerConfig: Record<string, unknown>): Tokenizer {

@@ -103,3 +103,19 @@ test('a tokenizer.json that omits its null components still loads', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an old-format Metaspace with add_prefix_space: false gets no dummy prefix (as the Rust library reads it)', () => {
+  const json = fixtureJson('llama-metaspace');
+  const legacy = (addPrefix: boolean) => folder({ 'tokenizer.json': { ...json, pre_tokenizer: { type: 'Metaspace', replacement: '▁', add_prefix_space: addPrefix } } });
+  const [without, withPrefix] = [legacy(false), legacy(true)];
+  try {
+    const a = loadTokenizerSync(without, {}).encodeDetailed('the fox');
+    const b = loadTokenizerSync(withPrefix, {}).encodeDetailed('the fox');
+    assert.equal(loadTokenizerSync(without, {}).tokenText(a.ids[0]).startsWith(' '), false);
+    assert.equal(loadTokenizerSync(withPrefix, {}).tokenText(b.ids[0]).startsWith(' '), true);
+    assert.ok(a.exact && b.exact);
+    assert.deepEqual([a.starts[0], b.starts[0], a.ends[a.ids.length - 1], b.ends[b.ids.length - 1]], [0, 0, 7, 7]);
+  } finally {
+    for (const d of [without, withPrefix]) rmSync(d, { recursive: true, force: true });
+  }
+});
