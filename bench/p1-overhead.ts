@@ -13,7 +13,7 @@ import { InferenceSession } from 'onnxruntime-node';
 import { planWindows, resolveWindowSettings } from '../src/core/windows';
 import { openModel } from '../src/model/engine';
 import { CacheState } from '../src/model/feeds';
-import { loadModel } from '../src/model/loader';
+import { disposeModel, loadModel } from '../src/model/loader';
 import { DEFAULT_CHUNK } from '../src/model/scorer';
 import { sessionOptions } from '../src/model/session';
 
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   ids[0] = local.tokenizer.prefixTokenId;
   ids.set(doc.ids, 1);
   const windows = planWindows(ids.length, settings.window, settings.stride);
-  await local.session.release();
+  await disposeModel(local);
   const session = await InferenceSession.create(local.files.onnxPath, sessionOptions({ intraOpThreads: threads }));
   const cache = new CacheState(local.signature);
   const chunk = local.signature.past.length > 0 ? DEFAULT_CHUNK : Number.MAX_SAFE_INTEGER;

@@ -3,20 +3,17 @@
  * expansion into TokenRecords. A NaN nll marks a position whose logits were not finite.
  */
 import type { TokenRecord } from './analysis';
+import type { ChunkMetrics } from './reduceChunk';
 
-/** Metrics of `count` consecutive targets starting at position `firstTarget` of prefix + document. */
-export interface WindowMetrics {
+/**
+ * Metrics of `count` consecutive targets starting at position `firstTarget` of prefix + document
+ * (top ids: count x k, row-major, -1 pads when k exceeds the vocabulary).
+ */
+export interface WindowMetrics extends ChunkMetrics {
   firstTarget: number;
   count: number;
+  /** Tokens fed before each target within its window (prefix included). */
   context: Int32Array;
-  nll: Float64Array;
-  entropy: Float64Array;
-  varentropy: Float64Array;
-  rank: Int32Array;
-  logZ: Float64Array;
-  /** count x k, row-major; -1 pads when k exceeds the vocabulary. */
-  topIds: Int32Array;
-  topProbs: Float64Array;
 }
 
 /** A window's metrics plus what the records need from tokenization (the worker holds the tokenizer). */

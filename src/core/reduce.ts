@@ -59,6 +59,11 @@ export class RowReducer {
     this.heapVals = new Float64Array(k);
   }
 
+  /** Forgets the carried shift, so a chunk's numbers never depend on what was reduced before. */
+  resetShift(): void {
+    this.lastMax = NaN;
+  }
+
   /**
    * Reduces `row[offset .. offset + width)` for the given target id. After the call `topIds` and
    * `topProbs` hold the k most probable entries, most probable first (ties: lower id first), unless

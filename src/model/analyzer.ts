@@ -4,7 +4,7 @@
  */
 import type { ScoringInfo } from '../core/analysis';
 import { InputError } from '../core/errors';
-import type { RecordBatch } from '../core/records';
+import type { RecordBatch, WindowMetrics } from '../core/records';
 import { planWindows, resolveWindowSettings } from '../core/windows';
 import type { LoadedModel } from './loader';
 import { WindowScorer } from './scorer';
@@ -49,19 +49,15 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
   }
   sink.started({ prefixTokenId: ids[0], window: settings.window, stride: settings.stride, topK }, n, tokenizeMs);
 
-  const scorer = new WindowScorer(model.session, model.signature, topK, params.chunk);
+  const scorer = new WindowScorer(model.session, model.signature, topK, params.chunk, model.reducer);
   const texts = new Map<number, string>();
   const textOf = (id: number): string => {
     let t = texts.get(id);
     if (t === undefined) texts.set(id, (t = model.tokenizer.tokenText(id)));
     return t;
   };
-  const inferenceStart = performance.now();
-  let done = 0;
-  for (const w of planWindows(n + 1, settings.window, settings.stride)) {
-    if (sink.cancelled()) throw new InputError('analysis cancelled', 'cancelled');
-    const metrics = await scorer.scoreWindow(ids, w);
-    const from = w.firstTarget - 1; // document index of the first record
+  const emit = (metrics: WindowMetrics): void => {
+    const from = metrics.firstTarget - 1; // document index of the first record
     const to = from + metrics.count;
     sink.batch({
       ...metrics,
@@ -73,10 +69,20 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
       partial: doc.partial.slice(from, to),
       texts: Array.from(doc.ids.subarray(from, to), textOf),
     });
-    done = to;
-    sink.progress(done, n);
+    sink.progress(to, n);
+  };
+  const inferenceStart = performance.now();
+  // Window k's rows are reduced (on the reduction thread) while window k + 1 runs; its records
+  // go out as soon as they are complete.
+  let previous: Promise<WindowMetrics> | undefined;
+  for (const w of planWindows(n + 1, settings.window, settings.stride)) {
+    if (sink.cancelled()) throw new InputError('analysis cancelled', 'cancelled');
+    const { done } = await scorer.scoreWindow(ids, w);
+    if (previous) emit(await previous);
+    previous = done;
     // Let the cancel message in before the next window.
     await new Promise(resolve => setImmediate(resolve));
   }
+  if (previous) emit(await previous);
   return { inferenceMs: performance.now() - inferenceStart };
 }

@@ -11,7 +11,8 @@ import { readModelConfig, type ModelConfig } from './config';
 import { checkExternalData } from './externalData';
 import { modelName, resolveModelFiles, type ModelFiles } from './folder';
 import { WindowScorer } from './scorer';
-import { createSession } from './session';
+import { createChunkReducer, type ChunkReducer } from './reducers';
+import { createSession, sessionOptions } from './session';
 import { detectSignature, type ModelSignature } from './signature';
 import { runCacheSelfTest, SELF_TEST_TOLERANCE, selfTestIds, selfTestText } from './selftest';
 import { loadDocumentTokenizer } from './tokenizerSource';
@@ -30,6 +31,14 @@ export interface LoadedModel {
   /** The logits width (may exceed the tokenizer's vocabulary: padding rows). */
   logitsWidth: number;
   selfTestDelta: number | null;
+  /** Where logits rows are reduced (a second thread when a core is free). */
+  reducer: ChunkReducer;
+}
+
+/** Frees the session and the reduction thread. */
+export async function disposeModel(model: LoadedModel): Promise<void> {
+  await model.reducer.close();
+  await model.session.release();
 }
 
 export async function loadModel(modelDir: string, options: LoadOptions): Promise<LoadedModel> {
@@ -64,7 +73,8 @@ export async function loadModel(modelDir: string, options: LoadOptions): Promise
       contextLength: config.contextLength ?? FALLBACK_CONTEXT,
       dtype: signature.logitsType,
     };
-    return { files, config, session, signature, tokenizer, info, logitsWidth, selfTestDelta };
+    const reducer = createChunkReducer(sessionOptions(options).intraOpNumThreads ?? 1);
+    return { files, config, session, signature, tokenizer, info, logitsWidth, selfTestDelta, reducer };
   } catch (e) {
     await session.release().catch(() => undefined);
     throw e;

@@ -5,18 +5,18 @@
  * O(C x V) for logits plus O(k) per token.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { RowReducer } from '../core/reduce';
+import { placeChunk } from '../core/reduceChunk';
 import type { ScoringWindow } from '../core/windows';
 import type { WindowMetrics } from '../core/records';
 import { CacheState } from './feeds';
 import { toFloat32 } from './float16';
+import { InlineReducer, type ChunkReducer } from './reducers';
 import type { ModelSignature } from './signature';
 
 /** Default chunk: bounds the logits of one run to C x V floats (200 KB per token at V = 50k). */
 export const DEFAULT_CHUNK = 128;
 
 export class WindowScorer {
-  private readonly reducer: RowReducer;
   private readonly cache: CacheState;
   private scratch: Float32Array | undefined;
   /** The logits width seen in the last run (may exceed the tokenizer's vocabulary). */
@@ -27,8 +27,8 @@ export class WindowScorer {
     private readonly signature: ModelSignature,
     readonly topK: number,
     private readonly chunk: number = DEFAULT_CHUNK,
+    private readonly reducer: ChunkReducer = new InlineReducer(),
   ) {
-    this.reducer = new RowReducer(topK);
     this.cache = new CacheState(signature);
   }
 
@@ -56,8 +56,11 @@ export class WindowScorer {
     return { logits: tensor.data as Float32Array, width };
   }
 
-  /** Scores the targets of one window (onnx-signatures.md section 7). */
-  async scoreWindow(ids: Int32Array, w: ScoringWindow): Promise<WindowMetrics> {
+  /**
+   * Runs one window (onnx-signatures.md section 7) and returns once its forward passes are done;
+   * `done` resolves when its rows are reduced, which may overlap the next window's runs.
+   */
+  async scoreWindow(ids: Int32Array, w: ScoringWindow): Promise<{ done: Promise<WindowMetrics> }> {
     const count = w.lastTarget - w.firstTarget + 1;
     const k = this.topK;
     const out: WindowMetrics = {
@@ -72,28 +75,24 @@ export class WindowScorer {
       topIds: new Int32Array(count * k),
       topProbs: new Float64Array(count * k),
     };
+    for (let r = 0; r < count; r++) out.context[r] = w.firstTarget + r - w.start;
     this.cache.reset();
+    const parts: Array<Promise<void>> = [];
     // Without a cache the window must run whole; with one, chunk it.
     const chunk = this.signature.past.length > 0 ? this.chunk : w.end - w.start;
     for (let from = w.start; from < w.end; from += chunk) {
       const to = Math.min(from + chunk, w.end);
       const { logits, width } = await this.step(ids, from, to);
       // Input position j predicts t[j + 1]; only targets in this window's scored range are kept.
-      for (let j = Math.max(from, w.firstTarget - 1); j < to; j++) {
-        const target = j + 1;
-        const r = target - w.firstTarget;
-        const m = this.reducer.reduce(logits, (j - from) * width, width, ids[target]);
-        out.context[r] = target - w.start;
-        out.nll[r] = m.nll;
-        out.entropy[r] = m.entropy;
-        out.varentropy[r] = m.varentropy;
-        out.rank[r] = m.finite ? m.rank : -1;
-        out.logZ[r] = m.logZ;
-        out.topIds.set(this.reducer.topIds.subarray(0, k), r * k);
-        out.topProbs.set(this.reducer.topProbs.subarray(0, k), r * k);
-      }
+      const first = Math.max(from, w.firstTarget - 1);
+      if (first >= to) continue;
+      const targets = ids.slice(first + 1, to + 1);
+      const rows = logits.subarray((first - from) * width, (to - from) * width);
+      const { result } = await this.reducer.submit(rows, width, targets, k);
+      const at = first + 1 - w.firstTarget;
+      parts.push(result.then(m => placeChunk(out, at, m, k)));
     }
-    return out;
+    return { done: Promise.all(parts).then(() => out) };
   }
 }
 

@@ -3,15 +3,18 @@
  * its thread. Loads one model, then serves analyses one at a time, streaming each window's records.
  * Bundled to dist/worker.js; under tsc it is out/src/model/worker.js.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { isInputError } from '../core/errors';
 import type { HostToWorker, RequestFailedReply, WorkerToHost } from '../protocol/worker';
 import { analyzeText } from './analyzer';
-import { loadModel, type LoadedModel } from './loader';
+import { disposeModel, loadModel, type LoadedModel } from './loader';
+import { serveReductions } from './reducerThread';
 import { removeTelemetryLog } from './telemetryLog';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run as a worker_threads worker');
+// The same script also runs the inference worker's reduction thread (one bundle, two roles).
+const role = (workerData as { role?: string } | null)?.role ?? 'inference';
 
 let model: LoadedModel | undefined;
 /** Ids of analyses asked to stop; checked between windows. */
@@ -32,7 +35,7 @@ function failure(id: number, e: unknown): RequestFailedReply {
 async function handle(message: HostToWorker): Promise<void> {
   switch (message.type) {
     case 'model/load': {
-      if (model) await model.session.release();
+      if (model) await disposeModel(model);
       model = undefined;
       model = await loadModel(message.modelDir, {
         variant: message.variant,
@@ -56,7 +59,7 @@ async function handle(message: HostToWorker): Promise<void> {
       return;
     }
     case 'model/dispose': {
-      if (model) await model.session.release();
+      if (model) await disposeModel(model);
       model = undefined;
       removeTelemetryLog();
       send({ type: 'model/disposed', id: message.id });
@@ -67,7 +70,8 @@ async function handle(message: HostToWorker): Promise<void> {
   }
 }
 
-port.on('message', (message: HostToWorker) => {
+if (role === 'reducer') serveReductions(port);
+else port.on('message', (message: HostToWorker) => {
   if (message.type === 'analysis/cancel') {
     cancelled.add(message.id);
     return;

@@ -4,6 +4,7 @@
  */
 import type { ModelInfo, ScoringInfo } from '../core/analysis';
 import type { InputErrorCode } from '../core/errors';
+import type { ChunkMetrics } from '../core/reduceChunk';
 import type { RecordBatch } from '../core/records';
 
 export interface LoadModelRequest {
@@ -93,3 +94,20 @@ export type WorkerToHost =
   | AnalysisDoneReply
   | DisposedReply
   | RequestFailedReply;
+
+/** Inference worker -> its reduction thread: one chunk's logits rows (rows x width) and targets. */
+export interface ReduceChunkRequest {
+  type: 'reduce/chunk';
+  seq: number;
+  logits: Float32Array;
+  width: number;
+  targets: Int32Array;
+  k: number;
+}
+
+/** Reduction thread -> inference worker. */
+export interface ReduceChunkReply {
+  type: 'reduce/done';
+  seq: number;
+  metrics: ChunkMetrics;
+}

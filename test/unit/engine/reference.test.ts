@@ -13,7 +13,7 @@ import { summarize } from '../../../src/core/analysis';
 import { utf8Length } from '../../../src/core/document';
 import { expandBatch } from '../../../src/core/records';
 import { analyzeText } from '../../../src/model/analyzer';
-import { loadModel, type LoadedModel } from '../../../src/model/loader';
+import { disposeModel, loadModel, type LoadedModel } from '../../../src/model/loader';
 
 interface RefToken { index: number; id: number; context: number; nonFinite?: boolean; nll: number | null; entropy: number | null; varentropy: number | null; rank: number | null; logZ: number | null; top: Array<[number, number]> | null }
 interface RefDoc {
@@ -92,7 +92,7 @@ for (const file of files) {
         }
       }
     } finally {
-      await model.session.release();
+      await disposeModel(model);
     }
   });
 }

@@ -7,7 +7,7 @@ import { isInputError } from '../../../src/core/errors';
 import { expandBatch, type RecordBatch } from '../../../src/core/records';
 import { planWindows } from '../../../src/core/windows';
 import { analyzeText, type AnalyzeParams } from '../../../src/model/analyzer';
-import { loadModel, type LoadedModel } from '../../../src/model/loader';
+import { disposeModel, loadModel, type LoadedModel } from '../../../src/model/loader';
 import { setTokenizerFactory } from '../../../src/model/tokenizerSource';
 import { charTokenizer } from './charTokenizer';
 import { referenceLogits, writeTinyModelFolder, type TinySpec } from './tinyOnnx';
@@ -21,7 +21,7 @@ before(() => {
   setTokenizerFactory(() => charTokenizer(spec.vocab));
 });
 after(async () => {
-  for (const m of models) await m.session.release();
+  for (const m of models) await disposeModel(m);
   setTokenizerFactory(undefined);
   rmSync(root, { recursive: true, force: true });
 });

@@ -67,7 +67,7 @@ test('cancels between windows, then serves the next request', async () => {
   assert.ok(again.tokens.length > 0);
 });
 
-test('the same text gives the same numbers through the worker and with different chunking of windows', async () => {
+test('the same text gives identical numbers on repeated analyses', async () => {
   const a = await engine.analyze({ text: 'Repeatable numbers.', window: 64 });
   const b = await engine.analyze({ text: 'Repeatable numbers.', window: 64 });
   assert.deepEqual(a.tokens, b.tokens);

@@ -1,0 +1,59 @@
+/**
+ * Reduces the logits rows of one forward chunk into typed arrays, one entry per row: the unit of
+ * work the inference worker hands to its reduction thread (or does inline).
+ */
+import { RowReducer } from './reduce';
+
+/** Metrics of `rows` consecutive positions; NaN nll marks a non-finite row (rank -1, top ids -1). */
+export interface ChunkMetrics {
+  nll: Float64Array;
+  entropy: Float64Array;
+  varentropy: Float64Array;
+  rank: Int32Array;
+  logZ: Float64Array;
+  /** rows x k, row-major. */
+  topIds: Int32Array;
+  topProbs: Float64Array;
+}
+
+/** `logits` holds rows x width floats; `targets[r]` is the id whose probability row r scores. */
+export function reduceChunk(reducer: RowReducer, logits: Float32Array, width: number, targets: Int32Array): ChunkMetrics {
+  const rows = targets.length;
+  const k = reducer.k;
+  reducer.resetShift(); // deterministic: results depend on this chunk only
+  const out: ChunkMetrics = {
+    nll: new Float64Array(rows),
+    entropy: new Float64Array(rows),
+    varentropy: new Float64Array(rows),
+    rank: new Int32Array(rows),
+    logZ: new Float64Array(rows),
+    topIds: new Int32Array(rows * k),
+    topProbs: new Float64Array(rows * k),
+  };
+  for (let r = 0; r < rows; r++) {
+    const m = reducer.reduce(logits, r * width, width, targets[r]);
+    out.nll[r] = m.nll;
+    out.entropy[r] = m.entropy;
+    out.varentropy[r] = m.varentropy;
+    out.rank[r] = m.finite ? m.rank : -1;
+    out.logZ[r] = m.logZ;
+    if (m.finite) {
+      out.topIds.set(reducer.topIds, r * k);
+      out.topProbs.set(reducer.topProbs, r * k);
+    } else {
+      out.topIds.fill(-1, r * k, (r + 1) * k);
+    }
+  }
+  return out;
+}
+
+/** Copies a chunk's metrics into a window's arrays at row `at`. */
+export function placeChunk(into: ChunkMetrics, at: number, chunk: ChunkMetrics, k: number): void {
+  into.nll.set(chunk.nll, at);
+  into.entropy.set(chunk.entropy, at);
+  into.varentropy.set(chunk.varentropy, at);
+  into.rank.set(chunk.rank, at);
+  into.logZ.set(chunk.logZ, at);
+  into.topIds.set(chunk.topIds, at * k);
+  into.topProbs.set(chunk.topProbs, at * k);
+}

@@ -1,0 +1,16 @@
+/** The reduction thread's loop: reduce each chunk it is sent and send the metrics back. */
+import type { MessagePort } from 'node:worker_threads';
+import { RowReducer } from '../core/reduce';
+import { reduceChunk } from '../core/reduceChunk';
+import type { ReduceChunkReply, ReduceChunkRequest } from '../protocol/worker';
+
+export function serveReductions(port: MessagePort): void {
+  let reducer: RowReducer | undefined;
+  port.on('message', (m: ReduceChunkRequest) => {
+    if (!reducer || reducer.k !== m.k) reducer = new RowReducer(m.k);
+    const metrics = reduceChunk(reducer, m.logits, m.width, m.targets);
+    const reply: ReduceChunkReply = { type: 'reduce/done', seq: m.seq, metrics };
+    const buffers = [metrics.nll, metrics.entropy, metrics.varentropy, metrics.rank, metrics.logZ, metrics.topIds, metrics.topProbs].map(a => a.buffer as ArrayBuffer);
+    port.postMessage(reply, buffers);
+  });
+}
