@@ -4,6 +4,8 @@
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 import { tokenSpans } from '../../core/spans';
+import { fillUnknownPieces } from '../../core/text/unknownTokens';
+import { utf8Bytes } from '../../core/text/utf8';
 import { ChunkedEncoder, DEFAULT_CHUNK } from './chunkedEncoding';
 import { ByteFamily, ByteTable, buildByteTable, tableBytes, tokenStringBytes } from './byteTable';
 import { DocumentViewRules, documentView } from './documentView';
@@ -66,13 +68,20 @@ export class HfDocumentTokenizer implements DocumentTokenizer {
   encodeDetailed(text: string): DetailedTokenization {
     const encoding = this.encoder.encode(text);
     const ids = Int32Array.from(encoding.ids);
+    const view = documentView(text, this.rules);
+    const pieceAt = (i: number) => this.bytesAt(ids[i], encoding.tokens[i]);
+    let pieces: (i: number) => Uint8Array | null = pieceAt;
+    if (this.unkId !== undefined && ids.includes(this.unkId) && ids.some((_, i) => pieceAt(i) === null)) {
+      const filled = fillUnknownPieces(Array.from(ids, (_, i) => pieceAt(i)), utf8Bytes(view.text));
+      pieces = filled ? (i) => filled[i] : (i) => pieceAt(i) ?? utf8Bytes(this.unkToken ?? '');
+    }
     // Two passes (lengths, then bytes) so memory stays a few typed arrays, not an object per token.
     const tokenEnds = new Uint32Array(ids.length);
     let total = 0;
-    for (let i = 0; i < ids.length; i++) tokenEnds[i] = total += this.bytesAt(ids[i], encoding.tokens[i]).length;
+    for (let i = 0; i < ids.length; i++) tokenEnds[i] = total += (pieces(i) as Uint8Array).length;
     const tokenBytes = new Uint8Array(total);
-    for (let i = 0; i < ids.length; i++) tokenBytes.set(this.bytesAt(ids[i], encoding.tokens[i]), i === 0 ? 0 : tokenEnds[i - 1]);
-    const spans = tokenSpans(tokenBytes, tokenEnds, documentView(text, this.rules));
+    for (let i = 0; i < ids.length; i++) tokenBytes.set(pieces(i) as Uint8Array, i === 0 ? 0 : tokenEnds[i - 1]);
+    const spans = tokenSpans(tokenBytes, tokenEnds, view);
     return { ids, starts: spans.starts, ends: spans.ends, partial: spans.partial, exact: spans.exact };
   }
 
@@ -85,9 +94,12 @@ export class HfDocumentTokenizer implements DocumentTokenizer {
     return tableBytes(this.table, id);
   }
 
-  /** The table's bytes, except for an unknown token that still carries its text (Unigram). */
-  private bytesAt(id: number, token: string | undefined): Uint8Array {
-    if (id === this.unkId && token !== undefined && token !== this.unkToken) return tokenStringBytes(token, this.family);
-    return tableBytes(this.table, id);
+  /**
+   * The table's bytes; for an unknown token, the text it still carries (Unigram), or null when
+   * it lost it (BPE without byte fallback: the bytes are recovered from the document).
+   */
+  private bytesAt(id: number, token: string | undefined): Uint8Array | null {
+    if (id !== this.unkId) return tableBytes(this.table, id);
+    return token !== undefined && token !== this.unkToken ? tokenStringBytes(token, this.family) : null;
   }
 }

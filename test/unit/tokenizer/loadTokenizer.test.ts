@@ -119,3 +119,18 @@ test('an old-format Metaspace with add_prefix_space: false gets no dummy prefix 
     for (const d of [without, withPrefix]) rmSync(d, { recursive: true, force: true });
   }
 });
+
+test('BPE without byte fallback: a bare <unk> still covers the characters it replaced', () => {
+  const json = fixtureJson('llama-metaspace') as { model: Record<string, unknown> };
+  const dir = folder({ 'tokenizer.json': { ...json, model: { ...json.model, byte_fallback: false } } });
+  try {
+    const tok = loadTokenizerSync(dir, {});
+    const text = 'a\tb 中文 the end';
+    const doc = tok.encodeDetailed(text);
+    const unknown = Array.from(doc.ids).flatMap((id, i) => (tok.tokenText(id) === '<unk>' ? [text.slice(doc.starts[i], doc.ends[i])] : []));
+    assert.deepEqual(unknown, ['\t', '中文']);
+    assert.equal(doc.exact, true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -5,6 +5,7 @@ import { tokenSpans } from '../../../src/core/spans';
 import { identityMapped, MappedText } from '../../../src/core/text/mappedText';
 import { normalizeMapped } from '../../../src/core/text/normalizeMapped';
 import { alignSequences } from '../../../src/core/text/sequenceAlignment';
+import { fillUnknownPieces } from '../../../src/core/text/unknownTokens';
 import { utf8Length } from '../../../src/core/text/utf8';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -95,4 +96,14 @@ test('alignSequences: identity, an insertion, a replacement, and nothing in comm
   assert.deepEqual(Array.from(alignSequences([9, 1, 2, 3, 4, 5], [1, 2, 3, 4, 5])), [0, 0, 1, 2, 3, 4, 5]);
   assert.deepEqual(Array.from(alignSequences([1, 2, 7, 7, 3, 4, 5, 6], [1, 2, 8, 3, 4, 5, 6])), [0, 1, 2, 2, 3, 4, 5, 6, 7]);
   assert.deepEqual(Array.from(alignSequences([1, 1, 1, 1], [2, 2])), [0, 0, 1, 1, 2]);
+});
+
+test('unknown tokens that lost their text get the document bytes between their known neighbours', () => {
+  const u = (s: string) => new TextEncoder().encode(s);
+  const filled = fillUnknownPieces([u(' a'), null, u('b '), null, u(' the')], u(' a\tb 中文 the'));
+  assert.deepEqual(filled?.map((p) => new TextDecoder().decode(p)), [' a', '\t', 'b ', '中文', ' the']);
+  // Two unknown tokens in a row, and one at the very end.
+  assert.deepEqual(fillUnknownPieces([null, null, u('x'), null], u('😀😀x😀'))?.map((p) => p.length), [1, 7, 1, 4]);
+  // Known pieces that do not fit the document: no guess.
+  assert.equal(fillUnknownPieces([u('a'), null, u('zz')], u('abc')), null);
 });
