@@ -46,6 +46,7 @@ export class Analyzer {
       this.report(e, fileName);
       return undefined;
     }
+    await this.showBesidePanel(document);
     this.running?.abort();
     const controller = new AbortController();
     this.running = controller;
@@ -94,6 +95,12 @@ export class Analyzer {
     } finally {
       if (this.running === controller) this.running = undefined;
     }
+  }
+
+  /** The panel goes beside the editor, so the document must be in one (Explorer runs open it). */
+  private async showBesidePanel(document: vscode.TextDocument): Promise<void> {
+    if (vscode.window.visibleTextEditors.some(e => e.document === document)) return;
+    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preview: true, preserveFocus: false });
   }
 
   /** Opens the file as a text document after checking size and binary content on disk. */

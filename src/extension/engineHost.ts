@@ -3,7 +3,9 @@
  * the same, and disposed (worker terminated) when they change or the extension deactivates.
  */
 import type * as vscode from 'vscode';
+import { readModelConfig } from '../model/config';
 import { openModel } from '../model/engine';
+import { loadTokenizerSync } from '../model/tokenizer';
 import type { LanguageModelEngine } from '../model/api';
 import type { MarkovLensConfig } from './config';
 
@@ -41,9 +43,28 @@ export class EngineHost implements vscode.Disposable {
     const i = engine.info;
     this.log.info(`Model loaded in ${(performance.now() - started).toFixed(0)} ms: ${i.name} (${i.modelType}, ` +
       `${i.layers} layers, hidden ${i.hiddenSize}, vocab ${i.vocabSize}, context ${i.contextLength}, ${i.dtype})`);
-    // The contract has no vocabulary lookup yet; use one if the engine grows it.
-    const withVocab = engine as LanguageModelEngine & { tokenText?(id: number): string };
-    return typeof withVocab.tokenText === 'function' ? { engine, tokenText: id => withVocab.tokenText!(id) } : { engine };
+    return { engine, tokenText: this.vocabulary(i.path) };
+  }
+
+  /**
+   * Text for any token id, for top-k predictions. The engine contract has no vocabulary lookup, so
+   * the host loads the same tokenizer.json once more (pure JS, no ONNX). Without it, ids show as #id.
+   */
+  private vocabulary(modelDir: string): ((id: number) => string) | undefined {
+    try {
+      const started = performance.now();
+      const tokenizer = loadTokenizerSync(modelDir, readModelConfig(modelDir).raw);
+      this.log.info(`Vocabulary for hovers loaded in ${(performance.now() - started).toFixed(0)} ms`);
+      const cache = new Map<number, string>();
+      return id => {
+        let text = cache.get(id);
+        if (text === undefined) cache.set(id, (text = tokenizer.tokenText(id)));
+        return text;
+      };
+    } catch (e) {
+      this.log.warn(`No vocabulary for top-k texts (${e instanceof Error ? e.message : e}); showing ids`);
+      return undefined;
+    }
   }
 
   private release(): void {

@@ -42,11 +42,25 @@ export async function runPaletteCommand(page, title, shot) {
   await page.keyboard.press('Enter');
 }
 
-/** Right-clicks `target` and clicks the context-menu entry `label`. */
-export async function contextMenu(page, target, label, shot, position) {
-  await target.click({ button: 'right', ...(position ? { position } : {}) });
+/**
+ * Right-clicks `target` and clicks the context-menu entry `label`. Menu contributions appear only
+ * once the extension host has scanned the extension, so an opened menu without the entry is closed
+ * and opened again (bounded).
+ */
+export async function contextMenu(page, target, label, shot, position, timeoutMs = 30_000) {
   const item = page.locator('.monaco-menu .action-item').filter({ hasText: label }).first();
-  await item.waitFor({ timeout: 10_000 });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await target.click({ button: 'right', ...(position ? { position } : {}) });
+    try {
+      await item.waitFor({ timeout: 2_000 });
+      break;
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw e;
+      await sleep(1000);
+    }
+  }
   await sleep(300); // menu fade-in, so the screenshot shows it
   if (shot) await shot();
   await item.click();
