@@ -1,0 +1,12 @@
+/** ONNX protobuf reading and editing without onnxruntime: scan, head finding, splicing, weights, external data. */
+export { scanModel } from './scan';
+export type { ModelScan, NodeInfo, TensorInfo } from './scan';
+export { findHead } from './head';
+export type { HeadInfo, HeadIssue, HeadWeightRef } from './head';
+export { addGraphOutputs } from './splice';
+export { readHeadWeights, readTensorFloat32, halfToFloat } from './weights';
+export type { ExternalReader, HeadWeights } from './weights';
+export { listExternalData, listExternalDataInFile, checkExternalDataFiles } from './externalData';
+export type { ExternalDataEntry, ExternalDataFile } from './externalData';
+export { exposeHiddenState, externalReaderFor, headWeightsOf } from './hiddenState';
+export type { HiddenStateModel } from './hiddenState';
