@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""Build models/default/ from nothing: corpus -> tokenizer -> training -> evaluation -> export.
+
+  /usr/bin/python3 tools/default_model/build.py                 # the whole recipe (~40 min)
+  /usr/bin/python3 tools/default_model/build.py --random-init DIR   # untrained twin of the model
+
+Intermediate data goes to tools/.cache/default_model/ (git-ignored). Everything is seeded; the
+training length is a wall-clock budget (see train.py), so a rebuild on a loaded machine sees
+fewer tokens and the README records how many it saw.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(REPO, "tools"))
+
+import torch  # noqa: E402
+
+from lib.gpt2 import Gpt2Config  # noqa: E402
+
+VOCAB_SIZE = 8192
+ARCH = dict(n_positions=1024, n_embd=192, n_layer=4, n_head=4)
+SEED = 1234
+BPE_SAMPLE_BYTES = 25_000_000
+STREAM_TOKENS = 10_000_000  # more than any run can read: each token is seen at most once
+
+
+def model_config() -> Gpt2Config:
+    eot = VOCAB_SIZE - 1  # the trainer puts the one special token last
+    return Gpt2Config(vocab_size=VOCAB_SIZE, bos_token_id=eot, eos_token_id=eot, **ARCH)
+
+
+def log_to(path: str):
+    handle = open(path, "a", encoding="utf-8")
+
+    def log(message: str) -> None:
+        line = f"[{time.strftime('%H:%M:%S')}] {message}"
+        print(line, flush=True)
+        handle.write(line + "\n")
+        handle.flush()
+    return log
+
+
+def build(out_dir: str, cache: str, minutes: float) -> None:
+    import corpus
+    import tokenize_corpus
+    import train
+
+    os.makedirs(cache, exist_ok=True)
+    log = log_to(os.path.join(cache, "build.log"))
+    stats: dict = {"seed": SEED, "arch": ARCH, "vocab_size": VOCAB_SIZE, "timings": {}}
+    t0 = time.time()
+    corpus_dir = os.path.join(cache, "corpus")
+    stats["corpus"] = corpus.build(corpus_dir, seed=SEED, log=log)
+    stats["timings"]["corpus_s"] = time.time() - t0
+
+    t1 = time.time()
+    tokenizer_path = os.path.join(cache, "tokenizer.json")
+    vocab, merges = tokenize_corpus.train_tokenizer(corpus_dir, tokenizer_path, VOCAB_SIZE, SEED,
+                                                    BPE_SAMPLE_BYTES, log=log)
+    stream_path = os.path.join(cache, "train_tokens.bin")
+    stats["stream"] = tokenize_corpus.encode_stream(corpus_dir, stream_path, vocab, merges, SEED,
+                                                    STREAM_TOKENS, log=log)
+    stats["timings"]["tokenizer_s"] = time.time() - t1
+
+    t2 = time.time()
+    checkpoint = os.path.join(cache, "model.pt")
+    schedule = train.Schedule(minutes=minutes)
+    stats["schedule"] = schedule.__dict__
+    stats["training"] = train.train(stream_path, model_config(), schedule, SEED, checkpoint,
+                                    log=log)
+    stats["timings"]["training_s"] = time.time() - t2
+    with open(os.path.join(cache, "build.json"), "w") as f:
+        json.dump(stats, f, indent=1)
+    finish(out_dir, cache, stats, log, started=t0)
+
+
+def finish(out_dir: str, cache: str, stats: dict, log, started: float) -> None:
+    """Evaluate, export, verify in onnxruntime-node, and write the documentation."""
+    import evaluate_all
+    import readme
+    import train
+    from model_files import write_model_folder
+
+    t3 = time.time()
+    model = train.load_model(os.path.join(cache, "model.pt"))
+    stats["parameters"] = sum(p.numel() for p in model.parameters())
+    stats["heldout"] = evaluate_all.evaluate(model, os.path.join(cache, "tokenizer.json"),
+                                             os.path.join(cache, "corpus"), log=log)
+    stats["timings"]["evaluation_s"] = time.time() - t3
+
+    if os.path.isdir(out_dir):
+        shutil.rmtree(out_dir)
+    write_model_folder(model, os.path.join(cache, "tokenizer.json"), out_dir,
+                       name="markov-lens/default")
+    evaluate_all.write_heldout_samples(os.path.join(cache, "corpus"), os.path.join(out_dir, "heldout"))
+    stats["onnx_check"] = verify_onnx(model, out_dir, cache, log)
+    stats["timings"]["total_s"] = time.time() - started
+    with open(os.path.join(cache, "build.json"), "w") as f:
+        json.dump(stats, f, indent=1)
+    readme.write(out_dir, stats)
+    log(f"done: {out_dir} in {stats['timings']['total_s'] / 60:.1f} min")
+
+
+def verify_onnx(model, out_dir: str, cache: str, log) -> str:
+    """Logits of model.onnx in onnxruntime-node (one pass and through the KV cache) vs PyTorch."""
+    import evaluate_all
+    ids = evaluate_all.sample_ids(os.path.join(out_dir, "tokenizer.json"),
+                                  os.path.join(out_dir, "heldout"), 40)
+    with torch.no_grad():
+        logits, _ = model(torch.tensor([ids]))
+    expected = os.path.join(cache, "onnx_expected.json")
+    with open(expected, "w") as f:
+        json.dump({"ids": ids, "logits": logits[0].tolist(), "split": 17}, f)
+    checker = os.path.join(REPO, "tools", "lib", "check_onnx.js")
+    result = subprocess.run(["node", checker, os.path.join(out_dir, "model.onnx"), expected, "1e-4"],
+                            capture_output=True, text=True)
+    line = (result.stdout + result.stderr).strip().splitlines()[-1:]
+    log(f"onnx check (exit {result.returncode}): {' '.join(line)}")
+    if result.returncode != 0:
+        raise SystemExit("model.onnx does not match PyTorch in onnxruntime-node")
+    return " ".join(line)
+
+
+def random_init(out_dir: str, seed: int) -> None:
+    """The default model's architecture and tokenizer with untrained (seeded) weights."""
+    import train
+    from model_files import write_model_folder
+
+    default_dir = os.path.join(REPO, "models", "default")
+    with open(os.path.join(default_dir, "config.json")) as f:
+        hf = json.load(f)
+    config = Gpt2Config(vocab_size=hf["vocab_size"], n_positions=hf["n_positions"],
+                        n_embd=hf["n_embd"], n_layer=hf["n_layer"], n_head=hf["n_head"],
+                        bos_token_id=hf["bos_token_id"], eos_token_id=hf["eos_token_id"])
+    model = train.make_model(config, seed).eval()
+    write_model_folder(model, os.path.join(default_dir, "tokenizer.json"), out_dir,
+                       name=f"markov-lens/default-random-init-seed{seed}")
+    print(f"wrote a randomly initialised model (seed {seed}) to {out_dir}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=os.path.join(REPO, "models", "default"))
+    parser.add_argument("--cache", default=os.path.join(REPO, "tools", ".cache", "default_model"))
+    parser.add_argument("--train-minutes", type=float, default=30.0)
+    parser.add_argument("--random-init", metavar="OUT_DIR",
+                        help="write an untrained model of the same architecture and tokenizer")
+    parser.add_argument("--seed", type=int, default=SEED, help="seed for --random-init")
+    parser.add_argument("--finish-only", action="store_true",
+                        help="reuse the cached trained checkpoint: evaluate, export, document")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    if args.random_init:
+        random_init(args.random_init, args.seed)
+    elif args.finish_only:
+        with open(os.path.join(args.cache, "build.json")) as f:
+            stats = json.load(f)
+        finish(args.out, args.cache, stats, log_to(os.path.join(args.cache, "build.log")),
+               started=time.time() - sum(stats["timings"].values()))
+    else:
+        build(args.out, args.cache, args.train_minutes)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""Write models/default/README.md and SOURCES.md from the build statistics."""
+from __future__ import annotations
+
+import os
+
+from sources import SOURCES
+
+REBUILD = "/usr/bin/python3 tools/default_model/build.py"
+
+
+def mb(n: float) -> str:
+    return f"{n / 1e6:.2f} MB"
+
+
+def folder_sizes(out_dir: str) -> list[tuple[str, int]]:
+    rows = []
+    for root, _dirs, files in os.walk(out_dir):
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            rows.append((os.path.relpath(path, out_dir), os.path.getsize(path)))
+    return sorted(rows)
+
+
+def heldout_table(stats: dict) -> list[str]:
+    h = stats["heldout"]
+    lines = ["| held-out text | kind | UTF-8 bytes | tokens | nats/token | bits/byte |",
+             "|---|---|---:|---:|---:|---:|"]
+    for source, r in sorted(h["sources"].items()):
+        lines.append(f"| {source} | {r['kind']} | {r['bytes']} | {r['tokens']} | "
+                     f"{r['nats_per_token']:.3f} | {r['bits_per_byte']:.3f} |")
+    for name, r in h["samples"].items():
+        lines.append(f"| `heldout/{name}` (shipped) | sample | {r['bytes']} | {r['tokens']} | "
+                     f"{r['nats_per_token']:.3f} | {r['bits_per_byte']:.3f} |")
+    return lines
+
+
+def write_readme(out_dir: str, stats: dict) -> None:
+    arch, t, tr = stats["arch"], stats["timings"], stats["training"]
+    sched = stats["schedule"]
+    h = stats["heldout"]
+    d, layers, heads = arch["n_embd"], arch["n_layer"], arch["n_head"]
+    params = stats["parameters"]
+    sizes = folder_sizes(out_dir)
+    total = sum(s for _n, s in sizes) + 8_000  # + this README, written last
+    text = f"""# Markov Lens default model
+
+A small GPT-2-architecture causal language model that Markov Lens ships so a fresh install
+analyses text with no download. It was trained from scratch by this project's recipe on freely
+licensed text from this machine's Debian packages (see [SOURCES.md](SOURCES.md)). It is a
+teaching-scale model: useful for seeing where text is predictable, not a general-purpose LM.
+
+## Architecture
+
+| | |
+|---|---|
+| family | GPT-2 (`model_type: gpt2`): learned absolute positions, pre-LayerNorm blocks, tanh-GELU MLP (4x), final LayerNorm, LM head tied to the token embedding |
+| layers x width x heads | {layers} x {d} x {heads} (head dim {d // heads}) |
+| context (`n_positions`) | {arch['n_positions']} tokens |
+| vocabulary | {stats['vocab_size']} byte-level BPE tokens (GPT-2 pre-tokenizer; id {stats['vocab_size'] - 1} is `<\\|endoftext\\|>`, also BOS/EOS) |
+| parameters | {params:,} (float32, {params * 4 / 1e6:.1f} MB) |
+| ONNX | `model.onnx`, Optimum layout (`text-generation-with-past`): inputs `input_ids`, `attention_mask`, `past_key_values.{{0..{layers - 1}}}.key/value`; outputs `logits`, `present.{{0..{layers - 1}}}.key/value`; dynamic batch, sequence and past axes; opset 17; float32 |
+
+## Training
+
+- Corpus: {mb(stats['corpus_bytes_train'])} of training text (Python source, documentation,
+  man pages, fortunes; {stats['stream']['bytes_per_token']:.2f} bytes/token), whole files
+  held out for evaluation, deduplicated by document and by paragraph (SOURCES.md).
+- Tokenizer: byte-level BPE trained on a seeded {mb(stats['tokenizer_sample_bytes'])} sample
+  of the training split.
+- Tokens seen: {tr['tokens_seen']:,} in {tr['steps']} steps, each token at most once
+  ({tr['steps'] - tr['long_steps']} steps of {sched['short_batch']} x {sched['short_seq']},
+  then {tr['long_steps']} steps of {sched['long_batch']} x {sched['long_seq']} so every
+  position is trained).
+- Optimiser: AdamW (betas 0.9/0.95, weight decay {sched['weight_decay']} on matrices),
+  peak learning rate {sched['peak_lr']}, {sched['warmup_steps']}-step warmup, cosine decay to
+  {sched['final_lr_fraction']:.0%} over a wall-clock budget of {sched['minutes']:.0f} minutes,
+  gradient clipping at {sched['clip']}. Seed {stats['seed']}. Final training loss
+  {tr['final_train_loss']:.3f} nats/token.
+- Time on a shared 2-core CPU machine (PyTorch {stats.get('torch_version', '1.13')}, 2 threads):
+  corpus {t['corpus_s'] / 60:.1f} min, tokenizer and encoding {t['tokenizer_s'] / 60:.1f} min,
+  training {t['training_s'] / 60:.1f} min, evaluation {t['evaluation_s'] / 60:.1f} min;
+  whole recipe {t['total_s'] / 60:.1f} min.
+
+## Held-out quality
+
+Scoring convention of DESIGN.md: one `<|endoftext|>` prefix token, every token of the text
+scored, windows of 1024 tokens with stride 512 for longer texts; bits per byte = total NLL /
+ln 2 / UTF-8 bytes. None of these texts was seen by the tokenizer or the model.
+
+- **Prose** (held-out documents of the prose sources): **{h['prose']['bits_per_byte']:.3f}
+  bits/byte** (gzip -9 needs ~4.3 on short English prose).
+- **Python** (held-out stdlib modules and the `requests` package): **{h['python']['bits_per_byte']:.3f}
+  bits/byte** (gzip -9 ~2.9).
+
+{chr(10).join(heldout_table(stats))}
+
+`unseen-*` rows are kinds of text the recipe never trains on (C headers; this project's own
+design notes). {stats.get('rerun_note', '')}
+
+## Files
+
+| file | bytes |
+|---|---:|
+""" + "\n".join(f"| `{n}` | {s:,} |" for n, s in sizes) + f"""
+
+Total about {total / 1e6:.1f} MB. `heldout/` holds two held-out texts for tests (their
+figures are in the table above).
+
+## Rebuild
+
+One command, from a clean checkout, on Debian with `python3-torch`, `python3-onnx`, `groff`,
+the documentation packages listed in SOURCES.md, and Node with this repo's `node_modules`
+(onnxruntime-node verifies the export):
+
+```
+{REBUILD}
+```
+
+It writes intermediate data to `tools/.cache/default_model/` and replaces this folder.
+`--train-minutes N` changes the training budget. An untrained model of the same architecture
+and tokenizer (for the paper's alignment comparison; not committed):
+
+```
+{REBUILD} --random-init /tmp/markov-lens-random
+```
+"""
+    with open(os.path.join(out_dir, "README.md"), "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def write_sources(out_dir: str, stats: dict) -> None:
+    manifest = stats["corpus"]["sources"]
+    stream = stats["stream"]["tokens_per_source"]
+    lines = ["# Sources of the default model's text", "",
+             "Every source is freely licensed text installed on the build machine from Debian main",
+             "(DFSG-free) or written by this project. Held-out files never enter training: they are",
+             "read first and every paragraph of theirs (100+ characters) is removed from training",
+             "documents; training documents are deduplicated by whole content and by paragraph.",
+             f"{stats['corpus']['dropped_duplicate_paragraphs']:,} duplicate paragraphs were dropped.",
+             "`unseen-*` sources are evaluation only: kinds of text absent from training.", "",
+             "| source | Debian package | licence | what | train files / MB | held-out files / MB | "
+             "tokens in the training stream |",
+             "|---|---|---|---|---|---|---:|"]
+    for s in SOURCES:
+        m = manifest.get(s.name, {})
+        tr, ho = m.get("train"), m.get("heldout")
+        train_cell = f"{tr['files']} / {tr['bytes'] / 1e6:.2f}" if tr else "-"
+        held_cell = f"{ho['files']} / {ho['bytes'] / 1e6:.2f}" if ho else "-"
+        lines.append(f"| {s.name} | {s.package} | {s.licence} | {s.description} | {train_cell} | "
+                     f"{held_cell} | {stream.get(s.name, 0):,} |")
+    lines += ["", "The training stream is the training documents in a seeded random order; the model",
+              f"read {stats['training']['tokens_seen']:,} of its {stats['stream']['tokens']:,} tokens",
+              "(each at most once), so each source's share of what was read follows the last column.",
+              "", "## Shipped held-out samples", "",
+              "- `heldout/prose-fortunes-literature.txt`: the first whole documents of the held-out",
+              "  fortune file `literature` (package fortunes, BSD-4-Clause per its copyright file).",
+              "- `heldout/python-textwrap.py`: `textwrap.py` of the Python 3.11 standard library",
+              "  (PSF-2.0), a held-out module.", ""]
+    with open(os.path.join(out_dir, "SOURCES.md"), "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+
+
+def write(out_dir: str, stats: dict) -> None:
+    import torch
+    stats.setdefault("torch_version", torch.__version__)
+    stats["corpus_bytes_train"] = sum(m.get("train", {}).get("bytes", 0)
+                                      for m in stats["corpus"]["sources"].values())
+    stats.setdefault("tokenizer_sample_bytes", 25_000_000)
+    write_sources(out_dir, stats)
+    write_readme(out_dir, stats)
