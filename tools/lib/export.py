@@ -9,8 +9,10 @@ The past is always an input; the first pass feeds it with length 0.
 """
 import os
 
+import numpy as np
 import onnx
 import torch
+from onnx import helper, numpy_helper
 from torch import nn
 
 from .fp16 import convert_to_float16
@@ -84,10 +86,40 @@ def export_onnx(model: nn.Module, path: str, external_data: bool = False, fp16: 
                           opset_version=OPSET, do_constant_folding=True)
     proto = onnx.load(tmp_path)
     os.remove(tmp_path)
+    tie_transposed_copies(proto)
     if fp16:
         proto = convert_to_float16(proto)
     onnx.checker.check_model(proto)
     save_onnx(proto, path, external_data)
+
+
+def tie_transposed_copies(proto: onnx.ModelProto) -> None:
+    """Constant folding stores a tied LM head as a second, transposed copy of the embedding.
+    Replace the copy by Transpose(embedding), the form Optimum's tied-weight dedup writes
+    (output "<name>_transposed"): half the size, and the head still traces to the embedding."""
+    graph = proto.graph
+    matrices = {t.name: numpy_helper.to_array(t) for t in graph.initializer if len(t.dims) == 2}
+    by_shape = {}
+    for name, array in matrices.items():
+        by_shape.setdefault(array.shape, []).append(name)
+    for copy_name, array in list(matrices.items()):
+        if not copy_name.startswith("onnx::"):
+            continue  # folded constants get "onnx::" names; named parameters are originals
+        originals = [n for n in by_shape.get(array.shape[::-1], []) if not n.startswith("onnx::")
+                     and np.array_equal(matrices[n].T, array)]
+        if not originals:
+            continue
+        original = originals[0]
+        transposed = f"{original}_transposed"
+        for node in graph.node:
+            for index, name in enumerate(node.input):
+                if name == copy_name:
+                    node.input[index] = transposed
+        graph.node.insert(0, helper.make_node("Transpose", [original], [transposed],
+                                              perm=[1, 0], name=f"/{original}/Transpose"))
+        kept = [t for t in graph.initializer if t.name != copy_name]
+        del graph.initializer[:]
+        graph.initializer.extend(kept)
 
 
 def save_onnx(proto: onnx.ModelProto, path: str, external_data: bool = False) -> None:
