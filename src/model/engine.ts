@@ -5,15 +5,15 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { summarize, type ModelInfo, type ScoringInfo, type TokenRecord } from '../core/analysis';
+import { utf8Length } from '../core/document';
 import { InputError } from '../core/errors';
 import { expandBatch } from '../core/records';
-import { utf8Length } from '../core/document';
-import type { HostToWorker, RequestFailedReply, WorkerToHost } from '../protocol/worker';
-import type { Analysis, AnalyzeRequest, LanguageModelEngine, LoadOptions } from './api';
 import { DEFAULT_TOP_K } from './analyzer';
+import type { Analysis, AnalyzeRequest, LanguageModelEngine, LoadOptions } from './api';
+import { WorkerChannel } from './workerChannel';
 
 export interface EngineOptions extends LoadOptions {
-  /** Path of the worker script; default: worker.js next to this module (dist/ or out/src/model/). */
+  /** Path of the worker script; default: worker.js next to this module. */
   workerPath?: string;
 }
 
@@ -22,60 +22,20 @@ export function defaultWorkerPath(): string {
   return join(__dirname, 'worker.js');
 }
 
-type Listener = (message: WorkerToHost) => void;
-
 class WorkerEngine implements LanguageModelEngine {
-  private nextId = 1;
-  private readonly listeners = new Map<number, Listener>();
-  private exitError: Error | undefined;
-
-  constructor(private readonly worker: Worker, public info: ModelInfo) {
-    worker.on('message', (m: WorkerToHost) => this.listeners.get(m.id)?.(m));
-    const failAll = (error: Error): void => {
-      this.exitError = error;
-      for (const [id, listener] of this.listeners) {
-        listener({ type: 'request/failed', id, error: { kind: 'internal', message: error.message, stack: error.stack } });
-      }
-    };
-    worker.on('error', failAll);
-    worker.on('exit', code => failAll(new Error(`the inference worker exited (code ${code})`)));
-  }
-
-  /** Sends a request and routes every message for its id to `onMessage` until it settles. */
-  request<T>(message: HostToWorker, onMessage: (m: WorkerToHost, settle: (value: T) => void) => void): Promise<T> {
-    if (this.exitError) return Promise.reject(this.exitError);
-    return new Promise<T>((resolve, reject) => {
-      const id = message.id;
-      this.listeners.set(id, m => {
-        if (m.type === 'request/failed') {
-          this.listeners.delete(id);
-          reject(errorFromReply(m));
-          return;
-        }
-        onMessage(m, value => {
-          this.listeners.delete(id);
-          resolve(value);
-        });
-      });
-      this.worker.postMessage(message);
-    });
-  }
-
-  id(): number {
-    return this.nextId++;
-  }
+  constructor(private readonly channel: WorkerChannel, readonly info: ModelInfo) {}
 
   async analyze(request: AnalyzeRequest): Promise<Analysis> {
     const started = performance.now();
-    const id = this.id();
     if (request.signal?.aborted) throw new InputError('analysis cancelled', 'cancelled');
-    const onAbort = (): void => this.worker.postMessage({ type: 'analysis/cancel', id } satisfies HostToWorker);
+    const id = this.channel.newId();
+    const onAbort = (): void => this.channel.post({ type: 'analysis/cancel', id });
     request.signal?.addEventListener('abort', onAbort, { once: true });
     const tokens: TokenRecord[] = [];
     let scoring: ScoringInfo | undefined;
     let tokenizeMs = 0;
     try {
-      const inferenceMs = await this.request<number>(
+      const inferenceMs = await this.channel.request<number>(
         { type: 'analysis/start', id, text: request.text, topK: request.topK ?? DEFAULT_TOP_K, window: request.window, stride: request.stride },
         (m, settle) => {
           if (m.type === 'analysis/started') {
@@ -108,36 +68,30 @@ class WorkerEngine implements LanguageModelEngine {
   }
 
   async dispose(): Promise<void> {
-    if (!this.exitError) {
-      await this.request<void>({ type: 'model/dispose', id: this.id() }, (m, settle) => {
-        if (m.type === 'model/disposed') settle();
-      }).catch(() => undefined);
+    if (!this.channel.closed) {
+      await this.channel
+        .request<void>({ type: 'model/dispose', id: this.channel.newId() }, (m, settle) => {
+          if (m.type === 'model/disposed') settle();
+        })
+        .catch(() => undefined);
     }
-    await this.worker.terminate();
+    await this.channel.worker.terminate();
   }
-}
-
-function errorFromReply(m: RequestFailedReply): Error {
-  if (m.error.kind === 'input') return new InputError(m.error.message, m.error.code, m.error.subject);
-  const e = new Error(m.error.message);
-  if (m.error.stack) e.stack = m.error.stack;
-  return e;
 }
 
 /** Starts a worker, loads the model folder in it (with the cache self-test), and returns the engine. */
 export async function openModel(modelDir: string, options: EngineOptions = {}): Promise<LanguageModelEngine> {
-  const worker = new Worker(options.workerPath ?? defaultWorkerPath());
-  const engine = new WorkerEngine(worker, undefined as unknown as ModelInfo);
+  const channel = new WorkerChannel(new Worker(options.workerPath ?? defaultWorkerPath()));
   try {
-    engine.info = await engine.request<ModelInfo>(
-      { type: 'model/load', id: engine.id(), modelDir, variant: options.variant, executionProviders: options.executionProviders, intraOpThreads: options.intraOpThreads },
+    const info = await channel.request<ModelInfo>(
+      { type: 'model/load', id: channel.newId(), modelDir, variant: options.variant, executionProviders: options.executionProviders, intraOpThreads: options.intraOpThreads },
       (m, settle) => {
         if (m.type === 'model/loaded') settle(m.info);
       },
     );
-    return engine;
+    return new WorkerEngine(channel, info);
   } catch (e) {
-    await worker.terminate();
+    await channel.worker.terminate();
     throw e;
   }
 }
