@@ -6,7 +6,7 @@
  * (with H reduced to r_H components); reading it as evidence for the theorem needs the nulls.
  */
 import { gram, leadingColumns, matMul } from './dense';
-import { CentredFactor, axpy } from './factor';
+import { CentredFactor, axpy, scatter4 } from './factor';
 import { HiddenBasis } from './hiddenBasis';
 import { singularValues, symmetricEigen } from './eigen';
 import { Eigenpairs } from './spectrum';
@@ -105,10 +105,10 @@ export function overlapMatrix(u: Float64Array, K: number, q: Float64Array, r: nu
   for (let t = 0; t < T; t++) {
     const source = ((t - shift) % T + T) % T;
     const qRow = source * r;
-    for (let j = 0; j < K; j++) {
-      const a = u[t * K + j];
-      if (a !== 0) axpy(out, j * r, a, q, qRow, r);
-    }
+    const uRow = t * K;
+    let j = 0;
+    for (; j + 3 < K; j += 4) scatter4(out, j * r, r, u[uRow + j], u[uRow + j + 1], u[uRow + j + 2], u[uRow + j + 3], q, qRow, r);
+    for (; j < K; j++) axpy(out, j * r, u[uRow + j], q, qRow, r);
   }
   return out;
 }

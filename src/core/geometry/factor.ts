@@ -35,11 +35,9 @@ export class DenseFactor implements Factor {
     for (let t = 0; t < rows; t++) {
       const o = t * r;
       const f = t * cols;
-      for (let j = 0; j < cols; j++) {
-        const a = data[f + j];
-        if (a === 0) continue;
-        axpy(out, o, a, x, j * r, r);
-      }
+      let j = 0;
+      for (; j + 3 < cols; j += 4) gather4(out, o, data[f + j], data[f + j + 1], data[f + j + 2], data[f + j + 3], x, j * r, r);
+      for (; j < cols; j++) axpy(out, o, data[f + j], x, j * r, r);
     }
     return out;
   }
@@ -50,11 +48,9 @@ export class DenseFactor implements Factor {
     for (let t = 0; t < rows; t++) {
       const yt = t * r;
       const f = t * cols;
-      for (let j = 0; j < cols; j++) {
-        const a = data[f + j];
-        if (a === 0) continue;
-        axpy(out, j * r, a, y, yt, r);
-      }
+      let j = 0;
+      for (; j + 3 < cols; j += 4) scatter4(out, j * r, r, data[f + j], data[f + j + 1], data[f + j + 2], data[f + j + 3], y, yt, r);
+      for (; j < cols; j++) axpy(out, j * r, data[f + j], y, yt, r);
     }
     return out;
   }
@@ -158,6 +154,28 @@ export function axpy(out: Float64Array, o: number, a: number, x: Float64Array, x
     out[o + c + 3] += a * x[xo + c + 3];
   }
   for (; c < n; c++) out[o + c] += a * x[xo + c];
+}
+
+/** out[o+c] += a0·x[x0+c] + a1·x[x0+n+c] + a2·x[x0+2n+c] + a3·x[x0+3n+c]: four consecutive rows of x. */
+export function gather4(out: Float64Array, o: number, a0: number, a1: number, a2: number, a3: number, x: Float64Array, x0: number, n: number): void {
+  const x1 = x0 + n;
+  const x2 = x1 + n;
+  const x3 = x2 + n;
+  for (let c = 0; c < n; c++) out[o + c] += a0 * x[x0 + c] + a1 * x[x1 + c] + a2 * x[x2 + c] + a3 * x[x3 + c];
+}
+
+/** Rows o, o+stride, o+2·stride, o+3·stride of out += a_i · x[xo..xo+n): one load of x per four updates. */
+export function scatter4(out: Float64Array, o: number, stride: number, a0: number, a1: number, a2: number, a3: number, x: Float64Array, xo: number, n: number): void {
+  const o1 = o + stride;
+  const o2 = o1 + stride;
+  const o3 = o2 + stride;
+  for (let c = 0; c < n; c++) {
+    const v = x[xo + c];
+    out[o + c] += a0 * v;
+    out[o1 + c] += a1 * v;
+    out[o2 + c] += a2 * v;
+    out[o3 + c] += a3 * v;
+  }
 }
 
 /** Copies the upper triangle of a symmetric m×m matrix onto the lower one. */
