@@ -136,7 +136,17 @@ test('bad settings: window over the context, stride over the window, --geometry,
   await expectBad(['analyze', input, '--format', 'xml'], '--format', /json, csv or text/);
 });
 
-/** Fixture folders built by tools/make_fixtures.py that must be refused (skipped until present). */
+test('a truncated external data file is refused before ORT sees it', async () => {
+  const llama = join(models, 'llama-metaspace');
+  const dir = join(work, 'short-data');
+  cpSync(llama, dir, { recursive: true });
+  const data = ['model.onnx_data', 'model.onnx.data'].map(n => join(dir, n)).find(existsSync);
+  assert.ok(data, 'llama-metaspace carries external data');
+  truncateSync(data, 1000);
+  await expectBad(['analyze', file('short.txt', 'text'), '--model', dir], 'model.onnx', /bytes but the model needs/);
+});
+
+/** Fixture folders built by tools/make_fixtures.py that must be refused. */
 const brokenFixtures: Array<[string, string, RegExp]> = [
   ['not-causal-lm', 'model.onnx', /not a causal language model/],
   ['bf16', 'model.onnx', /bfloat16/],
@@ -146,7 +156,7 @@ const brokenFixtures: Array<[string, string, RegExp]> = [
   ['bad-tokenizer', 'tokenizer.json', /tokenizer|JSON/i],
 ];
 for (const [name, subject, pattern] of brokenFixtures) {
-  test(`fixture ${name} is refused with one line`, { skip: !existsSync(join(models, name)) && `fixture ${name} not built yet` }, async () => {
+  test(`fixture ${name} is refused with one line`, async () => {
     await expectBad(['analyze', file(`${name}.txt`, 'some text'), '--model', join(models, name)], subject, pattern);
   });
 }
