@@ -86,6 +86,12 @@ export function computeGeometry(input: GeometryInput, options: GeometryOptions =
     }
   });
 
+  // Positions whose logits were not finite get no eigen-coordinates either.
+  for (let t = 0; t < T; t++) {
+    if (Number.isFinite(input.nll[t]) && Number.isFinite(input.entropy[t])) continue;
+    for (let j = 0; j < J; j++) { psi[j][t] = NaN; phi[j][t] = NaN; }
+  }
+
   const excess = excessSurprisal(input.nll, input.entropy, input.varentropy);
   const topProbability = Float64Array.from({ length: T }, (_, t) => input.top.rowStart[t + 1] > input.top.rowStart[t] ? input.top.probs[input.top.rowStart[t]] : NaN);
   const figures = documentFigures(input.nll, input.entropy, input.varentropy, input.rank, topProbability);
@@ -93,6 +99,7 @@ export function computeGeometry(input: GeometryInput, options: GeometryOptions =
   const C1 = lookAheadC1(input, random);
   const B = contextAblationB(input, random);
   const trace = input.head ? tracePerToken(input) : null;
+  if (trace) for (let t = 0; t < T; t++) if (!Number.isFinite(input.nll[t])) { trace.value[t] = NaN; trace.bound[t] = NaN; }
   clock('tokensMs');
 
   const single = analyses.length === 1;

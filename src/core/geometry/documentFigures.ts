@@ -17,7 +17,9 @@ export interface CalibrationBin {
 }
 
 export interface DocumentFigures {
+  /** Tokens the figures are over (finite NLL, entropy and varentropy), and how many were left out. */
   tokens: number;
+  excluded: number;
   meanNll: number;
   meanEntropy: number;
   /** Z = Σe_t / √ΣVr_t, ≈ N(0,1) if the text were sampled from the model (martingale CLT). */
@@ -35,7 +37,18 @@ export interface DocumentFigures {
 export function documentFigures(
   nll: Float64Array, entropy: Float64Array, varentropy?: Float64Array, rank?: Int32Array, topProbability?: Float64Array,
 ): DocumentFigures {
-  const T = nll.length;
+  const nllLength = nll.length;
+  // Tokens whose logits were not finite carry NaN; every figure is over the finite ones only.
+  const keep = finiteTokens(nll, entropy, varentropy);
+  const T = keep.length;
+  if (keep.length < nllLength) {
+    const pick = (a: ArrayLike<number>) => Array.from(keep, t => a[t]);
+    nll = Float64Array.from(pick(nll));
+    entropy = Float64Array.from(pick(entropy));
+    varentropy = varentropy && Float64Array.from(pick(varentropy));
+    rank = rank && Int32Array.from(pick(rank));
+    topProbability = topProbability && Float64Array.from(pick(topProbability));
+  }
   let sumNll = 0;
   let sumH = 0;
   let sumVr = 0;
@@ -45,11 +58,12 @@ export function documentFigures(
   let at5 = 0;
   let mrr = 0;
   if (rank) for (let t = 0; t < T; t++) { if (rank[t] === 1) at1++; if (rank[t] <= 5) at5++; mrr += 1 / rank[t]; }
-  const calibration = calibrationBins(nll, entropy, varentropy);
+  const calibration = T > 0 ? calibrationBins(nll, entropy, varentropy) : [];
   let eceH = 0;
   for (const b of calibration) eceH += (b.count / T) * Math.abs(b.meanNll - b.meanEntropy);
   return {
     tokens: T,
+    excluded: nllLength - T,
     meanNll: sumNll / T,
     meanEntropy: sumH / T,
     martingaleZ,
@@ -60,6 +74,15 @@ export function documentFigures(
     calibration,
     reliability: rank && topProbability ? reliabilityBins(topProbability, rank) : null,
   };
+}
+
+/** Indices of tokens whose NLL, entropy (and varentropy, when given) are finite. */
+export function finiteTokens(nll: Float64Array, entropy: Float64Array, varentropy?: Float64Array): number[] {
+  const keep: number[] = [];
+  for (let t = 0; t < nll.length; t++) {
+    if (Number.isFinite(nll[t]) && Number.isFinite(entropy[t]) && (!varentropy || Number.isFinite(varentropy[t]))) keep.push(t);
+  }
+  return keep;
 }
 
 /** Equal-count bins of H_t, B = min(20, ⌊T/30⌋) (at least 1). */

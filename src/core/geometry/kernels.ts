@@ -72,7 +72,7 @@ export function sliceResiduals(input: GeometryInput): Float64Array {
   const out: Float64Array = new Float64Array(T);
   for (let t = 0; t < T; t++) {
     let s = 0;
-    for (let e = rowStart[t]; e < rowStart[t + 1]; e++) s += probs[e];
+    for (let e = rowStart[t]; e < rowStart[t + 1]; e++) if (probs[e] > 0) s += probs[e];
     out[t] = Math.max(0, 1 - s);
   }
   return out;
@@ -102,7 +102,7 @@ function prototypeFactor(input: GeometryInput, side: KernelSide): KernelFactor {
     for (let t = 0; t < T; t++) addRow(t, input.targets[t], 1);
   } else {
     const { rowStart, ids, probs } = input.top;
-    for (let t = 0; t < T; t++) for (let e = rowStart[t]; e < rowStart[t + 1]; e++) addRow(t, ids[e], probs[e]);
+    for (let t = 0; t < T; t++) for (let e = rowStart[t]; e < rowStart[t + 1]; e++) if (probs[e] > 0) addRow(t, ids[e], probs[e]);
   }
   const residuals = side === 'model' ? residualStats(input) : { maxResidual: 0, meanResidual: 0 };
   return {
@@ -131,7 +131,8 @@ function sparseFactor(input: GeometryInput, name: KernelName, entry: (p: number)
     colIndex[e] = c;
   }
   const values = new Float64Array(ids.length);
-  for (let e = 0; e < ids.length; e++) values[e] = entry(probs[e]);
+  // Non-finite or non-positive probabilities (a NaN row) contribute nothing.
+  for (let e = 0; e < ids.length; e++) values[e] = probs[e] > 0 ? entry(probs[e]) : 0;
   if (haochen) {
     const pi = marginal(input, columnOf);
     for (let e = 0; e < ids.length; e++) values[e] = pi[colIndex[e]] > 0 ? values[e] / Math.sqrt(pi[colIndex[e]]) : 0;
@@ -163,6 +164,6 @@ function marginal(input: GeometryInput, columnOf: Map<number, number>): Float64A
   }
   const { rowStart, ids, probs } = input.top;
   const T = rowStart.length - 1;
-  for (let e = 0; e < ids.length; e++) pi[columnOf.get(ids[e]) as number] += probs[e] / T;
+  for (let e = 0; e < ids.length; e++) if (probs[e] > 0) pi[columnOf.get(ids[e]) as number] += probs[e] / T;
   return pi;
 }

@@ -38,8 +38,9 @@ export interface HeuristicLayer {
 export function surplusA1(input: GeometryInput): SurplusA1 {
   const T = input.entropy.length;
   let meanEntropy = 0;
-  for (let t = 0; t < T; t++) meanEntropy += input.entropy[t];
-  meanEntropy /= T;
+  let finite = 0;
+  for (let t = 0; t < T; t++) if (Number.isFinite(input.entropy[t])) { meanEntropy += input.entropy[t]; finite++; }
+  meanEntropy /= Math.max(1, finite);
   let entropyOfMean = 0;
   let residualMass = 0;
   if (input.meanDistribution) {
@@ -60,7 +61,7 @@ function sliceMean(input: GeometryInput): Map<number, number> {
   const { rowStart, ids, probs } = input.top;
   const T = rowStart.length - 1;
   const pi = new Map<number, number>();
-  for (let e = 0; e < ids.length; e++) pi.set(ids[e], (pi.get(ids[e]) ?? 0) + probs[e] / T);
+  for (let e = 0; e < ids.length; e++) if (probs[e] > 0) pi.set(ids[e], (pi.get(ids[e]) ?? 0) + probs[e] / T);
   return pi;
 }
 

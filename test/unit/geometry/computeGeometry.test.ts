@@ -60,3 +60,28 @@ test('without hidden states the spectrum is still computed and alignment is null
   assert.equal(r.alignment, null);
   assert.equal(r.eigenvalues.length, 4);
 });
+
+test('positions with non-finite logits are left out of figures and get null strips, without poisoning the rest', () => {
+  const doc = syntheticDocument(150, 25, 6, seededRandom(5), 10);
+  const bad = [3, 70, 149];
+  const input = { ...doc.input, nll: Float64Array.from(doc.input.nll), entropy: Float64Array.from(doc.input.entropy), top: { ...doc.input.top, probs: Float64Array.from(doc.input.top.probs) } };
+  const hidden = Float64Array.from(doc.hidden);
+  for (const t of bad) {
+    input.nll[t] = NaN;
+    input.entropy[t] = NaN;
+    for (let e = input.top.rowStart[t]; e < input.top.rowStart[t + 1]; e++) input.top.probs[e] = NaN;
+    hidden.fill(NaN, t * 6, (t + 1) * 6);
+  }
+  const r = computeGeometry({ ...input, hidden: { data: hidden, d: 6 } }, { eigenpairs: 5, shifts: 10 });
+  assert.equal(r.document.tokens, 147);
+  assert.equal(r.document.excluded, 3);
+  assert.ok(Number.isFinite(r.document.meanNll) && Number.isFinite(r.surplus.A1.value));
+  assert.ok(r.eigenvalues.every(Number.isFinite));
+  assert.ok(r.alignment!.Ak.every(Number.isFinite));
+  for (const t of bad) {
+    assert.equal(r.perToken.psi[0][t], null);
+    assert.equal(r.perToken.excessSurprisal[t], null);
+    assert.equal(r.perToken.pullbackTrace![t], null);
+  }
+  assert.ok(r.perToken.psi[0].filter(x => x !== null).length === 147);
+});
