@@ -27,3 +27,5 @@ export { checkLinearHead } from './headCheck';
 export type { HeadCheckInput, HeadCheckResult } from './headCheck';
 export { seededRandom } from './random';
 export type { RandomFn } from './random';
+export { geometryInputFromRecords, headRowIds, gatherHeadRows } from './fromRecords';
+export type { GeometryExtras } from './fromRecords';
