@@ -16,6 +16,7 @@ from onnx import helper, numpy_helper
 from torch import nn
 
 from .fp16 import convert_to_float16
+from .hf_files import write_model_folder_files  # noqa: F401  (config/tokenizer JSON files, re-exported)
 
 OPSET = 17
 
