@@ -133,7 +133,7 @@ export function computeGeometry(input: GeometryInput, options: GeometryOptions =
       Ak: analyses[i].alignment?.Ak ?? null, nullPercentileAk: analyses[i].alignment?.nullPercentile.Ak ?? null,
     })),
     provenance: {
-      eigenvalues: first.spectrum.converged ? 'exact' : 'exact-truncated',
+      eigenvalues: first.spectrum.converged ? 'exact' : 'approximate',
       kernel: first.kernel.side === 'model' && first.kernel.maxResidual > 0 ? 'exact-truncated' : 'exact',
       alignment: 'exact',
       alignmentReading: 'heuristic',

@@ -7,6 +7,7 @@
 import { orthonormalizeColumns, matMul, gram } from './dense';
 import { CentredFactor } from './factor';
 import { symmetricEigen } from './eigen';
+import { lanczosTop } from './lanczos';
 import { RandomFn, fillGaussian } from './random';
 
 export interface EigenOptions {
@@ -19,8 +20,10 @@ export interface EigenOptions {
   maxIterations?: number;
   /** Stop when every wanted Ritz value moved by less than tolerance · λ₁ (default 1e-8). */
   tolerance?: number;
-  /** Use the exact m×m Gram path when the factor has at most this many columns (default 384). */
+  /** Full eigen-decomposition of the m×m Gram when the factor has at most this many columns (default 384). */
   denseColumnLimit?: number;
+  /** Up to this many columns, form the Gram and take its top pairs by Lanczos (default 1536). */
+  gramColumnLimit?: number;
 }
 
 export interface Eigenpairs {
@@ -33,7 +36,7 @@ export interface Eigenpairs {
   trace: number;
   /** Σ of all λ² when known exactly (dense path), else null. */
   sumSquares: number | null;
-  method: 'dense-gram' | 'subspace-iteration';
+  method: 'dense-gram' | 'gram-lanczos' | 'subspace-iteration';
   iterations: number;
   converged: boolean;
 }
@@ -44,7 +47,8 @@ export function topEigenpairs(cf: CentredFactor, options: EigenOptions): Eigenpa
   const count = Math.max(0, Math.min(options.count, m, T - 1));
   const width = Math.min(count + (options.oversample ?? 10), m, T - 1);
   const trace = cf.frobeniusSq() / T;
-  if (m <= (options.denseColumnLimit ?? 384) || width >= m) return denseGramPath(cf, count, trace);
+  if (m <= (options.denseColumnLimit ?? 384) || width >= m) return gramPath(cf, count, trace, null);
+  if (m <= (options.gramColumnLimit ?? 1536)) return gramPath(cf, count, trace, options);
 
   const tolerance = options.tolerance ?? 1e-8;
   const maxIterations = options.maxIterations ?? 12;
@@ -78,23 +82,52 @@ function settled(previous: Float64Array, current: Float64Array, tolerance: numbe
   return true;
 }
 
-/** Exact path: eigen of G = (CF)ᵀ(CF)/T (m×m); u_j = CF v_j / √(T λ_j). */
-function denseGramPath(cf: CentredFactor, count: number, trace: number): Eigenpairs {
+/**
+ * Exact path through G = (CF)ᵀ(CF)/T (m×m), which shares M's nonzero eigenvalues: a full
+ * eigen-decomposition, or Lanczos for the top pairs when m is larger. u_j = CF v_j / √(T λ_j).
+ * Σλ² = ‖G‖²_F comes for free.
+ */
+function gramPath(cf: CentredFactor, count: number, trace: number, lanczos: EigenOptions | null): Eigenpairs {
   const T = cf.rows;
   const m = cf.cols;
   const g = cf.gram();
-  for (let i = 0; i < g.length; i++) g[i] /= T;
-  const eig = symmetricEigen(g, m);
   let sumSquares = 0;
-  for (const x of eig.values) sumSquares += x * x;
-  const values = Float64Array.from(eig.values.subarray(0, count), x => Math.max(0, x));
-  const vectors = cf.mul(leading(eig.vectors, m, count), count);
+  for (let i = 0; i < g.length; i++) { g[i] /= T; sumSquares += g[i] * g[i]; }
+  let top: Float64Array;
+  let basis: Float64Array;
+  let iterations = 1;
+  let converged = true;
+  if (lanczos) {
+    const result = lanczosTop((x, out) => symmetricProduct(g, m, x, out), m, count, lanczos.random, lanczos.tolerance ?? 1e-10);
+    top = result.values;
+    basis = result.vectors;
+    iterations = result.steps;
+    converged = result.converged;
+    count = result.values.length;
+  } else {
+    const eig = symmetricEigen(g, m);
+    top = eig.values.subarray(0, count);
+    basis = leading(eig.vectors, m, count);
+  }
+  const values = Float64Array.from(top, x => Math.max(0, x));
+  const vectors = cf.mul(basis, count);
   for (let j = 0; j < count; j++) {
     const norm = Math.sqrt(T * values[j]);
     const floor = 1e-12 * Math.sqrt(T * Math.max(values[0] ?? 0, 1e-300));
     for (let t = 0; t < T; t++) vectors[t * count + j] = norm > floor ? vectors[t * count + j] / norm : 0;
   }
-  return finish({ values, vectors, count, trace, sumSquares, method: 'dense-gram', iterations: 1, converged: true }, T);
+  const method = lanczos ? 'gram-lanczos' : 'dense-gram';
+  return finish({ values, vectors, count, trace, sumSquares, method, iterations, converged }, T);
+}
+
+/** out = G x for a symmetric m×m G (row-major). */
+function symmetricProduct(g: Float64Array, m: number, x: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < m; i++) {
+    let s = 0;
+    const row = i * m;
+    for (let j = 0; j < m; j++) s += g[row + j] * x[j];
+    out[i] = s;
+  }
 }
 
 function leading(vectors: Float64Array, n: number, k: number): Float64Array {

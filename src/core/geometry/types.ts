@@ -83,4 +83,4 @@ export interface GeometryOptions {
 }
 
 /** Provenance label carried by every figure. */
-export type Provenance = 'exact' | 'exact-truncated' | 'model-defined' | 'heuristic';
+export type Provenance = 'exact' | 'exact-truncated' | 'approximate' | 'model-defined' | 'heuristic';

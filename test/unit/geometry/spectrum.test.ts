@@ -5,7 +5,7 @@ import { topEigenpairs } from '../../../src/core/geometry/spectrum';
 import { seededRandom, gaussian } from '../../../src/core/geometry/random';
 import { decayingMatrix, denseEigen, denseOperator, principalCosines } from './reference';
 
-function checkAgainstDense(f: Float64Array, T: number, m: number, count: number, options: { denseColumnLimit?: number; maxIterations?: number }) {
+function checkAgainstDense(f: Float64Array, T: number, m: number, count: number, options: { denseColumnLimit?: number; gramColumnLimit?: number; maxIterations?: number }) {
   const dense = denseEigen(denseOperator(f, T, m), T);
   const eig = topEigenpairs(new CentredFactor(new DenseFactor(f, T, m)), { count, random: seededRandom(9), tolerance: 1e-13, ...options });
   for (let j = 0; j < count; j++) {
@@ -27,9 +27,21 @@ test('subspace iteration matches dense eigenpairs of C F Fᵀ C / T (decaying sp
   const T = 150;
   const m = 120;
   const f = decayingMatrix(T, m, 0.9, seededRandom(1));
-  const eig = checkAgainstDense(f, T, m, 10, { denseColumnLimit: 0, maxIterations: 200 });
+  const eig = checkAgainstDense(f, T, m, 10, { denseColumnLimit: 0, gramColumnLimit: 0, maxIterations: 200 });
   assert.equal(eig.method, 'subspace-iteration');
   assert.ok(eig.converged);
+});
+
+test('the Gram + Lanczos path matches dense eigenpairs and gives the exact Σλ²', () => {
+  const T = 140;
+  const m = 110;
+  const f = decayingMatrix(T, m, 0.93, seededRandom(12));
+  const eig = checkAgainstDense(f, T, m, 12, { denseColumnLimit: 0 });
+  assert.equal(eig.method, 'gram-lanczos');
+  assert.ok(eig.converged);
+  const dense = denseEigen(denseOperator(f, T, m), T);
+  const sumSquares = dense.values.reduce((a, x) => a + x * x, 0);
+  assert.ok(Math.abs((eig.sumSquares as number) - sumSquares) < 1e-10 * sumSquares);
 });
 
 test('the dense Gram path is exact, including Σλ²', () => {
@@ -58,16 +70,21 @@ test('sparse and dense factors of the same matrix give the same eigenpairs', () 
     rowStart[t + 1] = cols.length;
   }
   const sparse = new SparseFactor(rowStart, Int32Array.from(cols), Float64Array.from(vals), T, m);
-  const a = topEigenpairs(new CentredFactor(sparse), { count: 6, random: seededRandom(1), denseColumnLimit: 0, maxIterations: 300, tolerance: 1e-14 });
+  const a = topEigenpairs(new CentredFactor(sparse), { count: 6, random: seededRandom(1), denseColumnLimit: 0, gramColumnLimit: 0, maxIterations: 300, tolerance: 1e-14 });
+  const b = topEigenpairs(new CentredFactor(sparse), { count: 6, random: seededRandom(1), denseColumnLimit: 0 });
+  assert.equal(b.method, 'gram-lanczos');
   const ref = denseEigen(denseOperator(dense, T, m), T);
-  for (let j = 0; j < 6; j++) assert.ok(Math.abs(a.values[j] - ref.values[j]) < 1e-6 * ref.values[j], `λ${j}`);
+  for (let j = 0; j < 6; j++) {
+    assert.ok(Math.abs(a.values[j] - ref.values[j]) < 1e-6 * ref.values[j], `λ${j}`);
+    assert.ok(Math.abs(b.values[j] - ref.values[j]) < 1e-9 * ref.values[0], `Lanczos λ${j}`);
+  }
 });
 
 test('eigenvectors are centred (orthogonal to constants) and have deterministic signs', () => {
   const T = 100;
   const m = 110;
   const f = decayingMatrix(T, m, 0.85, seededRandom(8));
-  const run = () => topEigenpairs(new CentredFactor(new DenseFactor(f, T, m)), { count: 5, random: seededRandom(3), denseColumnLimit: 0 });
+  const run = () => topEigenpairs(new CentredFactor(new DenseFactor(f, T, m)), { count: 5, random: seededRandom(3), denseColumnLimit: 0, gramColumnLimit: 0 });
   const a = run();
   const b = run();
   assert.deepEqual(Array.from(a.vectors), Array.from(b.vectors));
