@@ -80,20 +80,21 @@ export class RowReducer {
     // max (rows of one document are alike); any shift within 600 of the true max keeps exp finite
     // and exact, otherwise the sums are redone around the true max below.
     let larger = 0;
-    let size = 0;
     let max = -Infinity;
     let shift = Number.isFinite(this.lastMax) ? this.lastMax : row[offset];
     let s0 = 0;
     let s1 = 0;
     let s2 = 0;
+    // The first k entries fill the heap; after that only entries above its minimum enter it.
+    for (let i = 0; i < k; i++) siftUp(heapVals, heapIds, i, row[offset + i], i);
+    let heapMin = k > 0 ? heapVals[0] : Infinity;
     for (let i = 0; i < width; i++) {
       const z = row[offset + i];
       if (z > zTarget) larger++;
       if (z > max) max = z;
-      if (size < k) {
-        siftUp(heapVals, heapIds, size++, z, i);
-      } else if (z > heapVals[0]) {
+      if (z > heapMin && i >= k) {
         siftDown(heapVals, heapIds, k, z, i);
+        heapMin = heapVals[0];
       }
       const d = z - shift;
       const e = expSigned(d);
@@ -102,6 +103,7 @@ export class RowReducer {
       s1 += ed;
       s2 += ed * d;
     }
+    const size = k;
     if (!(Math.abs(max - shift) < 600)) {
       // A NaN or +-Inf row also lands here (max or the shift is not finite); the sums then turn NaN.
       shift = max;

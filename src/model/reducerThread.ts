@@ -6,9 +6,11 @@ import type { ReduceChunkReply, ReduceChunkRequest } from '../protocol/worker';
 
 export function serveReductions(port: MessagePort): void {
   let reducer: RowReducer | undefined;
+  const slots: Float32Array[] = [];
   port.on('message', (m: ReduceChunkRequest) => {
+    if (m.shared) slots[m.slot] = m.shared;
     if (!reducer || reducer.k !== m.k) reducer = new RowReducer(m.k);
-    const metrics = reduceChunk(reducer, m.logits, m.width, m.targets);
+    const metrics = reduceChunk(reducer, slots[m.slot], m.width, m.targets);
     const reply: ReduceChunkReply = { type: 'reduce/done', seq: m.seq, metrics };
     const buffers = [metrics.nll, metrics.entropy, metrics.varentropy, metrics.rank, metrics.logZ, metrics.topIds, metrics.topProbs].map(a => a.buffer as ArrayBuffer);
     port.postMessage(reply, buffers);

@@ -29,14 +29,17 @@ export class InlineReducer implements ChunkReducer {
   async close(): Promise<void> {}
 }
 
-const MAX_IN_FLIGHT = 2;
+/** Two shared slots: the thread reduces one chunk while the scorer fills the other. */
+const SLOTS = 2;
 
 export class ThreadReducer implements ChunkReducer {
   private seq = 0;
-  private readonly pending = new Map<number, { resolve(m: ChunkMetrics): void; reject(e: Error): void; done: Promise<unknown> }>();
+  private readonly slots: Array<{ shared: Float32Array | undefined; busy: Promise<unknown> | undefined; sent: boolean }> = [];
+  private readonly pending = new Map<number, { resolve(m: ChunkMetrics): void; reject(e: Error): void }>();
   private failure: Error | undefined;
 
   constructor(private readonly worker: Worker) {
+    for (let i = 0; i < SLOTS; i++) this.slots.push({ shared: undefined, busy: undefined, sent: false });
     worker.on('message', (m: ReduceChunkReply) => {
       const p = this.pending.get(m.seq);
       this.pending.delete(m.seq);
@@ -52,19 +55,23 @@ export class ThreadReducer implements ChunkReducer {
   }
 
   async submit(logits: Float32Array, width: number, targets: Int32Array, k: number): Promise<{ result: Promise<ChunkMetrics> }> {
-    while (this.pending.size >= MAX_IN_FLIGHT) await Promise.race([...this.pending.values()].map(p => p.done));
-    if (this.failure) throw this.failure;
     const seq = this.seq++;
-    const rows = logits.slice(0, targets.length * width); // a copy we may transfer
-    let resolve!: (m: ChunkMetrics) => void;
-    let reject!: (e: Error) => void;
-    const result = new Promise<ChunkMetrics>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    this.pending.set(seq, { resolve, reject, done: result.catch(() => undefined) });
-    const request: ReduceChunkRequest = { type: 'reduce/chunk', seq, logits: rows, width, targets, k };
-    this.worker.postMessage(request, [rows.buffer as ArrayBuffer]);
+    const slotIndex = seq % SLOTS;
+    const slot = this.slots[slotIndex];
+    if (slot.busy) await slot.busy; // backpressure: at most SLOTS chunks in flight
+    if (this.failure) throw this.failure;
+    const length = targets.length * width;
+    // The rows are copied into shared memory (a memcpy), so only a small message crosses threads.
+    if (!slot.shared || slot.shared.length < length) {
+      slot.shared = new Float32Array(new SharedArrayBuffer(Math.max(length, (slot.shared?.length ?? 0) * 2) * 4));
+      slot.sent = false;
+    }
+    slot.shared.set(logits.subarray(0, length));
+    const result = new Promise<ChunkMetrics>((resolve, reject) => this.pending.set(seq, { resolve, reject }));
+    slot.busy = result.catch(() => undefined);
+    const request: ReduceChunkRequest = { type: 'reduce/chunk', seq, slot: slotIndex, shared: slot.sent ? undefined : slot.shared, width, targets, k };
+    slot.sent = true;
+    this.worker.postMessage(request);
     return { result };
   }
 

@@ -95,11 +95,15 @@ export type WorkerToHost =
   | DisposedReply
   | RequestFailedReply;
 
-/** Inference worker -> its reduction thread: one chunk's logits rows (rows x width) and targets. */
+/**
+ * Inference worker -> its reduction thread: one chunk's logits rows (targets.length x width) sit in
+ * shared slot `slot`; the slot's shared buffer is sent once, when it is (re)allocated.
+ */
 export interface ReduceChunkRequest {
   type: 'reduce/chunk';
   seq: number;
-  logits: Float32Array;
+  slot: number;
+  shared?: Float32Array;
   width: number;
   targets: Int32Array;
   k: number;
