@@ -35,35 +35,31 @@ export interface HeadCheckResult {
 /** Relative tolerance default 1e-3 of the logit scale (fp32 heads land near 1e-6). */
 export function checkLinearHead(input: HeadCheckInput, relativeTolerance = 1e-3): HeadCheckResult {
   const { hidden, logits, rows, d, vocab, weight, bias } = input;
-  let maxAbsError = 0;
-  let logitScale = 0;
-  let zy = 0;
-  let yy = 0;
-  const product = new Float64Array(vocab);
+  // One product per row (rows·V·d multiply-adds), kept for the scale fit.
+  const product = new Float64Array(rows * vocab);
   for (let i = 0; i < rows; i++) {
     for (let w = 0; w < vocab; w++) {
       let s = bias ? bias[w] : 0;
       const base = w * d;
       for (let c = 0; c < d; c++) s += weight[base + c] * hidden[i * d + c];
-      product[w] = s;
+      product[i * vocab + w] = s;
     }
-    for (let w = 0; w < vocab; w++) {
-      const z = logits[i * vocab + w];
-      maxAbsError = Math.max(maxAbsError, Math.abs(z - product[w]));
-      logitScale = Math.max(logitScale, Math.abs(z));
-      zy += z * product[w];
-      yy += product[w] * product[w];
-    }
+  }
+  let maxAbsError = 0;
+  let logitScale = 0;
+  let zy = 0;
+  let yy = 0;
+  for (let i = 0; i < rows * vocab; i++) {
+    const z = logits[i];
+    maxAbsError = Math.max(maxAbsError, Math.abs(z - product[i]));
+    logitScale = Math.max(logitScale, Math.abs(z));
+    zy += z * product[i];
+    yy += product[i] * product[i];
   }
   const fittedScale = yy > 0 ? zy / yy : NaN;
   let scaledMax = 0;
-  for (let i = 0; i < rows && Number.isFinite(fittedScale); i++) {
-    for (let w = 0; w < vocab; w++) {
-      let s = bias ? bias[w] : 0;
-      for (let c = 0; c < d; c++) s += weight[w * d + c] * hidden[i * d + c];
-      scaledMax = Math.max(scaledMax, Math.abs(logits[i * vocab + w] - fittedScale * s));
-    }
-  }
+  for (let i = 0; i < rows * vocab; i++) scaledMax = Math.max(scaledMax, Math.abs(logits[i] - fittedScale * product[i]));
+  if (!Number.isFinite(fittedScale)) scaledMax = Infinity;
   const scale = Math.max(logitScale, 1e-30);
   const relativeError = maxAbsError / scale;
   const scaledRelativeError = scaledMax / scale;
