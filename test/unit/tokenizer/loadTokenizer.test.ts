@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isInputError } from '../../../src/core/errors';
 import { loadTokenizer, loadTokenizerSync } from '../../../src/model/tokenizer';
-import { tokenizerDir } from './tokenizerFixtures';
+import { FIXTURES, tokenizerDir } from './tokenizerFixtures';
 
 const fixtureJson = (name: string) => JSON.parse(readFileSync(join(tokenizerDir(name), 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
 
@@ -87,6 +87,8 @@ test('errors: a folder without tokenizer.json, invalid JSON, an unsupported mode
     await assert.rejects(loadTokenizer(bad, {}), invalid(bad, 'tokenizer.json', /invalid JSON/));
     assert.throws(() => loadTokenizerSync(badConfig, {}), invalid(badConfig, 'tokenizer_config.json', /invalid JSON/));
     await assert.rejects(loadTokenizer(unsupported, {}), invalid(unsupported, 'tokenizer.json', /unsupported tokenizer model type "CharLevel"/));
+    const truncated = join(FIXTURES, 'models', 'bad-tokenizer'); // the model fixtures' truncated tokenizer.json
+    await assert.rejects(loadTokenizer(truncated, {}), invalid(truncated, 'tokenizer.json', /invalid JSON/));
   } finally {
     for (const d of [empty, bad, badConfig, unsupported]) rmSync(d, { recursive: true, force: true });
   }
