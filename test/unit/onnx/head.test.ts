@@ -190,3 +190,42 @@ test('no head: a graph whose logits come from a non-linear op reports not-found'
   assert.equal(exposed.hiddenOutput, null);
   assert.equal(exposed.head.issues[0].kind, 'not-found');
 });
+
+test('quantized heads are flagged; dynamic int8 exposes the float input of DynamicQuantizeLinear', () => {
+  const nbits = model(graph({
+    nodes: [
+      node('Gather', ['embed', 'input_ids'], ['emb']),
+      node('Tanh', ['emb'], ['h']),
+      node('MatMulNBits', ['h', 'q_weight', 'q_scales'], ['logits'], '/lm_head/MatMulNBits', [{ name: 'K', i: d }, { name: 'N', i: V }, { name: 'bits', i: 4 }, { name: 'block_size', i: 32 }], 'com.microsoft'),
+    ],
+    initializers: [tensor({ name: 'embed', dims: [V, d], dataType: 1, raw: float32Bytes(E) }), tensor({ name: 'q_weight', dims: [V, 1, 16], dataType: 2, raw: new Uint8Array(V * 16) }), tensor({ name: 'q_scales', dims: [V], dataType: 1, raw: float32Bytes(bias) })],
+    inputs: [idsInput], outputs: [logitsOut],
+  }));
+  const a = exposeHiddenState(nbits);
+  assert.equal(a.hiddenOutput, 'h');
+  assert.equal(a.head.linear, false);
+  assert.deepEqual(a.head.issues.map(i => i.kind), ['quantized']);
+  assert.equal(headWeightsOf(a, nbits), null);
+
+  const dynamic = model(graph({
+    nodes: [
+      node('Gather', ['embed', 'input_ids'], ['emb']),
+      node('Tanh', ['emb'], ['h_float']),
+      node('DynamicQuantizeLinear', ['h_float'], ['h_q', 'h_scale', 'h_zero']),
+      node('MatMulInteger', ['h_q', 'w_q', 'h_zero', 'w_zero'], ['z_int']),
+      node('Cast', ['z_int'], ['z_f'], '', [{ name: 'to', i: 1 }]),
+      node('Mul', ['z_f', 'scale_product'], ['logits']),
+    ],
+    initializers: [
+      tensor({ name: 'embed', dims: [V, d], dataType: 1, raw: float32Bytes(E) }),
+      tensor({ name: 'w_q', dims: [d, V], dataType: 2, raw: new Uint8Array(d * V) }),
+      tensor({ name: 'w_zero', dims: [], dataType: 2, raw: new Uint8Array(1) }),
+      tensor({ name: 'scale_product', dims: [], dataType: 1, raw: float32Bytes(Float32Array.of(0.01)) }),
+    ],
+    inputs: [idsInput], outputs: [logitsOut],
+  }));
+  const b = exposeHiddenState(dynamic);
+  assert.equal(b.hiddenOutput, 'h_float');
+  assert.ok(b.head.issues.some(i => i.kind === 'quantized'));
+  assert.equal(b.head.linear, false);
+});
