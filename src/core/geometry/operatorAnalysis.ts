@@ -69,6 +69,8 @@ export function analyseOperator(input: GeometryInput, settings: OperatorSettings
   const T = input.targets.length;
   const basis = hiddenBasis(input.hidden, T, settings.maxHiddenDims, random);
   clock('hiddenPcaMs');
+  // Constant hidden states span nothing once centred: there is no alignment to measure.
+  if (basis.r === 0) return { kernel: info, eigenvalues, spectrum, alignment: null, psi: [], phi: [], timings };
   const aligned = computeAlignment(cf, eig, basis, settings.components, random);
   clock('alignmentMs');
   const nulls = shiftNull(eig, basis, settings.shifts, random);

@@ -85,3 +85,10 @@ test('positions with non-finite logits are left out of figures and get null stri
   }
   assert.ok(r.perToken.psi[0].filter(x => x !== null).length === 147);
 });
+
+test('constant hidden states give no alignment instead of NaN', () => {
+  const doc = syntheticDocument(40, 12, 3, seededRandom(6));
+  const r = computeGeometry({ ...doc.input, hidden: { data: new Float64Array(40 * 3).fill(0.5), d: 3 } }, { eigenpairs: 3, shifts: 5 });
+  assert.equal(r.alignment, null);
+  assert.equal(r.perToken.psi.length, 0);
+});
