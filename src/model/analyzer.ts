@@ -75,14 +75,19 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
   // Window k's rows are reduced (on the reduction thread) while window k + 1 runs; its records
   // go out as soon as they are complete.
   let previous: Promise<WindowMetrics> | undefined;
-  for (const w of planWindows(n + 1, settings.window, settings.stride)) {
-    if (sink.cancelled()) throw new InputError('analysis cancelled', 'cancelled');
-    const { done } = await scorer.scoreWindow(ids, w);
+  try {
+    for (const w of planWindows(n + 1, settings.window, settings.stride)) {
+      if (sink.cancelled()) throw new InputError('analysis cancelled', 'cancelled');
+      const { done } = await scorer.scoreWindow(ids, w);
+      if (previous) emit(await previous);
+      previous = done;
+      // Let the cancel message in before the next window.
+      await new Promise(resolve => setImmediate(resolve));
+    }
     if (previous) emit(await previous);
-    previous = done;
-    // Let the cancel message in before the next window.
-    await new Promise(resolve => setImmediate(resolve));
+  } catch (e) {
+    previous?.catch(() => undefined); // abandoned: its late failure must not go unhandled
+    throw e;
   }
-  if (previous) emit(await previous);
   return { inferenceMs: performance.now() - inferenceStart };
 }

@@ -80,17 +80,22 @@ export class WindowScorer {
     const parts: Array<Promise<void>> = [];
     // Without a cache the window must run whole; with one, chunk it.
     const chunk = this.signature.past.length > 0 ? this.chunk : w.end - w.start;
-    for (let from = w.start; from < w.end; from += chunk) {
-      const to = Math.min(from + chunk, w.end);
-      const { logits, width } = await this.step(ids, from, to);
-      // Input position j predicts t[j + 1]; only targets in this window's scored range are kept.
-      const first = Math.max(from, w.firstTarget - 1);
-      if (first >= to) continue;
-      const targets = ids.slice(first + 1, to + 1);
-      const rows = logits.subarray((first - from) * width, (to - from) * width);
-      const { result } = await this.reducer.submit(rows, width, targets, k);
-      const at = first + 1 - w.firstTarget;
-      parts.push(result.then(m => placeChunk(out, at, m, k)));
+    try {
+      for (let from = w.start; from < w.end; from += chunk) {
+        const to = Math.min(from + chunk, w.end);
+        const { logits, width } = await this.step(ids, from, to);
+        // Input position j predicts t[j + 1]; only targets in this window's scored range are kept.
+        const first = Math.max(from, w.firstTarget - 1);
+        if (first >= to) continue;
+        const targets = ids.slice(first + 1, to + 1);
+        const rows = logits.subarray((first - from) * width, (to - from) * width);
+        const { result } = await this.reducer.submit(rows, width, targets, k);
+        const at = first + 1 - w.firstTarget;
+        parts.push(result.then(m => placeChunk(out, at, m, k)));
+      }
+    } catch (e) {
+      for (const p of parts) p.catch(() => undefined); // abandoned with the window
+      throw e;
     }
     return { done: Promise.all(parts).then(() => out) };
   }
