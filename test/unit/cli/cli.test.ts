@@ -75,6 +75,18 @@ test('csv has a header and a row per token; text is a heatmap with --color and a
   assert.ok(!plain.stdout.includes('\x1b['));
 });
 
+test('transformers.js layout: onnx/model.onnx by default, onnx/model_fp16.onnx with --variant fp16', async () => {
+  const input = file('tjs.txt', 'Layouts differ, scores agree.');
+  const tjs = join(models, 'gpt2-tjs');
+  const plain = JSON.parse((await cli('analyze', input, '--model', tjs, '--format', 'json')).stdout);
+  const half = JSON.parse((await cli('analyze', input, '--model', tjs, '--format', 'json', '--variant', 'fp16')).stdout);
+  assert.equal(plain.model.dtype, 'float32');
+  assert.equal(half.model.dtype, 'float16');
+  assert.equal(plain.tokens.length, half.tokens.length);
+  assert.ok(Math.abs(plain.summary.meanNll - half.summary.meanNll) < 0.05);
+  await expectBad(['analyze', input, '--model', tjs, '--variant', 'q4'], 'model_q4.onnx', /available: onnx\/model.onnx/);
+});
+
 test('an empty file is valid: zero tokens, null figures', async () => {
   const r = await cli('analyze', file('empty.txt', ''), '--model', gpt2, '--format', 'json');
   assert.equal(r.code, 0, r.stderr);

@@ -132,3 +132,10 @@ test('a tokenizer wider than the logits is refused at load', async () => {
     setTokenizerFactory(() => charTokenizer(spec.vocab));
   }
 });
+
+test('a graph whose cache does not reproduce a single pass fails the load-time self-test clearly', async () => {
+  await assert.rejects(
+    loadModel(writeTinyModelFolder(join(root, 'dropped'), { ...spec, dropPast: true }), {}),
+    (e: unknown) => isInputError(e) && e.code === 'model-not-causal-lm' && /KV cache differ from a single pass/.test(e.message) && e.message.includes('model.onnx'),
+  );
+});

@@ -53,6 +53,8 @@ export interface TinySpec {
   cache?: boolean;
   /** Put a NaN into the output projection so every logits row is non-finite. */
   nan?: boolean;
+  /** A broken cache: present holds only the new tokens (past dropped), so cached scores drift. */
+  dropPast?: boolean;
   seed?: number;
 }
 
@@ -87,7 +89,9 @@ export function tinyModelBytes(spec: TinySpec): Uint8Array {
   ];
   if (cache) {
     nodes.push(
-      node('Concat', ['past_key_values.0.key', 'x4'], ['present.0.key'], [intAttr('axis', 2)]),
+      spec.dropPast
+        ? node('Identity', ['x4'], ['present.0.key'])
+        : node('Concat', ['past_key_values.0.key', 'x4'], ['present.0.key'], [intAttr('axis', 2)]),
       node('Identity', ['present.0.key'], ['present.0.value']),
       node('CumSum', ['present.0.key', 'axis2'], ['cum_all']),
       node('Shape', ['input_ids'], ['ids_shape']),
