@@ -11,7 +11,7 @@ const LINEAR_OPS = new Set(['MatMul', 'Gemm', 'FusedMatMul']);
 const QUANTIZED_OPS = new Set(['MatMulNBits', 'MatMulBnb4', 'MatMulInteger', 'MatMulIntegerToFloat', 'DynamicQuantizeMatMul', 'QLinearMatMul']);
 const PASS_THROUGH = new Set(['Cast', 'Identity', 'Reshape', 'Where', 'Mul', 'Div', 'Add', 'Tanh', 'Squeeze', 'Unsqueeze', 'Slice']);
 
-export type HeadIssueKind = 'softcap' | 'scaled' | 'masked' | 'quantized' | 'merged-decoder' | 'not-found' | 'unsupported-weight';
+export type HeadIssueKind = 'softcap' | 'scaled' | 'masked' | 'computed-tail' | 'quantized' | 'merged-decoder' | 'not-found' | 'unsupported-weight';
 
 export interface HeadIssue {
   kind: HeadIssueKind;
@@ -108,7 +108,7 @@ function noteTailOp(node: NodeInfo, data: string[], constants: Set<string>, scan
       break;
     case 'Add':
       if (data.length === 1 && others.length === 1 && scan.initializers.has(others[0]) && !info.bias) info.bias = others[0];
-      else if (data.length !== 1) info.issues.push({ kind: 'not-found', message: `logits are a sum of two computed tensors (${node.name})` });
+      else if (data.length !== 1) info.issues.push({ kind: 'computed-tail', message: `logits add two computed tensors (${node.name}); they are not W h + b` });
       break;
   }
 }

@@ -58,3 +58,10 @@ for (const c of cases) {
     else assert.ok(check.maxAbsError < 1e-4, check.message);
   });
 }
+
+test('fixture nan-logits: the head is found behind the NaN-injecting tail and flagged not linear', { skip: existsSync(join(root, 'nan-logits', 'model.onnx')) ? false : 'fixture not built yet' }, () => {
+  const exposed = exposeHiddenState(readFileSync(join(root, 'nan-logits', 'model.onnx')));
+  assert.ok(exposed.hiddenOutput);
+  assert.equal(exposed.head.linear, false);
+  assert.ok(exposed.head.issues.some(i => i.kind === 'masked'));
+});
