@@ -47,6 +47,11 @@ export interface Analysis {
 export interface LanguageModelEngine {
   readonly info: ModelInfo;
   analyze(request: AnalyzeRequest): Promise<Analysis>;
+  /**
+   * Display text of token ids from the engine's own tokenizer (e.g. for top-k predictions); ids
+   * outside the tokenizer (padding rows of the logits) give ''. Optional for other implementations.
+   */
+  tokenTexts?(ids: readonly number[]): Promise<string[]>;
   /** Terminates the worker and frees the session. */
   dispose(): Promise<void>;
 }

@@ -67,6 +67,12 @@ class WorkerEngine implements LanguageModelEngine {
     }
   }
 
+  tokenTexts(ids: readonly number[]): Promise<string[]> {
+    return this.channel.request<string[]>({ type: 'vocab/texts', id: this.channel.newId(), tokenIds: [...ids] }, (m, settle) => {
+      if (m.type === 'vocab/texts') settle(m.texts);
+    });
+  }
+
   async dispose(): Promise<void> {
     if (!this.channel.closed) {
       await this.channel

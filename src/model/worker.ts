@@ -58,6 +58,13 @@ async function handle(message: HostToWorker): Promise<void> {
       send({ type: 'analysis/done', id, inferenceMs: result.inferenceMs });
       return;
     }
+    case 'vocab/texts': {
+      if (!model) throw new Error('no model loaded');
+      const { tokenizer } = model;
+      const texts = message.tokenIds.map(t => (Number.isInteger(t) && t >= 0 && t < tokenizer.vocabSize ? tokenizer.tokenText(t) : ''));
+      send({ type: 'vocab/texts', id: message.id, texts });
+      return;
+    }
     case 'model/dispose': {
       if (model) await disposeModel(model);
       model = undefined;

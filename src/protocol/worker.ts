@@ -36,7 +36,13 @@ export interface DisposeRequest {
   id: number;
 }
 
-export type HostToWorker = LoadModelRequest | AnalyzeStartRequest | AnalyzeCancelRequest | DisposeRequest;
+export interface TokenTextsRequest {
+  type: 'vocab/texts';
+  id: number;
+  tokenIds: number[];
+}
+
+export type HostToWorker = LoadModelRequest | AnalyzeStartRequest | AnalyzeCancelRequest | DisposeRequest | TokenTextsRequest;
 
 export interface ModelLoadedReply {
   type: 'model/loaded';
@@ -74,6 +80,12 @@ export interface AnalysisDoneReply {
   inferenceMs: number;
 }
 
+export interface TokenTextsReply {
+  type: 'vocab/texts';
+  id: number;
+  texts: string[];
+}
+
 export interface DisposedReply {
   type: 'model/disposed';
   id: number;
@@ -93,6 +105,7 @@ export type WorkerToHost =
   | AnalysisProgressEvent
   | AnalysisDoneReply
   | DisposedReply
+  | TokenTextsReply
   | RequestFailedReply;
 
 /**

@@ -73,6 +73,13 @@ test('the same text gives identical numbers on repeated analyses', async () => {
   assert.deepEqual(a.tokens, b.tokens);
 });
 
+test('token texts come from the engine tokenizer; ids outside it give empty text', async () => {
+  const analysis = await engine.analyze({ text: 'Hello there', topK: 2 });
+  const ids = analysis.tokens.map(t => t.id);
+  assert.deepEqual(await engine.tokenTexts!(ids), analysis.tokens.map(t => t.text));
+  assert.deepEqual(await engine.tokenTexts!([-1, 1e9]), ['', '']);
+});
+
 test('a missing model folder is an InputError and leaves no worker behind', async () => {
   await assert.rejects(openModel(join(fixtures, 'does-not-exist')), (e: unknown) => isInputError(e) && e.code === 'model-missing');
 });
