@@ -15,7 +15,7 @@ import { planWindows, resolveWindowSettings } from '../src/core/windows';
 import { openModel } from '../src/model/engine';
 import { CacheState } from '../src/model/feeds';
 import { disposeModel, loadModel } from '../src/model/loader';
-import { DEFAULT_CHUNK } from '../src/model/scorer';
+import { defaultChunk } from '../src/model/scorer';
 import { sessionOptions } from '../src/model/session';
 
 const root = join(__dirname, '..', '..');
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   await disposeModel(local);
   const session = await InferenceSession.create(local.files.onnxPath, sessionOptions({ intraOpThreads: threads }));
   const cache = new CacheState(local.signature);
-  const chunk = local.signature.past.length > 0 ? DEFAULT_CHUNK : Number.MAX_SAFE_INTEGER;
+  const chunk = local.signature.past.length > 0 ? defaultChunk(local.logitsWidth) : Number.MAX_SAFE_INTEGER;
   async function bare(): Promise<number> {
     let elapsed = 0;
     for (const w of windows) {

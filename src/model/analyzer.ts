@@ -7,14 +7,14 @@ import { InputError } from '../core/errors';
 import type { RecordBatch, WindowMetrics } from '../core/records';
 import { planWindows, resolveWindowSettings } from '../core/windows';
 import type { LoadedModel } from './loader';
-import { WindowScorer } from './scorer';
+import { defaultChunk, WindowScorer } from './scorer';
 
 export interface AnalyzeParams {
   text: string;
   topK: number;
   window?: number;
   stride?: number;
-  /** Tokens per forward run inside a window (default DEFAULT_CHUNK); tests use small ones. */
+  /** Tokens per forward run inside a window (default: defaultChunk of the logits width); tests use small ones. */
   chunk?: number;
 }
 
@@ -49,7 +49,7 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
   }
   sink.started({ prefixTokenId: ids[0], window: settings.window, stride: settings.stride, topK }, n, tokenizeMs);
 
-  const scorer = new WindowScorer(model.session, model.signature, topK, params.chunk, model.reducer);
+  const scorer = new WindowScorer(model.session, model.signature, topK, params.chunk ?? defaultChunk(model.logitsWidth), model.reducer);
   const texts = new Map<number, string>();
   const textOf = (id: number): string => {
     let t = texts.get(id);

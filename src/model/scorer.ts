@@ -15,6 +15,13 @@ import type { ModelSignature } from './signature';
 
 /** Default chunk: bounds the logits of one run to C x V floats (200 KB per token at V = 50k). */
 export const DEFAULT_CHUNK = 128;
+/** Logits bytes one chunk may take; large vocabularies get shorter chunks (heuristic budget). */
+const CHUNK_LOGITS_BUDGET = 32 * 1024 * 1024;
+
+/** Tokens per forward run for a logits width: 128, fewer when 128 rows would exceed the budget. */
+export function defaultChunk(width: number): number {
+  return Math.max(16, Math.min(DEFAULT_CHUNK, Math.floor(CHUNK_LOGITS_BUDGET / (4 * Math.max(1, width)))));
+}
 
 export class WindowScorer {
   private readonly cache: CacheState;

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { isInputError } from '../../../src/core/errors';
 import { normalizeConfig } from '../../../src/model/config';
 import { halfBitsToNumber, toFloat32 } from '../../../src/model/float16';
+import { defaultChunk } from '../../../src/model/scorer';
 import { detectSignature, type SessionShape, type ValueInfo } from '../../../src/model/signature';
 
 function session(inputs: ValueInfo[], outputs: ValueInfo[]): SessionShape {
@@ -89,4 +90,12 @@ test('float16 decoding: exact values, subnormals, infinities, NaN; Uint16Array a
   const f32 = Float32Array.from([1.5]);
   assert.equal(toFloat32(f32), f32, 'float32 data passes through without a copy');
   assert.deepEqual(Array.from(toFloat32(Float64Array.from([0.5, 2]))), [0.5, 2]); // stands in for a native Float16Array
+});
+
+test('chunk length: 128 tokens, shorter for wide vocabularies so one chunk of logits stays near 32 MB', () => {
+  assert.equal(defaultChunk(512), 128);
+  assert.equal(defaultChunk(50257), 128);
+  assert.equal(defaultChunk(151936), 55);
+  assert.equal(defaultChunk(262144), 32);
+  assert.equal(defaultChunk(10_000_000), 16);
 });
