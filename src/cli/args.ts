@@ -22,8 +22,8 @@ export type CliArgs = AnalyzeArgs | { command: 'help' } | { command: 'version' }
 
 export const USAGE = `Usage: markov-lens analyze FILE [options]
 
-Scores every token of FILE with a causal language model (ONNX) and prints per-token NLL, entropy,
-rank and top-k predictions.
+Scores every token of FILE (- for standard input) with a causal language model (ONNX) and prints
+per-token NLL, entropy, rank and top-k predictions.
 
 Options:
   --model DIR        model folder (default: the bundled model)

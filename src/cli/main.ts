@@ -37,6 +37,7 @@ function colorMode(args: AnalyzeArgs, io: CliIo): ColorMode {
 }
 
 function readDocument(path: string, maxBytes: number): string {
+  if (path === '-') return decodeDocument(readFileSync(0), '<stdin>', maxBytes);
   if (!existsSync(path)) throw new InputError(`${path}: file not found`, 'document-missing', path);
   const stat = statSync(path);
   if (stat.isDirectory()) throw new InputError(`${path}: is a folder, not a text file`, 'document-missing', path);

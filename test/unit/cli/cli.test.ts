@@ -178,6 +178,9 @@ test('the bundled dist/cli.js exits 0 / 2 as a process', { skip: !existsSync(joi
   const ok = spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'analyze', input, '--model', gpt2, '--format', 'json'], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal(JSON.parse(ok.stdout).schema, 'markov-lens/analysis@1');
+  const piped = spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'analyze', '-', '--model', gpt2, '--format', 'csv'], { input: 'A short text.', encoding: 'utf8' });
+  assert.equal(piped.status, 0, piped.stderr);
+  assert.equal(piped.stdout, spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'analyze', input, '--model', gpt2, '--format', 'csv'], { encoding: 'utf8' }).stdout);
   const bad = spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'analyze', input, '--model', join(work, 'missing')], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
