@@ -14,7 +14,7 @@ import { parseArgs, USAGE, type AnalyzeArgs } from './args';
 
 export interface CliIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
-  stderr: { write(s: string): unknown };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
   env: Record<string, string | undefined>;
 }
 
@@ -57,7 +57,10 @@ async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: EngineOption
   }
   const engine = await openModel(modelDir, { ...engineOptions, variant: args.variant });
   try {
-    const analysis = await engine.analyze({ text, topK: args.topK, window: args.window, stride: args.stride });
+    // Progress on an interactive stderr only, so pipes and logs stay clean.
+    const onProgress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rscoring ${done}/${total} tokens`) : undefined;
+    const analysis = await engine.analyze({ text, topK: args.topK, window: args.window, stride: args.stride, onProgress });
+    if (onProgress) io.stderr.write('\r\x1b[K');
     if (args.format === 'json') {
       io.stdout.write(formatJson({ ...analysis, inputPath: args.file }));
     } else if (args.format === 'csv') {
