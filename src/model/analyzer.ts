@@ -72,22 +72,20 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
     sink.progress(to, n);
   };
   const inferenceStart = performance.now();
-  // Window k's rows are reduced (on the reduction thread) while window k + 1 runs; its records
-  // go out as soon as they are complete.
-  let previous: Promise<WindowMetrics> | undefined;
-  try {
-    for (const w of planWindows(n + 1, settings.window, settings.stride)) {
-      if (sink.cancelled()) throw new InputError('analysis cancelled', 'cancelled');
-      const { done } = await scorer.scoreWindow(ids, w);
-      if (previous) emit(await previous);
-      previous = done;
-      // Let the cancel message in before the next window.
-      await new Promise(resolve => setImmediate(resolve));
+  // Window k's rows are reduced (on the reduction thread) while window k + 1 runs; its records go
+  // out, in order, as soon as they are complete.
+  let emitted: Promise<void> = Promise.resolve();
+  for (const w of planWindows(n + 1, settings.window, settings.stride)) {
+    if (sink.cancelled()) {
+      emitted.catch(() => undefined); // abandoned: a late failure must not go unhandled
+      throw new InputError('analysis cancelled', 'cancelled');
     }
-    if (previous) emit(await previous);
-  } catch (e) {
-    previous?.catch(() => undefined); // abandoned: its late failure must not go unhandled
-    throw e;
+    const { done } = await scorer.scoreWindow(ids, w);
+    emitted = emitted.then(() => done).then(emit);
+    emitted.catch(() => undefined); // handled here; rethrown by the await below
+    // Let the cancel message and finished reductions in before the next window.
+    await new Promise(resolve => setImmediate(resolve));
   }
+  await emitted;
   return { inferenceMs: performance.now() - inferenceStart };
 }
