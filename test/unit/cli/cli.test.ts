@@ -87,6 +87,18 @@ test('transformers.js layout: onnx/model.onnx by default, onnx/model_fp16.onnx w
   await expectBad(['analyze', input, '--model', tjs, '--variant', 'q4'], 'model_q4.onnx', /available: onnx\/model.onnx/);
 });
 
+test('without --model the bundled default model is used (or its absence is said clearly)', async () => {
+  const input = file('default.txt', 'The default model reads this.');
+  const r = await cli('analyze', input, '--format', 'json');
+  if (existsSync(join(repo, 'models', 'default', 'config.json'))) {
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).model.path, join(repo, 'models', 'default'));
+  } else {
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /models[\\/]default: the bundled default model is not installed; pass --model DIR/);
+  }
+});
+
 test('an empty file is valid: zero tokens, null figures', async () => {
   const r = await cli('analyze', file('empty.txt', ''), '--model', gpt2, '--format', 'json');
   assert.equal(r.code, 0, r.stderr);
