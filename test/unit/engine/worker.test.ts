@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { isInputError } from '../../../src/core/errors';
@@ -14,6 +16,10 @@ before(async () => {
 });
 after(async () => {
   await engine.dispose();
+});
+
+test('ORT telemetry log (mat-debug-<pid>.log) is not left in the temp folder', () => {
+  assert.equal(existsSync(join(tmpdir(), `mat-debug-${process.pid}.log`)), false);
 });
 
 test('loads in a worker and reports the model', () => {
