@@ -10,7 +10,7 @@ import type { LoadOptions } from './api';
 import { readModelConfig, type ModelConfig } from './config';
 import { checkExternalData } from './externalData';
 import { modelName, resolveModelFiles, type ModelFiles } from './folder';
-import { WindowScorer } from './scorer';
+import { LogitsShapeError, WindowScorer } from './scorer';
 import { createChunkReducer, type ChunkReducer } from './reducers';
 import { createSession, sessionOptions } from './session';
 import { detectSignature, type ModelSignature } from './signature';
@@ -62,7 +62,12 @@ export async function loadModel(modelDir: string, options: LoadOptions): Promise
       );
     }
     const ids = selfTestIds(tokenizer.prefixTokenId, tokenizer.encode(selfTestText()).ids);
-    const selfTestDelta = await runCacheSelfTest(scorer, ids, signature.past.length > 0, hasFp16 ? SELF_TEST_TOLERANCE.float16 : SELF_TEST_TOLERANCE.float32, files.onnxPath);
+    const tolerance = hasFp16 ? SELF_TEST_TOLERANCE.float16 : SELF_TEST_TOLERANCE.float32;
+    const selfTestDelta = await runCacheSelfTest(scorer, ids, signature.past.length > 0, tolerance, files.onnxPath).catch((e: unknown) => {
+      // e.g. genai prune_lm_head: logits for the last position only, useless for scoring.
+      if (e instanceof LogitsShapeError) throw new InputError(`${files.onnxPath}: ${e.message}`, 'model-not-causal-lm', files.onnxPath);
+      throw e;
+    });
     const info: ModelInfo = {
       path: files.dir,
       name: modelName(files),

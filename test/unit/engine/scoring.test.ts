@@ -139,3 +139,10 @@ test('a graph whose cache does not reproduce a single pass fails the load-time s
     (e: unknown) => isInputError(e) && e.code === 'model-not-causal-lm' && /KV cache differ from a single pass/.test(e.message) && e.message.includes('model.onnx'),
   );
 });
+
+test('a pruned LM head (last-position logits only) is refused at load', async () => {
+  await assert.rejects(
+    loadModel(writeTinyModelFolder(join(root, 'pruned'), { ...spec, lastOnly: true }), {}),
+    (e: unknown) => isInputError(e) && e.code === 'model-not-causal-lm' && /logits for 1 of 8 positions/.test(e.message),
+  );
+});

@@ -55,6 +55,8 @@ export interface TinySpec {
   nan?: boolean;
   /** A broken cache: present holds only the new tokens (past dropped), so cached scores drift. */
   dropPast?: boolean;
+  /** A pruned LM head (genai prune_lm_head): logits for the last position only. */
+  lastOnly?: boolean;
   seed?: number;
 }
 
@@ -102,7 +104,8 @@ export function tinyModelBytes(spec: TinySpec): Uint8Array {
   } else {
     nodes.push(node('CumSum', ['x4', 'axis2'], ['cum']));
   }
-  nodes.push(node('Squeeze', ['cum', 'axis1'], ['h']), node('MatMul', ['h', 'head'], ['logits']));
+  nodes.push(node('Squeeze', ['cum', 'axis1'], [spec.lastOnly ? 'h_all' : 'h']), node('MatMul', ['h', 'head'], ['logits']));
+  if (spec.lastOnly) nodes.push(node('Slice', ['h_all', 'minus_one', 'big', 'axis1'], ['h']));
   const initializers = [
     floats('tok_emb', [V, D], w.tokenEmb),
     floats('pos_emb', [P, D], w.posEmb),
@@ -112,6 +115,7 @@ export function tinyModelBytes(spec: TinySpec): Uint8Array {
     int64s('two', [2]),
     int64s('big', [1 << 30]),
     int64s('axis2v', [2]),
+    int64s('minus_one', [-1]),
     tensor('axis2', [], INT64, new Uint8Array(BigInt64Array.from([2n]).buffer)),
   ];
   const inputs = [
