@@ -5,7 +5,7 @@ import { mkdirSync, existsSync, readFileSync, writeFileSync, rmSync } from 'node
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import {
-  launchBrowser, makeRunDir, printCounts, repoRoot, startServer, stopServer, writeUserSettings,
+  launchBrowser, makeRunDir, printCounts, repoRoot, startServer, stopServer, writeMachineSettings, writeUserSettings,
 } from '../test/host/codeServer.mjs';
 import { testModelPath, writeSampleWorkspace } from '../test/host/workspace.mjs';
 
@@ -30,8 +30,8 @@ try {
     // An untrusted workspace asking for a model folder of its choosing: must be ignored.
     '.vscode/settings.json': JSON.stringify({ 'markovLens.modelPath': '/nonexistent/workspace-chosen-model' }),
   });
+  writeMachineSettings(runDir, { 'markovLens.modelPath': modelPath });
   writeUserSettings(runDir, {
-    'markovLens.modelPath': modelPath,
     'security.workspace.trust.enabled': true,
     'security.workspace.trust.startupPrompt': 'never',
     'security.workspace.trust.banner': 'never',

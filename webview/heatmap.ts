@@ -9,6 +9,8 @@ import { type Block, splitBlocks } from './blocks';
 
 /** How far outside the viewport blocks are kept rendered. */
 const MARGIN = '1200px 0px';
+/** Blocks rendered synchronously when they arrive, so the first screen never waits for the observer. */
+const EAGER_BLOCKS = 2;
 /** Characters of not-yet-scored text shown (faded) after the last token while a run streams. */
 const PENDING_TAIL_CHARS = 20000;
 
@@ -57,6 +59,8 @@ export class Heatmap {
       this.root.insertBefore(el, this.pending);
       const view: BlockView = { block, el, rendered: false };
       this.views.push(view);
+      // The top of the document is on screen at once; the rest renders as it comes near the viewport.
+      if (this.views.length <= EAGER_BLOCKS) this.render(view);
       this.observer.observe(el);
     }
     this.updatePending();

@@ -49,6 +49,8 @@ function applyMetric(m: HeatMetric, tellHost: boolean): void {
 
 function showSnapshot(s: PanelSnapshot): void {
   const started = performance.now();
+  // 'rendering' until the first frame with the new content is painted (tests and the timing read it).
+  document.body.dataset.state = 'rendering';
   const sameDocument = s.uri === uri;
   uri = s.uri;
   header = s.header;
@@ -69,6 +71,7 @@ function showSnapshot(s: PanelSnapshot): void {
     const ms = performance.now() - started;
     document.body.dataset.renderMs = ms.toFixed(1);
     document.body.dataset.tokens = String(heatmap.tokenCount);
+    document.body.dataset.state = status.running ? 'running' : 'ready';
     send({ type: 'panel/rendered', tokens: heatmap.tokenCount, ms });
   }));
 }

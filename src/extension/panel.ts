@@ -52,6 +52,7 @@ export class HeatmapPanel implements vscode.Disposable {
   revive(panel: vscode.WebviewPanel, state: unknown): void {
     const s = parsePanelState(state);
     if (s) { this.uri = s.uri; this.metric = s.metric; }
+    this.hooks.log.info(`Restoring the heatmap panel${s ? ` for ${s.uri}` : ' (no saved state)'}`);
     this.panel?.dispose();
     panel.webview.options = this.webviewOptions();
     this.attach(panel);

@@ -76,8 +76,11 @@ export async function heatmapFrame(page, timeoutMs = 30_000) {
   }, timeoutMs);
 }
 
-/** Waits until the panel shows a finished analysis of `fileName` and returns its spans' texts. */
-export async function finishedHeatmap(page, fileName, timeoutMs = 60_000) {
+/**
+ * Waits until the panel shows a finished, painted analysis of `fileName` (and, when given, one whose
+ * text passes `accept`, so that an older result on screen is not taken for the new one).
+ */
+export async function finishedHeatmap(page, fileName, timeoutMs = 60_000, accept = () => true) {
   return waitUntil(`the heatmap of ${fileName}`, async () => {
     const frame = await heatmapFrame(page, 5_000);
     const state = await frame.evaluate(() => ({
@@ -87,8 +90,10 @@ export async function finishedHeatmap(page, fileName, timeoutMs = 60_000) {
       spans: [...document.querySelectorAll('#heatmap span.tok')].map(s => s.textContent),
       classes: [...document.querySelectorAll('#heatmap span.tok')].slice(0, 400).map(s => s.className),
       renderMs: Number(document.body.dataset.renderMs),
+      ready: document.body.dataset.state === 'ready',
     }));
-    return state.title === fileName && state.bpb && state.status !== 'running' ? { frame, ...state } : undefined;
+    return state.title === fileName && state.bpb && state.ready && state.status !== 'running' && accept(state.spans.join(''))
+      ? { frame, ...state } : undefined;
   }, timeoutMs, 300);
 }
 

@@ -44,6 +44,16 @@ export function writeUserSettings(runDir, settings) {
   writeFileSync(join(runDir, 'ud/User/settings.json'), JSON.stringify({ ...base, ...settings }, null, 2));
 }
 
+/**
+ * Settings of the machine the extension host runs on ("Remote [code-server]" settings). Machine-scoped
+ * settings such as markovLens.modelPath belong here: in a remote window VS Code drops them from the
+ * browser-side user settings after the first configuration change.
+ */
+export function writeMachineSettings(runDir, settings) {
+  mkdirSync(join(runDir, 'ud/Machine'), { recursive: true });
+  writeFileSync(join(runDir, 'ud/Machine/settings.json'), JSON.stringify(settings, null, 2));
+}
+
 export function freePort() {
   return new Promise((res, rej) => {
     const s = createServer();
@@ -65,9 +75,9 @@ export function installVsix(runDir, vsix) {
   if (r.status !== 0) throw new Error(`installing ${vsix} failed: ${r.stderr || r.stdout}`);
 }
 
-/** Starts code-server on a free 127.0.0.1 port in its own process group and waits for /healthz. */
-export async function startServer(runDir, { trust = true, log = () => {} } = {}) {
-  const port = await freePort();
+/** Starts code-server on 127.0.0.1 (a free port unless given) in its own process group; waits for /healthz. */
+export async function startServer(runDir, { trust = true, log = () => {}, port: wanted = 0 } = {}) {
+  const port = wanted || await freePort();
   const args = [...codeServerArgs(runDir), '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
     '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened'];
   if (!trust) args.push('--disable-workspace-trust');

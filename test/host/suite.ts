@@ -116,6 +116,8 @@ const tests: Array<[string, () => Promise<void>]> = [
     await vscode.workspace.getConfiguration('markovLens').update('decorations.enabled', false, vscode.ConfigurationTarget.Global);
     await waitFor('decorations cleared by the setting', () => sum(a.decorationCounts(uri)) === 0 || undefined);
     await vscode.workspace.getConfiguration('markovLens').update('decorations.enabled', undefined, vscode.ConfigurationTarget.Global);
+    const userValue = vscode.workspace.getConfiguration('markovLens').inspect<string>('modelPath')?.globalValue;
+    assert.equal(a.effectiveModelPath().path, userValue, 'changing another setting keeps the model folder');
     await vscode.commands.executeCommand('workbench.action.files.revert');
   }],
 
