@@ -94,7 +94,9 @@ async function main(): Promise<void> {
   console.log(`bare session.run: median ${fmt(median(bareTimes))} ms (min ${fmt(Math.min(...bareTimes))}, max ${fmt(Math.max(...bareTimes))})`);
   console.log(`engine analyze:   median ${fmt(median(engineTimes))} ms (min ${fmt(Math.min(...engineTimes))}, max ${fmt(Math.max(...engineTimes))})`);
   console.log(`  of which tokenization (worker): median ${fmt(median(tokenizeTimes))} ms; load average ${loadavg().map(x => x.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
-  console.log(`P1 overhead ratio: ${(median(engineTimes) / median(bareTimes)).toFixed(3)} (per-run min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}; goal <= 1.10)`);
+  // Each run pairs a bare pass with an engine pass back to back, so the paired ratio is the robust
+  // figure on a shared machine; the ratio of medians is printed beside it.
+  console.log(`P1 overhead ratio: median ${median(ratios).toFixed(3)} of ${runs} paired runs (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}); ratio of medians ${(median(engineTimes) / median(bareTimes)).toFixed(3)}; goal <= 1.10`);
   const scoring = engineTimes.map((t, i) => (t - tokenizeTimes[i + 1]) / bareTimes[i]); // [0] is the warm-up
   console.log(`  (diagnostic) without tokenization: median ${median(scoring).toFixed(3)}`);
 }
