@@ -98,17 +98,60 @@ def finish(out_dir: str, cache: str, stats: dict, log, started: float) -> None:
                                              os.path.join(cache, "corpus"), log=log)
     stats["timings"]["evaluation_s"] = time.time() - t3
 
+    stats["package_licences"] = package_licences(os.path.join(cache, "corpus"))
     if os.path.isdir(out_dir):
         shutil.rmtree(out_dir)
     write_model_folder(model, os.path.join(cache, "tokenizer.json"), out_dir,
                        name="markov-lens/default")
     evaluate_all.write_heldout_samples(os.path.join(cache, "corpus"), os.path.join(out_dir, "heldout"))
+    stats["tokenizer_check"] = verify_tokenizer(out_dir, cache, log)
     stats["onnx_check"] = verify_onnx(model, out_dir, cache, log)
     stats["timings"]["total_s"] = time.time() - started
     with open(os.path.join(cache, "build.json"), "w") as f:
         json.dump(stats, f, indent=1)
     readme.write(out_dir, stats)
     log(f"done: {out_dir} in {stats['timings']['total_s'] / 60:.1f} min")
+
+
+def package_licences(corpus_dir: str) -> dict:
+    """{package: [training files, licences]} for the sources gathered across many packages."""
+    from sources import licences_of_package, package_of_paths
+    paths = []
+    with open(os.path.join(corpus_dir, "train.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            doc = json.loads(line)
+            if doc["source"] in ("man-pages", "package-docs"):
+                paths.append(doc["path"])
+    owner = package_of_paths(set(paths))
+    counts: dict[str, int] = {}
+    for path in paths:
+        package = owner.get(path, "(unowned)")
+        counts[package] = counts.get(package, 0) + 1
+    return {p: [n, licences_of_package(p)] for p, n in counts.items()}
+
+
+def run_node_check(script: str, args: list[str], log, what: str) -> str:
+    result = subprocess.run(["node", os.path.join(REPO, "tools", "lib", script), *args],
+                            capture_output=True, text=True)
+    line = " ".join((result.stdout + result.stderr).strip().splitlines()[-1:])
+    log(f"{what} (exit {result.returncode}): {line}")
+    if result.returncode != 0:
+        raise SystemExit(f"{what} failed")
+    return line
+
+
+def verify_tokenizer(out_dir: str, cache: str, log) -> str:
+    """tokenizer.json in @huggingface/tokenizers gives the ids the Python encoder trained on."""
+    import evaluate_all
+    tokenizer, _eot = evaluate_all.load_tokenizer(os.path.join(out_dir, "tokenizer.json"))
+    texts = list(evaluate_all.sample_texts(os.path.join(cache, "corpus")).values())
+    texts += [evaluate_all.truncate(d["text"], 4000)
+              for d in evaluate_all.heldout_docs(os.path.join(cache, "corpus"))[::7]]
+    cases = os.path.join(cache, "tokenizer_cases.json")
+    with open(cases, "w", encoding="utf-8") as f:
+        json.dump([{"text": t, "ids": tokenizer.encode(t)} for t in texts], f, ensure_ascii=False)
+    return run_node_check("check_tokenizer.js", [os.path.join(out_dir, "tokenizer.json"), cases],
+                          log, "tokenizer check")
 
 
 def verify_onnx(model, out_dir: str, cache: str, log) -> str:
@@ -121,14 +164,8 @@ def verify_onnx(model, out_dir: str, cache: str, log) -> str:
     expected = os.path.join(cache, "onnx_expected.json")
     with open(expected, "w") as f:
         json.dump({"ids": ids, "logits": logits[0].tolist(), "split": 17}, f)
-    checker = os.path.join(REPO, "tools", "lib", "check_onnx.js")
-    result = subprocess.run(["node", checker, os.path.join(out_dir, "model.onnx"), expected, "1e-4"],
-                            capture_output=True, text=True)
-    line = (result.stdout + result.stderr).strip().splitlines()[-1:]
-    log(f"onnx check (exit {result.returncode}): {' '.join(line)}")
-    if result.returncode != 0:
-        raise SystemExit("model.onnx does not match PyTorch in onnxruntime-node")
-    return " ".join(line)
+    return run_node_check("check_onnx.js", [os.path.join(out_dir, "model.onnx"), expected, "1e-4"],
+                          log, "onnx check (one pass and through the KV cache vs PyTorch)")
 
 
 def random_init(out_dir: str, seed: int) -> None:
@@ -153,7 +190,7 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=os.path.join(REPO, "models", "default"))
     parser.add_argument("--cache", default=os.path.join(REPO, "tools", ".cache", "default_model"))
-    parser.add_argument("--train-minutes", type=float, default=30.0)
+    parser.add_argument("--train-minutes", type=float, default=40.0)
     parser.add_argument("--random-init", metavar="OUT_DIR",
                         help="write an untrained model of the same architecture and tokenizer")
     parser.add_argument("--seed", type=int, default=SEED, help="seed for --random-init")

@@ -22,6 +22,7 @@ from sources import Source, iter_sources, open_text
 
 MIN_DOC_CHARS = 200
 MIN_PARA_CHARS = 100  # shorter paragraphs repeat legitimately ("return None", "Example:")
+PIECE_CHARS = 16_000
 
 
 class HtmlText(html.parser.HTMLParser):
@@ -122,6 +123,23 @@ def paragraphs(text: str) -> list[str]:
     return re.split(r"\n[ \t]*\n", text)
 
 
+def pieces(text: str, target: int = PIECE_CHARS) -> list[str]:
+    """A long training document cut at paragraph ends into pieces of about target characters,
+    so one big file (the Jargon File, a long manual) cannot fill the head of the stream."""
+    if len(text) <= 2 * target:
+        return [text]
+    out, cur, size = [], [], 0
+    for p in paragraphs(text):
+        cur.append(p)
+        size += len(p) + 2
+        if size >= target:
+            out.append("\n\n".join(cur))
+            cur, size = [], 0
+    if cur:
+        out.append("\n\n".join(cur))
+    return out
+
+
 def collect(src: Source) -> list[dict]:
     files = src.files()
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -176,7 +194,8 @@ def build(cache_dir: str, seed: int = 1234, log=print) -> dict:
         if cap and used.get(d["source"], 0) + size > cap:
             continue
         used[d["source"]] = used.get(d["source"], 0) + size
-        train.append({**d, "text": text})
+        for part, piece in enumerate(pieces(text)):
+            train.append({**d, "part": (d["part"], part), "text": piece})
 
     manifest = {"seed": seed, "dropped_duplicate_paragraphs": dropped_paras, "sources": {}}
     for split, docs in (("train", train), ("heldout", heldout)):

@@ -6,6 +6,7 @@ kind that have training siblings (byte-weighted); `unseen-*` sources are reporte
 """
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import sys
@@ -66,6 +67,12 @@ def write_heldout_samples(corpus_dir: str, out_dir: str) -> None:
             f.write(text)
 
 
+def gzip_bits_per_byte(texts: list[str]) -> float:
+    """The baseline: gzip -9 of each text on its own, bits per UTF-8 byte."""
+    raw = [t.encode("utf-8") for t in texts]
+    return sum(len(gzip.compress(b, 9)) for b in raw) * 8 / sum(len(b) for b in raw)
+
+
 def evaluate(model, tokenizer_path: str, corpus_dir: str, log=print) -> dict:
     tokenizer, eot = load_tokenizer(tokenizer_path)
     by_source: dict[str, list[dict]] = {}
@@ -81,6 +88,7 @@ def evaluate(model, tokenizer_path: str, corpus_dir: str, log=print) -> dict:
             size += len(texts[-1].encode())
         r = bits_per_byte(model, tokenizer.encode, eot, texts)
         r["kind"] = docs[0]["kind"]
+        r["gzip_bits_per_byte"] = gzip_bits_per_byte(texts)
         results["sources"][source] = r
         log(f"held-out {source}: {r['bits_per_byte']:.3f} bits/byte over {r['bytes']} bytes")
     for kind, label in (("prose", "prose"), ("code", "python")):
@@ -88,10 +96,13 @@ def evaluate(model, tokenizer_path: str, corpus_dir: str, log=print) -> dict:
                  if r["kind"] == kind and not s.startswith("unseen-")]
         nbits = sum(r["bits_per_byte"] * r["bytes"] for r in parts)
         nbytes = sum(r["bytes"] for r in parts)
-        results[label] = {"bits_per_byte": nbits / nbytes, "bytes": nbytes}
+        gzip_bits = sum(r["gzip_bits_per_byte"] * r["bytes"] for r in parts)
+        results[label] = {"bits_per_byte": nbits / nbytes, "bytes": nbytes,
+                          "gzip_bits_per_byte": gzip_bits / nbytes}
         log(f"held-out {label} (all sources): {nbits / nbytes:.3f} bits/byte")
     for name, text in sample_texts(corpus_dir).items():
         r = bits_per_byte(model, tokenizer.encode, eot, [text])
+        r["gzip_bits_per_byte"] = gzip_bits_per_byte([text])
         results["samples"][name] = r
         log(f"sample heldout/{name}: {r['bits_per_byte']:.3f} bits/byte")
     return results

@@ -23,14 +23,16 @@ def folder_sizes(out_dir: str) -> list[tuple[str, int]]:
 
 def heldout_table(stats: dict) -> list[str]:
     h = stats["heldout"]
-    lines = ["| held-out text | kind | UTF-8 bytes | tokens | nats/token | bits/byte |",
-             "|---|---|---:|---:|---:|---:|"]
+    lines = ["| held-out text | kind | UTF-8 bytes | tokens | nats/token | bits/byte | gzip -9 bits/byte |",
+             "|---|---|---:|---:|---:|---:|---:|"]
     for source, r in sorted(h["sources"].items()):
         lines.append(f"| {source} | {r['kind']} | {r['bytes']} | {r['tokens']} | "
-                     f"{r['nats_per_token']:.3f} | {r['bits_per_byte']:.3f} |")
+                     f"{r['nats_per_token']:.3f} | {r['bits_per_byte']:.3f} | "
+                     f"{r['gzip_bits_per_byte']:.3f} |")
     for name, r in h["samples"].items():
         lines.append(f"| `heldout/{name}` (shipped) | sample | {r['bytes']} | {r['tokens']} | "
-                     f"{r['nats_per_token']:.3f} | {r['bits_per_byte']:.3f} |")
+                     f"{r['nats_per_token']:.3f} | {r['bits_per_byte']:.3f} | "
+                     f"{r['gzip_bits_per_byte']:.3f} |")
     return lines
 
 
@@ -67,10 +69,10 @@ teaching-scale model: useful for seeing where text is predictable, not a general
   held out for evaluation, deduplicated by document and by paragraph (SOURCES.md).
 - Tokenizer: byte-level BPE trained on a seeded {mb(stats['tokenizer_sample_bytes'])} sample
   of the training split.
-- Tokens seen: {tr['tokens_seen']:,} in {tr['steps']} steps, each token at most once
-  ({tr['steps'] - tr['long_steps']} steps of {sched['short_batch']} x {sched['short_seq']},
-  then {tr['long_steps']} steps of {sched['long_batch']} x {sched['long_seq']} so every
-  position is trained).
+- Tokens seen: {tr['tokens_seen']:,} in {tr['steps']} steps of {sched['batch']} x
+  {sched['seq_len']} tokens (the full context, so every position is trained), each token at
+  most once, read from the head of a weighted random order of the training documents
+  (SOURCES.md).
 - Optimiser: AdamW (betas 0.9/0.95, weight decay {sched['weight_decay']} on matrices),
   peak learning rate {sched['peak_lr']}, {sched['warmup_steps']}-step warmup, cosine decay to
   {sched['final_lr_fraction']:.0%} over a wall-clock budget of {sched['minutes']:.0f} minutes,
@@ -88,14 +90,24 @@ scored, windows of 1024 tokens with stride 512 for longer texts; bits per byte =
 ln 2 / UTF-8 bytes. None of these texts was seen by the tokenizer or the model.
 
 - **Prose** (held-out documents of the prose sources): **{h['prose']['bits_per_byte']:.3f}
-  bits/byte** (gzip -9 needs ~4.3 on short English prose).
+  bits/byte** (gzip -9 of the same texts: {h['prose']['gzip_bits_per_byte']:.3f}).
 - **Python** (held-out stdlib modules and the `requests` package): **{h['python']['bits_per_byte']:.3f}
-  bits/byte** (gzip -9 ~2.9).
+  bits/byte** (gzip -9: {h['python']['gzip_bits_per_byte']:.3f}).
 
 {chr(10).join(heldout_table(stats))}
 
 `unseen-*` rows are kinds of text the recipe never trains on (C headers; this project's own
 design notes). {stats.get('rerun_note', '')}
+
+## Verification
+
+The build checks the exported folder in Node before it finishes:
+
+- `tools/lib/check_tokenizer.js`: `tokenizer.json` in `@huggingface/tokenizers` gives the ids
+  the Python trainer's encoder gives: {stats.get('tokenizer_check', 'not run')}.
+- `tools/lib/check_onnx.js`: `model.onnx` in onnxruntime-node, once in one pass with an empty
+  past and once as two chunks through `present.*` -> `past_key_values.*`, against PyTorch's
+  logits: {stats.get('onnx_check', 'not run')}.
 
 ## Files
 
@@ -156,6 +168,16 @@ def write_sources(out_dir: str, stats: dict) -> None:
               "  fortune file `literature` (package fortunes, BSD-4-Clause per its copyright file).",
               "- `heldout/python-textwrap.py`: `textwrap.py` of the Python 3.11 standard library",
               "  (PSF-2.0), a held-out module.", ""]
+    packages = stats.get("package_licences", {})
+    if packages:
+        lines += ["## Packages behind `man-pages` and `package-docs`", "",
+                  "Each training file of these two sources, by the Debian package that installed it,",
+                  "with the `License:` names of that package's copyright file",
+                  "(`/usr/share/doc/PKG/copyright`; all from Debian main).", "",
+                  "| package | training files | licences |", "|---|---:|---|"]
+        for package, (count, licence) in sorted(packages.items()):
+            lines.append(f"| {package} | {count} | {licence} |")
+        lines.append("")
     with open(os.path.join(out_dir, "SOURCES.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
 

@@ -3,6 +3,11 @@
 Every source is freely licensed text that is on this machine or in a Debian main package
 (DFSG-free). The held-out rule of each source names whole files or whole packages that never
 enter training; `unseen-*` sources are kinds of text that training never sees at all.
+
+Training reads only the head of a weighted random order of the documents (each at most once), so
+a source's share of what the model reads is proportional to weight x bytes. Ordinary English
+(fortunes, the Jargon File, the handbooks) is scarce here and weighted up; man pages, package
+READMEs and reference-style docs are plentiful and weighted down.
 """
 from __future__ import annotations
 
@@ -34,6 +39,7 @@ class Source:
     heldout: Callable[[str], bool]  # whole files held out of training
     reader: str = "text"  # how to turn a file into text (see corpus.read_document)
     train_cap_bytes: int = 0  # 0 = no cap; else keep at most this many training bytes
+    weight: float = 1.0  # how much earlier its documents come in the training stream (see below)
 
 
 def walk(root: str, patterns: tuple[str, ...], skip_dirs: tuple[str, ...] = ()) -> list[str]:
@@ -119,20 +125,21 @@ SOURCES: list[Source] = [
            "conclusion and case-study chapters held out",
            lambda: walk(HANDBOOK, ("*.html",), ("Common_Content",)),
            under(*(f"{HANDBOOK}/{n}" for n in ("foreword.html", "conclusion.html", "case-study.html"))),
-           reader="html"),
+           reader="html", weight=2.0),
     Source("debian-reference", "prose", "debian-reference-en", "GPL-2.0+",
            "Debian Reference (English HTML rendered to text); appendix held out",
-           lambda: walk(DEBREF, ("*.en.html",)), under(f"{DEBREF}/apa.en.html"), reader="html"),
+           lambda: walk(DEBREF, ("*.en.html",)), under(f"{DEBREF}/apa.en.html"), reader="html",
+           weight=2.0),
     Source("perl-pod", "prose", "perl-doc", "GPL-1+ or Artistic",
            "Perl documentation (POD: perlfaq, tutorials, deltas); perlfaq1-3 held out",
            lambda: walk(PERLPOD, ("*.pod",)),
-           under(*(f"{PERLPOD}/perlfaq{i}.pod" for i in (1, 2, 3)))),
+           under(*(f"{PERLPOD}/perlfaq{i}.pod" for i in (1, 2, 3))), weight=0.7),
     Source("git-doc", "prose", "git-doc", "GPL-2.0",
            "Git documentation (AsciiDoc sources *.txt)",
-           lambda: walk(GITDOC, ("*.txt",)), never),
+           lambda: walk(GITDOC, ("*.txt",)), never, weight=0.7),
     Source("jargon-file", "prose", "jargon-text", "Public domain",
            "The Jargon File 4.4.7 (plain text)",
-           lambda: ["/usr/share/doc/jargon-text/jargon.txt.gz"], never),
+           lambda: ["/usr/share/doc/jargon-text/jargon.txt.gz"], never, weight=2.0),
     Source("gnu-standards", "prose", "gnu-standards",
            "GFDL-1.3+ with no invariant sections (Debian main)",
            "GNU Coding Standards and Information for Maintainers of GNU Software (text)",
@@ -144,15 +151,15 @@ SOURCES: list[Source] = [
            "fortune(6) cookie files: quotations, jokes, literature; `literature` and "
            "`humorists` held out whole",
            lambda: [f for f in walk(FORTUNES, ("*",)) if "." not in os.path.basename(f)],
-           under(f"{FORTUNES}/literature", f"{FORTUNES}/humorists"), reader="fortune"),
+           under(f"{FORTUNES}/literature", f"{FORTUNES}/humorists"), reader="fortune", weight=3.0),
     Source("man-pages", "prose", "(the package that ships each page)",
            "the shipping package's free licence (Debian main; see /usr/share/doc/PKG/copyright)",
            "Man pages of sections 1, 5, 8 (every third file by name) rendered to text with groff -Tutf8",
-           man_files, never, reader="man", train_cap_bytes=12_000_000),
+           man_files, never, reader="man", train_cap_bytes=12_000_000, weight=0.5),
     Source("package-docs", "prose", "(the package that ships each file)",
            "the shipping package's free licence (Debian main; see /usr/share/doc/PKG/copyright)",
            "README, FAQ, NEWS, *.txt and *.md files under /usr/share/doc",
-           doc_readme_files, never, train_cap_bytes=8_000_000),
+           doc_readme_files, never, train_cap_bytes=8_000_000, weight=0.5),
     # Kinds of text that training never sees: only evaluated.
     Source("unseen-c", "code", "libc6-dev", "LGPL-2.1+ (GNU C Library)",
            "C header files (a programming language absent from training); evaluation only",
@@ -171,3 +178,34 @@ def open_text(path: str) -> str:
 
 def iter_sources() -> Iterator[Source]:
     yield from SOURCES
+
+
+def package_of_paths(paths: set[str]) -> dict[str, str]:
+    """Debian package that installed each path (from dpkg's file lists)."""
+    owner: dict[str, str] = {}
+    info = "/var/lib/dpkg/info"
+    for name in sorted(os.listdir(info)):
+        if not name.endswith(".list"):
+            continue
+        package = name[:-len(".list")].split(":")[0]
+        with open(os.path.join(info, name), encoding="utf-8", errors="replace") as f:
+            for line in f:
+                path = line.rstrip("\n")
+                if path in paths:
+                    owner[path] = package
+    return owner
+
+
+def licences_of_package(package: str) -> str:
+    """The distinct `License:` short names of a package's machine-readable copyright file."""
+    path = f"/usr/share/doc/{package}/copyright"
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            names = [line.split(":", 1)[1].strip() for line in f
+                     if line.startswith("License:") and line.split(":", 1)[1].strip()]
+    except OSError:
+        return "(no copyright file)"
+    unique = list(dict.fromkeys(names))
+    if not unique:
+        return f"free-form, see {path}"
+    return ", ".join(unique[:4]) + (f" (+{len(unique) - 4} more)" if len(unique) > 4 else "")

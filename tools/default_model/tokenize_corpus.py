@@ -1,7 +1,8 @@
 """Train the byte-level BPE tokenizer on the training split and encode a token stream.
 
-The tokenizer sees training documents only. The stream is the training documents in a seeded
-random order, each followed by <|endoftext|>, as uint16 ids in train_tokens.bin.
+The tokenizer sees training documents only (the head of the weighted order, like the model). The
+stream is the training documents in a seeded weighted random order, each followed by
+<|endoftext|>, as uint16 ids in train_tokens.bin.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lib.bpe import ByteLevelBpeTokenizer, train_bytelevel_bpe, write_bytelevel_tokenizer_json  # noqa: E402
 
@@ -26,9 +28,14 @@ def read_jsonl(path: str) -> list[dict]:
 
 
 def shuffled_train_docs(corpus_dir: str, seed: int) -> list[dict]:
+    """Training documents in a seeded weighted random order (Efraimidis-Spirakis: key u^(1/w)),
+    so any head of the order holds each source in proportion to weight x size."""
+    from sources import SOURCES
+    weights = {s.name: s.weight for s in SOURCES}
     docs = read_jsonl(os.path.join(corpus_dir, "train.jsonl"))
-    random.Random(seed).shuffle(docs)
-    return docs
+    rng = random.Random(seed)
+    keyed = [(rng.random() ** (1.0 / weights[d["source"]]), i) for i, d in enumerate(docs)]
+    return [docs[i] for _key, i in sorted(keyed, reverse=True)]
 
 
 def train_tokenizer(corpus_dir: str, out_path: str, vocab_size: int, seed: int,
