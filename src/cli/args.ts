@@ -74,7 +74,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     else if (arg.startsWith('-') && arg !== '-') throw usage(`unknown option ${arg}`);
     else positional.push(arg);
   }
-  if (positional.length !== 1) throw usage(positional.length === 0 ? 'analyze: which file? (markov-lens analyze FILE)' : `analyze: one file at a time, got ${positional.length}`);
+  if (positional.length !== 1) throw usage(positional.length === 0 ? 'analyze: no FILE given' : `analyze: one file at a time, got ${positional.length}`);
   const format = values.get('--format') ?? 'text';
   if (format !== 'json' && format !== 'csv' && format !== 'text') throw usage(`--format: expected json, csv or text, got "${format}"`);
   const num = (flag: string): number | undefined => (values.has(flag) ? integer(flag, values.get(flag)!) : undefined);
