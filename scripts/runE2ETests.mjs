@@ -11,7 +11,7 @@ import {
 } from '../test/host/codeServer.mjs';
 import { SAMPLE_TEXT, testModelPath, writeSampleWorkspace } from '../test/host/workspace.mjs';
 import {
-  closeAllEditors, contextMenu, editorHover, finishedHeatmap, openFromExplorer, runPaletteCommand, waitForWorkbench,
+  closeAllEditors, contextMenu, editorHover, finishedHeatmap, heatmapFrame, openFromExplorer, runPaletteCommand, waitForWorkbench, waitUntil,
 } from '../test/e2e/workbench.mjs';
 import { longDocument } from '../test/e2e/longDocument.mjs';
 
@@ -132,6 +132,24 @@ try {
     if (colours < 2) throw new Error('all tokens have the same background colour');
   });
 
+  await step('panel tooltip shows a token\'s numbers; clicking the token selects it in the editor', async () => {
+    const { frame } = await finishedHeatmap(page, 'sample.txt');
+    const index = reference.tokens.findIndex(tok => tok.end - tok.start >= 4 && tok.start > 10);
+    const tok = reference.tokens[index];
+    await frame.locator(`#heatmap span.tok[data-i="${index}"]`).hover();
+    const tip = frame.locator('#tooltip:not([hidden])');
+    await tip.waitFor({ timeout: 10_000 });
+    const text = await tip.innerText();
+    await shot('panel-tooltip');
+    for (const expected of [`${(tok.entropy / Math.LN2).toFixed(2)} bits`, `${(tok.nll / Math.LN2).toFixed(2)} bits`, String(tok.id), `${tok.context} tokens`]) {
+      if (!text.includes(expected)) throw new Error(`tooltip lacks ${expected}: ${text}`);
+    }
+    await frame.locator(`#heatmap span.tok[data-i="${index}"]`).click();
+    const selected = page.locator('.statusbar-item').filter({ hasText: `(${tok.end - tok.start} selected)` }).first();
+    await selected.waitFor({ timeout: 10_000 });
+    await shot('token-revealed');
+  });
+
   await step('editor context menu > Analyze File works on any text document (Markdown)', async () => {
     await closeAllEditors(page);
     await openFromExplorer(page, 'notes.md', 'Markdown works too');
@@ -178,6 +196,21 @@ try {
     if (heat.spans.join('') !== SAMPLE_TEXT) throw new Error(`restored panel does not show the document: ${JSON.stringify(heat.spans.join(''))}`);
   });
 
+  await step('the panel and the inline heatmap follow the colour theme', async () => {
+    const light = await (await finishedHeatmap(page, 'sample.txt')).frame.evaluate(() => ({
+      body: document.body.className, bg: getComputedStyle(document.querySelector('.swatch.h7')).backgroundColor }));
+    await runPaletteCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+    const dark = await waitUntil('the dark theme in the panel', async () => {
+      const { frame } = await finishedHeatmap(page, 'sample.txt');
+      const d = await frame.evaluate(() => ({ body: document.body.className, bg: getComputedStyle(document.querySelector('.swatch.h7')).backgroundColor }));
+      return d.body.includes('vscode-dark') ? d : undefined;
+    }, 15_000);
+    await shot('dark-theme');
+    if (!light.body.includes('vscode-light')) throw new Error(`panel body class was ${light.body}`);
+    if (dark.bg === light.bg) throw new Error(`bucket colour is the same in both themes (${dark.bg}): not from the theme`);
+    await runPaletteCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+  });
+
   await step('a binary file is refused with a message', async () => {
     await contextMenu(page, page.getByRole('treeitem', { name: 'image.bin' }).first(), 'Analyze File');
     const toast = page.locator('.notifications-toasts').filter({ hasText: 'binary' }).first();
@@ -185,10 +218,42 @@ try {
     await shot('binary-refused');
   });
 
+  await step('a folder that is not a model gives the engine\'s message and a button to the setting', async () => {
+    const settingsFile = join(workspace, '.vscode/settings.json');
+    mkdirSync(join(workspace, '.vscode'), { recursive: true });
+    writeFileSync(settingsFile, JSON.stringify({ 'markovLens.modelPath': join(workspace, 'not-a-model') }));
+    try {
+      await waitUntil('the workspace setting to apply', async () => {
+        await contextMenu(page, page.getByRole('treeitem', { name: 'notes.md' }).first(), 'Analyze File');
+        return page.locator('.notifications-toasts').filter({ hasText: 'not-a-model' }).first().isVisible({ timeout: 5000 }).catch(() => false);
+      }, 30_000, 500);
+      const toast = page.locator('.notification-toast').filter({ hasText: 'not-a-model' }).first();
+      await shot('bad-model-folder');
+      await toast.getByRole('button', { name: 'Open Setting' }).click();
+      await page.locator('.settings-editor').first().waitFor({ timeout: 10_000 });
+      await page.locator('.setting-item').filter({ hasText: 'Model Path' }).first().waitFor({ timeout: 10_000 });
+      await shot('model-setting-opened');
+    } finally {
+      rmSync(join(workspace, '.vscode'), { recursive: true, force: true });
+    }
+  });
+
   if (measureLong) {
     await step('a 50,000-token document renders fast (virtualised)', async () => {
-      await closeAllEditors(page);
+      // The panel stays open (showing sample.txt), so its frame is there before the run starts.
+      const panelFrame = await heatmapFrame(page);
       await contextMenu(page, page.getByRole('treeitem', { name: 'long.txt' }).first(), 'Analyze File');
+      // Streaming: the first windows are on screen while later ones are still running.
+      const seen = [];
+      const partial = await waitUntil('streamed tokens while the run is going', async () => {
+        const st = await panelFrame.evaluate(() => ({ title: document.getElementById('title')?.textContent,
+          running: document.getElementById('status')?.className === 'running',
+          spans: document.querySelectorAll('#heatmap span.tok').length }));
+        if (seen.length < 200) seen.push(st);
+        return st.title === 'long.txt' && st.running && st.spans > 0 ? st : undefined;
+      }, 30_000, 30).catch(e => { throw new Error(`${e.message}; panel states seen: ${JSON.stringify(seen.slice(0, 5))} … ${JSON.stringify(seen.slice(-3))}`); });
+      await shot('long-document-streaming');
+      log(`streaming: ${partial.spans} spans shown while the analysis was still running`);
       const heat = await finishedHeatmap(page, 'long.txt', 600_000);
       const tokens = await heat.frame.evaluate(() => Number(document.body.dataset.tokens));
       await shot('long-document');

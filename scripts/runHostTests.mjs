@@ -8,6 +8,7 @@ import {
   launchBrowser, makeRunDir, printCounts, repoRoot, startServer, stopServer, writeMachineSettings, writeUserSettings,
 } from '../test/host/codeServer.mjs';
 import { testModelPath, writeSampleWorkspace } from '../test/host/workspace.mjs';
+import { longDocument } from '../test/e2e/longDocument.mjs';
 
 const TIMEOUT_MS = 180_000;
 const artifacts = join(repoRoot, 'test-artifacts/host');
@@ -29,6 +30,7 @@ try {
   const workspace = writeSampleWorkspace(join(runDir, 'workspace'), {
     // An untrusted workspace asking for a model folder of its choosing: must be ignored.
     '.vscode/settings.json': JSON.stringify({ 'markovLens.modelPath': '/nonexistent/workspace-chosen-model' }),
+    'long.txt': longDocument(40_000),
   });
   writeMachineSettings(runDir, { 'markovLens.modelPath': modelPath });
   writeUserSettings(runDir, {

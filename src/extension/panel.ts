@@ -12,6 +12,7 @@ import { columnsOf, type ResultsStore } from './results';
 import { tokenDetails } from './tokenDetails';
 
 export const PANEL_VIEW_TYPE = 'markovLens.heatmap';
+const RECORDS_FLUSH_MS = 100;
 
 export interface PanelHooks {
   rerun(uri: vscode.Uri): void;
@@ -24,6 +25,7 @@ export class HeatmapPanel implements vscode.Disposable {
   private uri?: string;
   private readonly disposables: vscode.Disposable[] = [];
   private panelDisposables: vscode.Disposable[] = [];
+  private pending?: { from: number; to: number };
   /** Last render time the panel reported, for tests and the performance figure. */
   lastRender?: { tokens: number; ms: number };
 
@@ -151,13 +153,14 @@ export class HeatmapPanel implements vscode.Disposable {
     switch (c.kind) {
       case 'started':
       case 'removed':
+        this.pending = undefined;
         this.postSnapshot();
         return;
       case 'records':
-        if (result) this.post({ type: 'analysis/records', uri: c.uri, columns: columnsOf(result.tokens, c.first, c.count),
-          done: result.tokens.length, total: result.totalTokens });
+        this.queueRecords(c.first, c.first + c.count);
         return;
       case 'finished':
+        this.pending = undefined;
         // The final records replace the streamed ones (same tokens, authoritative values).
         this.postSnapshot();
         return;
@@ -168,6 +171,25 @@ export class HeatmapPanel implements vscode.Disposable {
         this.post({ type: 'analysis/stale', uri: c.uri, stale: true });
         return;
     }
+  }
+
+  /**
+   * Streams records to the panel in batches, at most every RECORDS_FLUSH_MS: a long document has
+   * thousands of windows, and one message per window would flood the webview.
+   */
+  private queueRecords(from: number, to: number): void {
+    if (this.pending) { this.pending.to = to; return; }
+    this.pending = { from, to };
+    setTimeout(() => this.flushRecords(), RECORDS_FLUSH_MS);
+  }
+
+  private flushRecords(): void {
+    const range = this.pending;
+    this.pending = undefined;
+    const result = this.uri ? this.store.get(this.uri) : undefined;
+    if (!range || !result || !result.running) return;
+    this.post({ type: 'analysis/records', uri: result.uri, columns: columnsOf(result.tokens, range.from, range.to - range.from),
+      done: result.tokens.length, total: result.totalTokens });
   }
 
   private post(message: HostToPanelMessage): void {

@@ -59,7 +59,11 @@ export class ResultsStore implements vscode.Disposable {
     const first = result.tokens.length;
     for (const r of records) result.tokens.push(r);
     result.totalTokens = total;
-    if (!result.stale) result.spans = spansOf(result.tokens);
+    // Rebuilding spans is O(tokens); do it when the streamed part has grown by a tenth (or more),
+    // so that a long run stays linear while hovers and decorations follow the stream.
+    if (!result.stale && result.tokens.length - result.spans.length >= Math.max(256, result.spans.length / 10)) {
+      result.spans = spansOf(result.tokens);
+    }
     this.emitter.fire({ kind: 'records', uri: result.uri, first, count: records.length });
   }
 

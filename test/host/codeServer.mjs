@@ -45,9 +45,9 @@ export function writeUserSettings(runDir, settings) {
 }
 
 /**
- * Settings of the machine the extension host runs on ("Remote [code-server]" settings). Machine-scoped
- * settings such as markovLens.modelPath belong here: in a remote window VS Code drops them from the
- * browser-side user settings after the first configuration change.
+ * Settings of the machine the extension host runs on ("Remote [127.0.0.1:PORT]" settings), where a
+ * machine's model folder belongs. (Machine-scoped settings written to the browser-side user settings
+ * are dropped by VS Code in a remote window after the first configuration change.)
  */
 export function writeMachineSettings(runDir, settings) {
   mkdirSync(join(runDir, 'ud/Machine'), { recursive: true });

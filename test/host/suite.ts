@@ -121,6 +121,20 @@ const tests: Array<[string, () => Promise<void>]> = [
     await vscode.commands.executeCommand('workbench.action.files.revert');
   }],
 
+  ['the latest run wins: starting another analysis cancels the running one', async () => {
+    const a = await api();
+    const long = workspaceFile('long.txt');
+    const first = vscode.commands.executeCommand<AnalyzeOutcome | undefined>('markovLens.analyzeFile', long);
+    await waitFor('the long run to stream its first records', () => ((a.result(long)?.tokens.length ?? 0) > 0) || undefined);
+    const second = await vscode.commands.executeCommand<AnalyzeOutcome>('markovLens.analyzeFile', workspaceFile('sample.txt'));
+    assert.equal(await first, undefined, 'the cancelled run returns nothing');
+    const cancelled = a.result(long)!;
+    assert.equal(cancelled.running, false);
+    assert.equal(cancelled.error, 'Cancelled.');
+    assert.ok(cancelled.tokens.length < cancelled.totalTokens, 'it stopped before the end');
+    assert.ok(second && second.tokens > 10);
+  }],
+
   ['a binary file is refused without running the model', async () => {
     const uri = workspaceFile('image.bin');
     const outcome = await vscode.commands.executeCommand<AnalyzeOutcome | undefined>('markovLens.analyzeFile', uri);
