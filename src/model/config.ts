@@ -60,7 +60,34 @@ export function readModelConfig(modelDir: string): ModelConfig {
       throw new InputError(`${path}: is not a valid JSON object (${(e as Error).message})`, 'model-config', path);
     }
   }
-  return normalizeConfig(raw);
+  return withGenaiConfig(normalizeConfig(raw), modelDir);
+}
+
+/**
+ * onnxruntime-genai folders carry genai_config.json; its decoder numbers are the graph's own
+ * (head_size is what an empty GQA cache needs), so they win over config.json where present.
+ */
+function withGenaiConfig(config: ModelConfig, modelDir: string): ModelConfig {
+  const path = join(modelDir, 'genai_config.json');
+  let genai: Json;
+  try {
+    genai = JSON.parse(readFileSync(path, 'utf8')) as Json;
+  } catch {
+    return config; // absent or unreadable: config.json alone
+  }
+  const model = (genai.model ?? {}) as Json;
+  const decoder = (model.decoder ?? {}) as Json;
+  return {
+    ...config,
+    headDim: firstNumber(decoder, ['head_size']) ?? config.headDim,
+    kvHeads: firstNumber(decoder, ['num_key_value_heads']) ?? config.kvHeads,
+    heads: firstNumber(decoder, ['num_attention_heads']) ?? config.heads,
+    hiddenSize: firstNumber(decoder, ['hidden_size']) ?? config.hiddenSize,
+    layers: firstNumber(decoder, ['num_hidden_layers']) ?? config.layers,
+    contextLength: firstNumber(model, ['context_length']) ?? config.contextLength,
+    bosTokenId: tokenId(model, 'bos_token_id') ?? config.bosTokenId,
+    eosTokenId: tokenId(model, 'eos_token_id') ?? config.eosTokenId,
+  };
 }
 
 export function normalizeConfig(raw: Json): ModelConfig {

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { isInputError } from '../../../src/core/errors';
-import { normalizeConfig } from '../../../src/model/config';
+import { normalizeConfig, readModelConfig } from '../../../src/model/config';
 import { halfBitsToNumber, toFloat32 } from '../../../src/model/float16';
 import { defaultChunk } from '../../../src/model/scorer';
 import { detectSignature, type SessionShape, type ValueInfo } from '../../../src/model/signature';
@@ -98,4 +101,18 @@ test('chunk length: 128 tokens, shorter for wide vocabularies so one chunk of lo
   assert.equal(defaultChunk(151936), 55);
   assert.equal(defaultChunk(262144), 32);
   assert.equal(defaultChunk(10_000_000), 16);
+});
+
+test('genai_config.json decoder numbers (head_size, KV heads, context) complete config.json', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ml-genai-'));
+  try {
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'qwen2', hidden_size: 896, num_attention_heads: 14, num_hidden_layers: 24 }));
+    writeFileSync(join(dir, 'genai_config.json'), JSON.stringify({ model: { context_length: 32768, bos_token_id: 151643, decoder: { head_size: 64, num_key_value_heads: 2, num_attention_heads: 14, hidden_size: 896, num_hidden_layers: 24 } } }));
+    const c = readModelConfig(dir);
+    assert.deepEqual([c.headDim, c.kvHeads, c.contextLength, c.bosTokenId, c.modelType], [64, 2, 32768, 151643, 'qwen2']);
+    rmSync(join(dir, 'genai_config.json'));
+    assert.deepEqual([readModelConfig(dir).headDim, readModelConfig(dir).kvHeads], [64, 14]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
