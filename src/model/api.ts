@@ -3,6 +3,7 @@
  * Everything heavy (ONNX Runtime) lives behind it in a worker_threads worker.
  */
 import type { DocumentSummary, ModelInfo, ScoringInfo, TokenRecord } from '../core/analysis';
+import type { GeometryResult, KernelName, KernelSide } from '../core/geometry';
 
 export interface LoadOptions {
   /** transformers.js layout only: which `onnx/model*.onnx` to use ('' = model.onnx, 'fp16', 'quantized', ...). */
@@ -26,6 +27,19 @@ export interface AnalyzeRequest {
   onProgress?(done: number, total: number): void;
   /** Called with each window's records as soon as they exist (streaming). */
   onRecords?(records: TokenRecord[]): void;
+  /**
+   * Representation geometry (paper-spec §4). Off by default, so plain analysis costs nothing extra.
+   * `true` uses the defaults; when on, records gain `hiddenNorm` and `analysis.geometry` is set.
+   */
+  geometry?: boolean | GeometryRequest;
+}
+
+/** Options for the geometry views (defaults: prototype kernel, model side, 32 eigenpairs, seed 1). */
+export interface GeometryRequest {
+  kernel?: KernelName;
+  side?: KernelSide;
+  eigenpairs?: number;
+  seed?: number;
 }
 
 export interface AnalysisTimings {
@@ -42,6 +56,12 @@ export interface Analysis {
   utf16Length: number;
   utf8Bytes: number;
   timings: AnalysisTimings;
+  /**
+   * Present when geometry was requested: the `computeGeometry` result, or, when the model's head is
+   * not a plain linear map of the hidden state (softcap, scaled logits, quantized head, ...), a
+   * result whose views are switched off with a message saying why.
+   */
+  geometry?: GeometryResult;
 }
 
 export interface LanguageModelEngine {
