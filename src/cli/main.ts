@@ -62,7 +62,9 @@ async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: EngineOption
     const analysis = await engine.analyze({ text, topK: args.topK, window: args.window, stride: args.stride, onProgress });
     if (onProgress) io.stderr.write('\r\x1b[K');
     if (args.format === 'json') {
-      io.stdout.write(formatJson({ ...analysis, inputPath: args.file }));
+      const { geometry, ...rest } = analysis;
+      // GeometryResult is plain JSON; the document type keeps it as an open record.
+      io.stdout.write(formatJson({ ...rest, inputPath: args.file, geometry: geometry as unknown as Record<string, unknown> | undefined }));
     } else if (args.format === 'csv') {
       io.stdout.write(formatCsv(analysis.tokens));
     } else {
