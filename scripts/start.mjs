@@ -80,12 +80,15 @@ async function takeScreenshots(address) {
     await waitForWorkbench(page, 'sample.txt');
     await contextMenu(page, page.getByRole('treeitem', { name: 'sample.txt' }).first(), 'Analyze File');
     await finishedHeatmap(page, 'sample.txt');
-    await page.mouse.move(1000, 700);
+    await page.mouse.move(600, 500);
     await page.waitForTimeout(1500);
     await page.screenshot({ path: join(out, 'heatmap.png') });
     await editorHover(page, 'The quick brown fox', SAMPLE_TEXT.indexOf('quick') + 1);
     await page.screenshot({ path: join(out, 'hover.png') });
     console.log(`Screenshots saved in ${out}`);
+  } catch (e) {
+    await browser.pages()[0]?.screenshot({ path: join(repoRoot, 'test-artifacts/start-failed.png') }).catch(() => undefined);
+    throw e;
   } finally {
     await browser.close();
   }

@@ -40,6 +40,8 @@ export function writeUserSettings(runDir, settings) {
     'workbench.enableExperiments': false,
     'chat.commandCenter.enabled': false,
     'window.commandCenter': false,
+    // Run dirs may sit inside a git checkout (npm start): no "open the parent repository?" prompt.
+    'git.openRepositoryInParentFolders': 'never',
   };
   writeFileSync(join(runDir, 'ud/User/settings.json'), JSON.stringify({ ...base, ...settings }, null, 2));
 }
