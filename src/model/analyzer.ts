@@ -2,6 +2,7 @@
  * One analysis inside the worker: tokenize, plan windows, score each window, and hand each window's
  * records to the sink as soon as they exist. Cancellation is checked between windows.
  */
+import { join } from 'node:path';
 import type { ScoringInfo } from '../core/analysis';
 import { InputError } from '../core/errors';
 import type { RecordBatch, WindowMetrics } from '../core/records';
@@ -80,7 +81,9 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
       emitted.catch(() => undefined); // abandoned: a late failure must not go unhandled
       throw new InputError('analysis cancelled', 'cancelled');
     }
-    const { done } = await scorer.scoreWindow(ids, w);
+    const { done } = await scorer.scoreWindow(ids, w).catch((e: unknown) => {
+      throw positionLimitError(model, settings.window, e);
+    });
     emitted = emitted.then(() => done).then(emit);
     emitted.catch(() => undefined); // handled here; rethrown by the await below
     // Let the cancel message and finished reductions in before the next window.
@@ -88,4 +91,17 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
   }
   await emitted;
   return { inferenceMs: performance.now() - inferenceStart };
+}
+
+/**
+ * Without a context length in config.json the window is a guess (the loader's fallback); a graph
+ * whose position table is shorter then fails inside a Gather. Say which file lacks what, not ORT's words.
+ */
+function positionLimitError(model: LoadedModel, window: number, e: unknown): unknown {
+  const message = e instanceof Error ? e.message : String(e);
+  if (model.config.contextLength !== undefined || !/out of data bounds|out of bounds/i.test(message)) return e;
+  const path = join(model.files.dir, 'config.json');
+  return new InputError(
+    `${path}: names no context length (n_positions, max_position_embeddings, ...) and the model cannot take a ${window}-token window; add it to config.json or set a smaller window`,
+    'model-config', path);
 }

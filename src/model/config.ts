@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../core/errors';
+import { isRegularFile, readModelTextFile } from './modelFile';
 
 export interface ModelConfig {
   modelType: string;
@@ -45,12 +46,8 @@ function tokenId(obj: Json, name: string): number | undefined {
 export function readModelConfig(modelDir: string): ModelConfig {
   const path = join(modelDir, 'config.json');
   let raw: Json = {};
-  let text: string | undefined;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    text = undefined;
-  }
+  // A folder, pipe or unreadable file named config.json is an error, not a silently empty config.
+  const text = readModelTextFile(path, 'model-config', true);
   if (text !== undefined) {
     try {
       const parsed: unknown = JSON.parse(text);
@@ -70,6 +67,7 @@ export function readModelConfig(modelDir: string): ModelConfig {
 function withGenaiConfig(config: ModelConfig, modelDir: string): ModelConfig {
   const path = join(modelDir, 'genai_config.json');
   let genai: Json;
+  if (!isRegularFile(path)) return config; // absent (or a pipe that would block the read)
   try {
     genai = JSON.parse(readFileSync(path, 'utf8')) as Json;
   } catch {

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../core/errors';
+import { isRegularFile } from './modelFile';
 
 export interface ModelFiles {
   dir: string;
@@ -53,7 +54,8 @@ function findGraph(dir: string, variant: string | undefined): string {
 }
 
 function onnxFiles(dir: string): string[] {
-  return readdirSync(dir).filter(f => f.endsWith('.onnx')).sort();
+  // Regular files only: a folder or pipe named *.onnx is not a graph (and a pipe would block a read).
+  return readdirSync(dir).filter(f => f.endsWith('.onnx') && isRegularFile(join(dir, f))).sort();
 }
 
 /** The graph's display name: the folder name (or the parent's for the onnx/ subfolder). */

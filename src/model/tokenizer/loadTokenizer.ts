@@ -3,11 +3,12 @@
  * special_tokens_map.json when present). Every problem with these files is an InputError naming
  * the file: 'tokenizer-missing' or 'tokenizer-invalid'.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { InputError } from '../../core/errors';
+import { readModelTextFile } from '../modelFile';
 import { HfDocumentTokenizer, vocabularySize } from './documentTokenizer';
 import { choosePrefixToken } from './prefixToken';
 import { byteFamily, TokenizerJson } from './tokenizerRules';
@@ -30,9 +31,10 @@ export async function loadTokenizer(modelDir: string, config: Record<string, unk
 /** The same, synchronously (for callers that cannot await, such as a worker's load step). */
 export function loadTokenizerSync(modelDir: string, config: Record<string, unknown>, options: LoadTokenizerOptions = {}): HfDocumentTokenizer {
   const path = tokenizerPath(modelDir);
-  const read = (name: string) => (existsSync(join(modelDir, name)) ? readFileSync(join(modelDir, name), 'utf8') : undefined);
+  // Untrusted folder: a pipe or folder in place of a file is refused, never read (a FIFO would block).
+  const read = (name: string) => readModelTextFile(join(modelDir, name), 'tokenizer-invalid', true);
   const [tokenizerConfig, specialTokensMap] = OPTIONAL_FILES.map(read);
-  return buildTokenizer(modelDir, config, { tokenizer: readFileSync(path, 'utf8'), tokenizerConfig, specialTokensMap }, options);
+  return buildTokenizer(modelDir, config, { tokenizer: readModelTextFile(path, 'tokenizer-invalid') ?? '', tokenizerConfig, specialTokensMap }, options);
 }
 
 function tokenizerPath(modelDir: string): string {
