@@ -25,6 +25,12 @@ const entries = [
     bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
     entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', logLevel: 'warning',
   },
+  // The spectrum panel (chart.js) is its own bundle, so the heatmap panel does not load it; its CSS
+  // is emitted beside it as dist/spectrum.css.
+  {
+    bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production,
+    entryPoints: ['webview/spectrum/main.ts'], outfile: 'dist/spectrum.js', logLevel: 'warning',
+  },
 ].filter(e => existsSync(e.entryPoints[0]));
 
 if (watch) {

@@ -145,6 +145,7 @@ metricSelect.addEventListener('change', () => {
   if (isHeatMetric(metricSelect.value)) applyMetric(metricSelect.value, true);
 });
 byId('rerun').addEventListener('click', () => send({ type: 'analysis/rerun' }));
+byId('show-spectrum').addEventListener('click', () => send({ type: 'spectrum/show' }));
 let scrollTimer: number | undefined;
 window.addEventListener('scroll', () => {
   tooltip.hidden = true;

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TokenRecord } from '../core/analysis';
 import { isInputError } from '../core/errors';
-import type { Analysis } from '../model/api';
+import type { Analysis, GeometryRequest } from '../model/api';
 import { readConfig } from './config';
 import { checkDocumentBytes, checkDocumentText } from './documentCheck';
 import type { EngineHost } from './engineHost';
@@ -30,8 +30,11 @@ export class Analyzer {
     private readonly store: ResultsStore, private readonly log: vscode.LogOutputChannel,
     private readonly onStarted: (uri: vscode.Uri) => void) {}
 
-  /** Analyses the given file (context menus pass it) or the active editor's document. */
-  async run(target?: vscode.Uri): Promise<AnalyzeOutcome | undefined> {
+  /**
+   * Analyses the given file (context menus pass it) or the active editor's document; with
+   * `geometry`, also the representation geometry (the spectrum panel asks for it).
+   */
+  async run(target?: vscode.Uri, geometry?: GeometryRequest): Promise<AnalyzeOutcome | undefined> {
     const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
     if (!uri) {
       void vscode.window.showWarningMessage('Markov Lens: open a text file or pick one in the Explorer to analyse.');
@@ -59,6 +62,7 @@ export class Analyzer {
       const seenTexts = new Map<number, string>();
       const tokenText = (id: number) => loaded.tokenText?.(id) ?? seenTexts.get(id) ?? `#${id}`;
       result = this.store.start(uri, fileName, text, tokenText);
+      result.geometryRequest = geometry;
       this.onStarted(uri);
       const analysis = await vscode.window.withProgress({
         location: vscode.ProgressLocation.Notification, title: `Markov Lens: analysing ${fileName}`, cancellable: true,
@@ -67,7 +71,7 @@ export class Analyzer {
         let lastDone = 0;
         return loaded.engine.analyze({
           text, topK: config.topK, window: config.window || undefined, stride: config.stride || undefined,
-          signal: controller.signal,
+          signal: controller.signal, ...(geometry ? { geometry } : {}),
           onProgress: (done, total) => {
             progress.report({ message: `${done} / ${total} tokens`, increment: total ? ((done - lastDone) / total) * 100 : 0 });
             lastDone = done;
@@ -80,7 +84,7 @@ export class Analyzer {
         });
       });
       const elapsedMs = performance.now() - started;
-      this.store.finish(result, analysis.tokens, headerOf(analysis, elapsedMs));
+      this.store.finish(result, analysis.tokens, headerOf(analysis, elapsedMs), analysis.geometry);
       this.logRun(fileName, analysis, elapsedMs);
       return outcome(uri, analysis, elapsedMs);
     } catch (e) {

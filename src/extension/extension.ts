@@ -11,6 +11,7 @@ import { EngineHost } from './engineHost';
 import { registerTokenHover } from './hover';
 import { HeatmapPanel, PANEL_VIEW_TYPE } from './panel';
 import { type DocumentResult, ResultsStore } from './results';
+import { SpectrumPanel } from './spectrumPanel';
 import { BitsPerByteStatus } from './statusBar';
 
 /** What `activate` returns: a small API the in-host tests (and other extensions) can read. */
@@ -46,9 +47,13 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
     log,
     rerun: uri => void analyzer.run(uri),
     metricChanged: metric => void setting().update('heatmapMetric', metric, vscode.ConfigurationTarget.Global),
+    showSpectrum: uri => void spectrum.show(uri),
   });
   const analyzer = new Analyzer(extensionPath, engines, store, log, uri => panel.show(uri));
-  context.subscriptions.push(store, engines, decorations, panel, analyzer, new BitsPerByteStatus(store), registerTokenHover(store));
+  const spectrum = new SpectrumPanel(context.extensionUri, store, {
+    log, analyze: (uri, geometry) => analyzer.run(uri, geometry), reveal: (uri, index) => panel.reveal(uri, index),
+  });
+  context.subscriptions.push(store, engines, decorations, panel, spectrum, analyzer, new BitsPerByteStatus(store), registerTokenHover(store));
 
   warnIfWorkspaceModelIgnored(config.workspaceModelPathIgnored, log);
   log.info(`Activated; model folder ${config.modelPath}${vscode.workspace.isTrusted ? '' : ' (restricted mode)'}`);
@@ -60,6 +65,13 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
       const target = uri && store.get(uri) ? uri.toString() : panel.currentUri;
       if (target) panel.show(target, false);
       else void vscode.window.showInformationMessage('Markov Lens: no analysis yet. Run "Markov Lens: Analyze File" first.');
+    }),
+    vscode.commands.registerCommand('markovLens.showSpectrum', (target?: vscode.Uri) => {
+      const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri
+        ?? (panel.currentUri ? vscode.Uri.parse(panel.currentUri) : undefined);
+      if (uri) return spectrum.show(uri);
+      void vscode.window.showInformationMessage('Markov Lens: open a text file to see its spectrum.');
+      return undefined;
     }),
     vscode.commands.registerCommand('markovLens.toggleDecorations', () =>
       setting().update('decorations.enabled', !readConfig(extensionPath).decorations, vscode.ConfigurationTarget.Global)),

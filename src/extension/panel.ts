@@ -17,6 +17,7 @@ const RECORDS_FLUSH_MS = 100;
 export interface PanelHooks {
   rerun(uri: vscode.Uri): void;
   metricChanged(metric: HeatMetric): void;
+  showSpectrum(uri: vscode.Uri): void;
   log: vscode.LogOutputChannel;
 }
 
@@ -101,6 +102,9 @@ export class HeatmapPanel implements vscode.Disposable {
       case 'analysis/rerun':
         if (this.uri) this.hooks.rerun(vscode.Uri.parse(this.uri));
         return;
+      case 'spectrum/show':
+        if (this.uri) this.hooks.showSpectrum(vscode.Uri.parse(this.uri));
+        return;
       case 'metric/set':
         this.metric = msg.metric;
         this.hooks.metricChanged(msg.metric);
@@ -119,7 +123,8 @@ export class HeatmapPanel implements vscode.Disposable {
     }
   }
 
-  private async reveal(uri: string, index: number): Promise<void> {
+  /** Selects token `index` of the analysis of `uri` in its editor (the spectrum panel uses it too). */
+  async reveal(uri: string, index: number): Promise<void> {
     const result = this.store.get(uri);
     if (!result) return;
     if (!result.spans.alive[index]) {

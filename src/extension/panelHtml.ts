@@ -33,6 +33,7 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
     <label for="metric">Colour by</label>
     <vscode-single-select id="metric"></vscode-single-select>
     <vscode-button id="rerun" secondary>Re-run</vscode-button>
+    <vscode-button id="show-spectrum" secondary title="Operator spectrum, token scatter and calibration">Spectrum</vscode-button>
   </div>
   <div id="legend" aria-label="Colour scale"></div>
   <div id="status" role="status"></div>

@@ -5,6 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { TokenRecord } from '../core/analysis';
+import type { GeometryResult } from '../core/geometry';
+import type { GeometryRequest } from '../model/api';
 import type { AnalysisHeader, TokenColumns } from '../protocol/webview';
 import { LiveSpans, type TextEdit } from './liveSpans';
 
@@ -23,6 +25,9 @@ export interface DocumentResult {
   stale: boolean;
   error?: string;
   tokenText(id: number): string;
+  /** Representation geometry, when the run asked for it (the spectrum panel), and with which options. */
+  geometry?: GeometryResult;
+  geometryRequest?: GeometryRequest;
 }
 
 export type ResultChange =
@@ -67,8 +72,9 @@ export class ResultsStore implements vscode.Disposable {
     this.emitter.fire({ kind: 'records', uri: result.uri, first, count: records.length });
   }
 
-  finish(result: DocumentResult, tokens: TokenRecord[], header: AnalysisHeader): void {
+  finish(result: DocumentResult, tokens: TokenRecord[], header: AnalysisHeader, geometry?: GeometryResult): void {
     if (this.byUri.get(result.uri) !== result) return;
+    result.geometry = geometry;
     result.tokens = tokens;
     result.totalTokens = tokens.length;
     result.header = header;

@@ -4,6 +4,7 @@
  * untrusted input, so unknown types, wrong field types and token indices out of range are dropped.
  */
 import type { DocumentSummary, ModelInfo } from '../core/analysis';
+import type { GeometryResult, KernelName, KernelSide } from '../core/geometry';
 
 /** What the heatmap colours by. Display choice only: stored values stay in nats. */
 export type HeatMetric = 'nll' | 'entropy' | 'surprise' | 'rank';
@@ -84,11 +85,13 @@ export interface RevealCommand { type: 'token/reveal'; index: number }
 export interface DetailsRequest { type: 'token/details'; index: number; requestId: number }
 export interface MetricCommand { type: 'metric/set'; metric: HeatMetric }
 export interface RerunCommand { type: 'analysis/rerun' }
+/** Opens the spectrum panel for the panel's document. */
+export interface ShowSpectrumCommand { type: 'spectrum/show' }
 /** Measured render time of a snapshot, reported for logs and the benchmark figure. */
 export interface RenderedNotification { type: 'panel/rendered'; tokens: number; ms: number }
 
 export type PanelToHostMessage =
-  | ReadyCommand | RevealCommand | DetailsRequest | MetricCommand | RerunCommand | RenderedNotification;
+  | ReadyCommand | RevealCommand | DetailsRequest | MetricCommand | RerunCommand | RenderedNotification | ShowSpectrumCommand;
 
 const isIndex = (v: unknown, tokenCount: number): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < tokenCount;
@@ -107,6 +110,8 @@ export function parsePanelMessage(raw: unknown, tokenCount: number): PanelToHost
       return { type: 'panel/ready' };
     case 'analysis/rerun':
       return { type: 'analysis/rerun' };
+    case 'spectrum/show':
+      return { type: 'spectrum/show' };
     case 'token/reveal':
       return isIndex(m.index, tokenCount) ? { type: 'token/reveal', index: m.index } : undefined;
     case 'token/details':
@@ -176,4 +181,54 @@ export function heatBucket(metric: HeatMetric, value: number): number {
   const bounds = HEAT_BOUNDS[metric];
   for (let i = 0; i < bounds.length; i++) if (value < bounds[i]) return i;
   return bounds.length;
+}
+
+// ---- the spectrum panel (representation geometry views) ----
+
+/** Kernel and side the host computes the geometry with; j (the eigen-index) is a display choice. */
+export interface SpectrumOptions { kernel: KernelName; side: KernelSide }
+export const KERNEL_NAMES: readonly KernelName[] = ['prototype', 'bhattacharyya', 'haochen', 'linear'];
+export const KERNEL_SIDES: readonly KernelSide[] = ['model', 'data'];
+
+/** Everything the spectrum panel shows for one document. Values in nats, null where unknown. */
+export interface SpectrumSnapshot {
+  uri: string;
+  fileName: string;
+  options: SpectrumOptions;
+  /** Token texts (the document substrings), for hover labels; the panel escapes them. */
+  tokenTexts: string[];
+  nll: Array<number | null>;
+  entropy: Array<number | null>;
+  geometry?: GeometryResult;
+  running: boolean;
+  error?: string;
+}
+
+export interface SpectrumSnapshotNotification { type: 'spectrum/snapshot'; snapshot: SpectrumSnapshot }
+export type HostToSpectrumMessage = SpectrumSnapshotNotification;
+
+export interface SpectrumReadyCommand { type: 'spectrum/ready' }
+export interface SpectrumOptionsCommand { type: 'spectrum/options'; options: SpectrumOptions }
+export type SpectrumToHostMessage = SpectrumReadyCommand | SpectrumOptionsCommand | RevealCommand;
+
+export function isSpectrumOptions(v: unknown): v is SpectrumOptions {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return (KERNEL_NAMES as readonly unknown[]).includes(o.kernel) && (KERNEL_SIDES as readonly unknown[]).includes(o.side);
+}
+
+/** Validates what the spectrum panel sends, like `parsePanelMessage` (the webview is untrusted). */
+export function parseSpectrumMessage(raw: unknown, tokenCount: number): SpectrumToHostMessage | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'spectrum/ready':
+      return { type: 'spectrum/ready' };
+    case 'spectrum/options':
+      return isSpectrumOptions(m.options) ? { type: 'spectrum/options', options: { kernel: m.options.kernel, side: m.options.side } } : undefined;
+    case 'token/reveal':
+      return isIndex(m.index, tokenCount) ? { type: 'token/reveal', index: m.index } : undefined;
+    default:
+      return undefined;
+  }
 }

@@ -1,0 +1,55 @@
+/**
+ * The spectrum panel's static HTML, under the same CSP as the heatmap panel: scripts only with a
+ * fresh nonce, styles only from the extension's files (chart.js sizes canvases through the CSSOM,
+ * which style-src does not govern). Data arrives by message; the JSON block is never executed.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+
+export function spectrumHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = randomBytes(16).toString('base64');
+  const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
+  const csp = [
+    `default-src 'none'`,
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource}`,
+  ].join('; ');
+  const view = (id: string, title: string) => `<section class="view" id="${id}-view">
+    <h2>${title}</h2>
+    <div class="provenance" id="${id}-provenance"></div>
+    <div class="chart"><canvas id="${id}-canvas" role="img" aria-label="${title}"></canvas></div>
+    <div class="note" id="${id}-note"></div>
+  </section>`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('dist', 'spectrum.css')}">
+<title>Markov Lens Spectrum</title>
+</head>
+<body>
+<header id="header">
+  <div id="title"></div>
+  <div id="controls">
+    <label for="kernel">Kernel</label><vscode-single-select id="kernel"></vscode-single-select>
+    <label for="side">Side</label><vscode-single-select id="side"></vscode-single-select>
+    <label for="eigen-j">Eigen-index</label><vscode-single-select id="eigen-j"></vscode-single-select>
+    <label for="coords">Scatter</label><vscode-single-select id="coords"></vscode-single-select>
+    <label for="colour-by">Colour by</label><vscode-single-select id="colour-by"></vscode-single-select>
+  </div>
+  <div id="status" role="status"></div>
+</header>
+<main id="views" hidden>
+  ${view('spectrum', 'Operator spectrum λⱼ, readouts ρⱼ and A_k')}
+  ${view('scatter', 'Tokens in two eigen-coordinates')}
+  ${view('calibration', 'Calibration: mean NLL against mean entropy')}
+</main>
+<script type="application/json" id="chart-data">null</script>
+<script nonce="${nonce}" src="${asset('dist', 'spectrum.js')}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,157 @@
+/**
+ * The spectrum panel: operator spectrum with ρ_j and A_k, a token scatter in two eigen-coordinates,
+ * and the calibration plot, drawn with chart.js from the GeometryResult the host sends. Each view
+ * names the provenance of its quantity (exact / model-defined / heuristic) from the result itself.
+ * Commands to the host: options (kernel, side: the host recomputes), reveal a token, ready.
+ */
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import './spectrum.css';
+import {
+  BarController, BarElement, CategoryScale, Chart, Filler, Legend, LinearScale, LineController, LineElement,
+  PointElement, ScatterController, Tooltip,
+} from 'chart.js';
+import {
+  type HostToSpectrumMessage, isSpectrumOptions, KERNEL_NAMES, KERNEL_SIDES, type SpectrumSnapshot, type SpectrumToHostMessage,
+} from '../../src/protocol/webview';
+import {
+  calibrationChartConfig, calibrationData, type ScatterData, scatterChartConfig, scatterData, spectrumChartConfig, spectrumData,
+} from './chartConfig';
+import { colourMetrics, escapeTokenText } from './metrics';
+import { readThemeColours, onThemeChange } from './theme';
+
+Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip);
+
+declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
+const vscode = acquireVsCodeApi();
+const send = (m: SpectrumToHostMessage) => vscode.postMessage(m);
+
+const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+type Select = HTMLElement & { value: string };
+const kernelSelect = byId<Select>('kernel');
+const sideSelect = byId<Select>('side');
+const jSelect = byId<Select>('eigen-j');
+const coordSelect = byId<Select>('coords');
+const colourSelect = byId<Select>('colour-by');
+
+let snapshot: SpectrumSnapshot | undefined;
+let j = 1;
+let coords: 'psi' | 'phi' = 'psi';
+let colourBy = 'nll';
+const charts: Chart[] = [];
+let scatter: { chart: Chart; data: ScatterData } | undefined;
+
+function fillSelect(select: Select, options: ReadonlyArray<[string, string]>, value: string): void {
+  select.replaceChildren(...options.map(([v, label]) => {
+    const o = document.createElement('vscode-option');
+    o.setAttribute('value', v);
+    o.textContent = label;
+    return o;
+  }));
+  select.value = value;
+}
+
+fillSelect(kernelSelect, KERNEL_NAMES.map(k => [k, k]), 'prototype');
+fillSelect(sideSelect, KERNEL_SIDES.map(s => [s, s === 'model' ? 'model (p_t)' : 'data (observed next token)']), 'model');
+fillSelect(coordSelect, [['psi', 'ψ (operator eigenvectors)'], ['phi', 'φ (hidden-state readouts)']], coords);
+
+function label(id: string, text: string): void {
+  byId(id).textContent = text;
+}
+
+function render(): void {
+  for (const c of charts.splice(0)) c.destroy();
+  scatter = undefined;
+  const s = snapshot;
+  const status = byId('status');
+  status.className = s?.error ? 'error' : s?.running ? 'running' : '';
+  status.textContent = s?.error ?? (s?.running ? 'Computing the geometry…' : '');
+  byId('title').textContent = s ? `${s.fileName}: representation geometry` : 'No analysis yet';
+  const g = s?.geometry;
+  document.body.dataset.state = !s || s.running ? 'waiting' : g ? 'ready' : 'empty';
+  byId('views').hidden = !g;
+  if (!s || !g) { publish(undefined); return; }
+  const colours = readThemeColours();
+  const prov = g.provenance;
+
+  const J = Math.max(1, g.perToken.psi.length);
+  j = Math.min(Math.max(1, j), Math.max(1, J - 1));
+  fillSelect(jSelect, Array.from({ length: Math.max(1, J - 1) }, (_, i) => [String(i + 1), `j = ${i + 1} (axes ${i + 1}, ${i + 2})`]), String(j));
+  const metrics = colourMetrics(s, g, j);
+  if (!metrics.some(m => m.key === colourBy)) colourBy = metrics[0].key;
+  fillSelect(colourSelect, metrics.map(m => [m.key, m.label]), colourBy);
+
+  const spec = spectrumData(g);
+  charts.push(new Chart(byId<HTMLCanvasElement>('spectrum-canvas'), spectrumChartConfig(spec, colours, j) as never));
+  label('spectrum-provenance', `λ: ${prov.eigenvalues} · kernel: ${prov.kernel} · ρ, A_k: ${g.alignment ? prov.alignment : 'n/a (no hidden states)'} · reading A_k as alignment: ${prov.alignmentReading}`);
+  label('spectrum-note', `${g.kernel.label}. ${g.spectrum.method}; ${(100 * g.spectrum.explained).toFixed(1)}% of tr M in the ${g.eigenvalues.length} shown, effective rank ${g.spectrum.effectiveRank.toFixed(1)}.`
+    + (g.alignment ? ` Null: ${g.alignment.shifts} circular shifts; A_1 at the ${g.alignment.nullPercentile.Ak[0]?.toFixed(0)}th percentile.` : ''));
+
+  const axis = coords === 'psi' ? g.perToken.psi : g.perToken.phi;
+  const metric = metrics.find(m => m.key === colourBy)!;
+  const data = scatterData(axis[j - 1] ?? [], axis[j] ?? [], metric.values);
+  const name = coords === 'psi' ? 'ψ' : 'φ';
+  const chart = new Chart(byId<HTMLCanvasElement>('scatter-canvas'), scatterChartConfig(data, colours, `${name}${j}`, `${name}${j + 1}`,
+    t => `#${t} ${escapeTokenText(s.tokenTexts[t] ?? '')} · ${metric.label} ${formatValue(metric.values[t])}`) as never);
+  charts.push(chart);
+  scatter = { chart, data };
+  label('scatter-provenance', `coordinates: ${coords === 'psi' ? `${prov.eigenvalues} (eigenvectors)` : `${prov.alignment} (linear readouts of h)`} · colour: ${metric.provenance}`);
+  label('scatter-note', `${data.points.length} of ${g.tokens} tokens; colours span ${data.range ? `${formatValue(data.range[0])} … ${formatValue(data.range[1])}` : 'n/a'} (2nd–98th percentile). Click a point to select its token in the editor.`);
+
+  const cal = calibrationData(g);
+  charts.push(new Chart(byId<HTMLCanvasElement>('calibration-canvas'), calibrationChartConfig(cal, colours) as never));
+  label('calibration-provenance', `bins and diagonal: exact · error bars: exact under the model-as-source null · martingale Z: ${prov.martingaleZ}`);
+  label('calibration-note', `ECE_H ${(g.document.eceH / Math.LN2).toFixed(3)} bits; martingale Z ${g.document.martingaleZ?.toFixed(2) ?? 'n/a'} (≈ N(0,1) if the text were sampled from the model). Grey bins hold fewer than 10 tokens.`);
+  publish({ spec, cal, g });
+}
+
+const formatValue = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
+
+/**
+ * The plotted numbers for tests and tools, as a non-executed JSON script block (textContent, '<'
+ * escaped). Scatter pixel positions are relative to the canvas, so a test can click a point.
+ */
+function publish(d: { spec: ReturnType<typeof spectrumData>; cal: ReturnType<typeof calibrationData>; g: NonNullable<SpectrumSnapshot['geometry']> } | undefined): void {
+  const meta = scatter?.chart.getDatasetMeta(0);
+  const payload = d && {
+    tokens: d.g.tokens, eigenvalues: d.spec.lambda, rho: d.spec.rho, Ak: d.spec.Ak, nullAk: d.spec.nullAk,
+    provenance: d.g.provenance, j, coords, colourBy,
+    scatter: scatter && { tokens: scatter.data.points.map(p => p.token), pixels: meta?.data.map(e => [Math.round(e.x), Math.round(e.y)]) },
+    calibration: d.cal.points,
+  };
+  byId('chart-data').textContent = JSON.stringify(payload ?? null).replace(/</g, '\\u003c');
+}
+
+function onMessage(m: HostToSpectrumMessage): void {
+  if (m.type !== 'spectrum/snapshot') return;
+  snapshot = m.snapshot;
+  if (kernelSelect.value !== m.snapshot.options.kernel) kernelSelect.value = m.snapshot.options.kernel;
+  if (sideSelect.value !== m.snapshot.options.side) sideSelect.value = m.snapshot.options.side;
+  render();
+}
+
+window.addEventListener('message', e => {
+  const data = e.data as { type?: unknown } | null;
+  if (data && typeof data.type === 'string') onMessage(data as HostToSpectrumMessage);
+});
+
+const optionsChanged = () => {
+  const options = { kernel: kernelSelect.value, side: sideSelect.value };
+  if (!snapshot || !isSpectrumOptions(options)) return;
+  if (options.kernel === snapshot.options.kernel && options.side === snapshot.options.side) return;
+  send({ type: 'spectrum/options', options });
+};
+kernelSelect.addEventListener('change', optionsChanged);
+sideSelect.addEventListener('change', optionsChanged);
+jSelect.addEventListener('change', () => { const v = Number(jSelect.value); if (v !== j && v >= 1) { j = v; render(); } });
+coordSelect.addEventListener('change', () => { if (coordSelect.value !== coords) { coords = coordSelect.value === 'phi' ? 'phi' : 'psi'; render(); } });
+colourSelect.addEventListener('change', () => { if (colourSelect.value !== colourBy) { colourBy = colourSelect.value; render(); } });
+
+byId('scatter-canvas').addEventListener('click', e => {
+  if (!scatter) return;
+  const hit = scatter.chart.getElementsAtEventForMode(e, 'nearest', { intersect: true }, false)[0];
+  if (hit) send({ type: 'token/reveal', index: scatter.data.points[hit.index].token });
+});
+
+onThemeChange(() => render());
+send({ type: 'spectrum/ready' });
