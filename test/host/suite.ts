@@ -112,9 +112,12 @@ const tests: Array<[string, () => Promise<void>]> = [
     assert.doesNotMatch(hoverText(hovers), /Markov Lens/, 'no hover on edited text');
     const moved = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, document.positionAt(after.start + 3));
     assert.match(hoverText(moved), /Markov Lens/, 'the hover follows the shifted token');
-    // The setting turns the inline heatmap off.
-    await vscode.workspace.getConfiguration('markovLens').update('decorations.enabled', false, vscode.ConfigurationTarget.Global);
-    await waitFor('decorations cleared by the setting', () => sum(a.decorationCounts(uri)) === 0 || undefined);
+    // The toggle command (through the setting) turns the inline heatmap off and on again.
+    await vscode.commands.executeCommand('markovLens.toggleDecorations');
+    await waitFor('decorations cleared by the toggle', () => sum(a.decorationCounts(uri)) === 0 || undefined);
+    assert.equal(vscode.workspace.getConfiguration('markovLens').get('decorations.enabled'), false);
+    await vscode.commands.executeCommand('markovLens.toggleDecorations');
+    await waitFor('decorations back after toggling again', () => sum(a.decorationCounts(uri)) === painted - 1 || undefined);
     await vscode.workspace.getConfiguration('markovLens').update('decorations.enabled', undefined, vscode.ConfigurationTarget.Global);
     const userValue = vscode.workspace.getConfiguration('markovLens').inspect<string>('modelPath')?.globalValue;
     assert.equal(a.effectiveModelPath().path, userValue, 'changing another setting keeps the model folder');
