@@ -14,6 +14,7 @@ import {
   closeAllEditors, contextMenu, editorHover, finishedHeatmap, heatmapFrame, openFromExplorer, runPaletteCommand, waitForWorkbench, waitUntil,
 } from '../test/e2e/workbench.mjs';
 import { longDocument } from '../test/e2e/longDocument.mjs';
+import { chartData, isolatedPoint, lineColumn, spectrumFrame } from '../test/e2e/spectrum.mjs';
 
 const artifacts = join(repoRoot, 'test-artifacts/e2e');
 rmSync(artifacts, { recursive: true, force: true });
@@ -27,6 +28,7 @@ let passed = 0;
 let failed = 0;
 let page;
 let shotNo = 0;
+const cspViolations = [];
 const shot = async name => { await page?.screenshot({ path: join(artifacts, `${String(++shotNo).padStart(2, '0')}-${name}.png`) }).catch(() => undefined); };
 async function step(name, fn) {
   const t0 = Date.now();
@@ -76,7 +78,10 @@ try {
   server = await startServer(runDir, { trust: false });
   browser = await launchBrowser(runDir);
   page = browser.pages()[0] ?? await browser.newPage();
-  page.on('console', m => { if (/markov lens/i.test(m.text())) log('console:', m.text().slice(0, 300)); });
+  page.on('console', m => {
+    if (/markov lens/i.test(m.text())) log('console:', m.text().slice(0, 300));
+    if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text().slice(0, 300));
+  });
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
   await waitForWorkbench(page, 'sample.txt');
   log(`workbench up at ${server.url}`);
@@ -150,6 +155,55 @@ try {
     await shot('token-revealed');
   });
 
+  await step('Spectrum button: the geometry views of the document (spectrum descending, one scatter point per token)', async () => {
+    const { frame: heat } = await finishedHeatmap(page, 'sample.txt');
+    await heat.locator('#show-spectrum').click();
+    const { frame, data } = await spectrumFrame(page);
+    await shot('spectrum-panel');
+    log(`spectrum: ${data.eigenvalues.length} eigenvalues, λ1 ${data.eigenvalues[0]?.toPrecision(4)}, A_1 ${data.Ak[0]?.toPrecision(3)}, ${data.scatter.tokens.length} points`);
+    for (let i = 1; i < data.eigenvalues.length; i++) {
+      if (!(data.eigenvalues[i - 1] >= data.eigenvalues[i])) throw new Error(`eigenvalues not descending at ${i}: ${data.eigenvalues.join(', ')}`);
+    }
+    if (data.tokens !== reference.tokens.length) throw new Error(`geometry over ${data.tokens} tokens, the document has ${reference.tokens.length}`);
+    if (data.scatter.tokens.length !== data.tokens) throw new Error(`scatter has ${data.scatter.tokens.length} points for ${data.tokens} tokens`);
+    if (new Set(data.scatter.tokens).size !== data.tokens) throw new Error('a token appears twice in the scatter');
+    const labels = await frame.locator('.provenance').allInnerTexts();
+    if (labels.length !== 3 || !labels.every(l => /exact|approximate|model-defined|heuristic/.test(l))) throw new Error(`provenance labels: ${JSON.stringify(labels)}`);
+  });
+
+  await step('clicking a scatter point selects that token in the editor', async () => {
+    const { frame, data } = await spectrumFrame(page);
+    // A token of 3+ characters on a line without tabs, so the status bar's column is its offset.
+    const usable = t => { const tok = reference.tokens[t]; return tok.end - tok.start >= 3 && !SAMPLE_TEXT.slice(0, tok.end).split('\n').at(-1).includes('\t'); };
+    const { index, gap } = isolatedPoint(data, usable);
+    if (index < 0) throw new Error('no usable scatter point');
+    const t = data.scatter.tokens[index];
+    const tok = reference.tokens[t];
+    const [x, y] = data.scatter.pixels[index];
+    log(`clicking token ${t} ${JSON.stringify(SAMPLE_TEXT.slice(tok.start, tok.end))} at (${x}, ${y}), ${gap.toFixed(1)} px from the next point`);
+    const canvas = frame.locator('#scatter-canvas');
+    await canvas.hover({ position: { x, y } });
+    await shot('spectrum-scatter-hover');
+    await canvas.click({ position: { x, y } });
+    const { line, column } = lineColumn(SAMPLE_TEXT, tok.end);
+    const status = page.locator('.statusbar-item').filter({ hasText: `Ln ${line}, Col ${column} (${tok.end - tok.start} selected)` }).first();
+    await status.waitFor({ timeout: 10_000 });
+    await shot('spectrum-token-revealed');
+  });
+
+  await step('the spectrum panel recomputes with another kernel; no CSP violations were logged', async () => {
+    const before = (await spectrumFrame(page)).data;
+    const { frame } = await spectrumFrame(page);
+    await frame.locator('#kernel').click();
+    await frame.getByRole('option', { name: 'linear', exact: true }).click();
+    const { data } = await spectrumFrame(page, 180_000, d => JSON.stringify(d.eigenvalues) !== JSON.stringify(before.eigenvalues));
+    await shot('spectrum-linear-kernel');
+    for (let i = 1; i < data.eigenvalues.length; i++) if (!(data.eigenvalues[i - 1] >= data.eigenvalues[i])) throw new Error('linear-kernel eigenvalues not descending');
+    const text = await chartData(frame);
+    if (!text) throw new Error('no chart data after the kernel switch');
+    if (cspViolations.length) throw new Error(`CSP violations: ${cspViolations.join(' | ')}`);
+  });
+
   await step('editor context menu > Analyze File works on any text document (Markdown)', async () => {
     await closeAllEditors(page);
     await openFromExplorer(page, 'notes.md', 'Markdown works too');
@@ -158,6 +212,10 @@ try {
     await shot('panel-from-editor');
     const notes = readFileSync(join(workspace, 'notes.md'), 'utf8');
     if (heat.spans.join('') !== notes) throw new Error(`the spans together are not notes.md: ${JSON.stringify(heat.spans.join(''))} vs ${JSON.stringify(notes)}`);
+    const markup = await heat.frame.evaluate(() => document.querySelectorAll('#heatmap b, #heatmap img').length);
+    if (markup !== 0) throw new Error('document markup became DOM elements in the panel');
+    const csp = await heat.frame.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '');
+    if (!/default-src 'none'/.test(csp) || !/script-src 'nonce-[A-Za-z0-9+/=]{20,}'/.test(csp) || /unsafe-inline/.test(csp)) throw new Error(`weak CSP: ${csp}`);
   });
 
   await step('command palette > Markov Lens: Analyze File', async () => {
