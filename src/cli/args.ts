@@ -1,5 +1,6 @@
 /** Command-line parsing for `markov-lens analyze FILE [options]`. Bad usage is an InputError. */
 import { InputError } from '../core/errors';
+import type { KernelName, KernelSide } from '../core/geometry';
 
 export type OutputFormat = 'json' | 'csv' | 'text';
 
@@ -12,6 +13,11 @@ export interface AnalyzeArgs {
   window?: number;
   stride?: number;
   geometry: boolean;
+  /** Geometry options (only with --geometry). */
+  kernel?: KernelName;
+  side?: KernelSide;
+  eigen?: number;
+  seed?: number;
   variant?: string;
   maxBytes?: number;
   /** true: force colour; false: never; undefined: when stdout is a terminal. */
@@ -33,14 +39,21 @@ Options:
   --stride N         tokens a window advances by (default: window / 2)
   --variant V        transformers.js layout: onnx/model_V.onnx (e.g. fp16, quantized)
   --max-bytes N      refuse inputs larger than N bytes (default 4194304)
-  --geometry         add representation geometry (not available yet)
+  --geometry         add representation geometry (operator spectrum, alignment of hidden states,
+                     information surplus; paper arXiv 2507.19247) and per-token geometry fields
+  --kernel K         with --geometry: prototype | bhattacharyya | haochen (default prototype)
+  --side S           with --geometry: model | data (default model; data needs --kernel prototype)
+  --eigen N          with --geometry: eigenpairs of the operator (default 32)
+  --seed N           with --geometry: seed of every random choice (default 1)
   --color, --no-color  force or disable the coloured heatmap of --format text
   -h, --help         this help
 
 Exit codes: 0 ok, 2 bad input, 1 internal error.
 `;
 
-const VALUE_FLAGS = new Set(['--model', '--format', '--top-k', '--window', '--stride', '--variant', '--max-bytes']);
+const VALUE_FLAGS = new Set(['--model', '--format', '--top-k', '--window', '--stride', '--variant', '--max-bytes', '--kernel', '--side', '--eigen', '--seed']);
+const KERNELS: readonly KernelName[] = ['prototype', 'bhattacharyya', 'haochen'];
+const SIDES: readonly KernelSide[] = ['model', 'data'];
 
 function usage(message: string): InputError {
   return new InputError(`${message} (see markov-lens --help)`, 'settings-invalid');
@@ -78,6 +91,15 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const format = values.get('--format') ?? 'text';
   if (format !== 'json' && format !== 'csv' && format !== 'text') throw usage(`--format: expected json, csv or text, got "${format}"`);
   const num = (flag: string): number | undefined => (values.has(flag) ? integer(flag, values.get(flag)!) : undefined);
+  const kernel = values.get('--kernel') as KernelName | undefined;
+  const side = values.get('--side') as KernelSide | undefined;
+  if (kernel !== undefined && !KERNELS.includes(kernel)) throw usage(`--kernel: expected ${KERNELS.join(', ')}, got "${kernel}"`);
+  if (side !== undefined && !SIDES.includes(side)) throw usage(`--side: expected model or data, got "${side}"`);
+  if (side === 'data' && kernel !== undefined && kernel !== 'prototype') throw usage(`--side data: only the prototype kernel is defined on the data side, got --kernel ${kernel}`);
+  const eigen = num('--eigen');
+  if (eigen !== undefined && (eigen < 1 || eigen > 256)) throw usage(`--eigen: expected 1 to 256, got ${eigen}`);
+  const geometryFlag = ['--kernel', '--side', '--eigen', '--seed'].find(f => values.has(f));
+  if (geometryFlag && !geometry) throw usage(`${geometryFlag}: only meaningful with --geometry`);
   return {
     command: 'analyze',
     file: positional[0],
@@ -87,6 +109,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     window: num('--window'),
     stride: num('--stride'),
     geometry,
+    kernel,
+    side,
+    eigen,
+    seed: num('--seed'),
     variant: values.get('--variant'),
     maxBytes: num('--max-bytes'),
     color,

@@ -10,7 +10,9 @@ import { formatCsv } from '../core/formatCsv';
 import { formatJson } from '../core/formatJson';
 import { formatText, type ColorMode } from '../core/formatText';
 import { openModel, type EngineOptions } from '../model/engine';
+import { GEOMETRY_TOKEN_FIELDS } from '../model/geometryRecords';
 import { parseArgs, USAGE, type AnalyzeArgs } from './args';
+import { formatGeometryTable } from './geometryTable';
 
 export interface CliIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -47,9 +49,6 @@ function readDocument(path: string, maxBytes: number): string {
 }
 
 async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: EngineOptions): Promise<void> {
-  if (args.geometry) {
-    throw new InputError('--geometry: representation geometry is not available yet in this version', 'settings-invalid', '--geometry');
-  }
   const text = readDocument(args.file, args.maxBytes ?? DEFAULT_MAX_BYTES);
   const modelDir = args.model ? resolve(args.model) : defaultModelDir();
   if (!args.model && !existsSync(join(modelDir, 'config.json'))) {
@@ -59,16 +58,19 @@ async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: EngineOption
   try {
     // Progress on an interactive stderr only, so pipes and logs stay clean.
     const onProgress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rscoring ${done}/${total} tokens`) : undefined;
-    const analysis = await engine.analyze({ text, topK: args.topK, window: args.window, stride: args.stride, onProgress });
+    const geometry = args.geometry ? { kernel: args.kernel, side: args.side, eigenpairs: args.eigen, seed: args.seed } : undefined;
+    const analysis = await engine.analyze({ text, topK: args.topK, window: args.window, stride: args.stride, onProgress, geometry });
     if (onProgress) io.stderr.write('\r\x1b[K');
     if (args.format === 'json') {
-      const { geometry, ...rest } = analysis;
-      // GeometryResult is plain JSON; the document type keeps it as an open record.
-      io.stdout.write(formatJson({ ...rest, inputPath: args.file, geometry: geometry as unknown as Record<string, unknown> | undefined }));
+      const { geometry: report, ...rest } = analysis;
+      // The per-token arrays are already on the token records; the block names those fields instead.
+      const block = report && { ...report, perToken: undefined, perTokenFields: GEOMETRY_TOKEN_FIELDS, timings: { ...report.timings, totalMs: analysis.timings.geometryMs } };
+      io.stdout.write(formatJson({ ...rest, inputPath: args.file, geometry: block as unknown as Record<string, unknown> | undefined }));
     } else if (args.format === 'csv') {
       io.stdout.write(formatCsv(analysis.tokens));
     } else {
       io.stdout.write(formatText(text, analysis.tokens, analysis.summary, colorMode(args, io)));
+      if (analysis.geometry) io.stdout.write(formatGeometryTable(analysis.geometry));
     }
   } finally {
     await engine.dispose();

@@ -3,7 +3,8 @@
  * Everything heavy (ONNX Runtime) lives behind it in a worker_threads worker.
  */
 import type { DocumentSummary, ModelInfo, ScoringInfo, TokenRecord } from '../core/analysis';
-import type { GeometryResult, KernelName, KernelSide } from '../core/geometry';
+import type { KernelName, KernelSide } from '../core/geometry';
+import type { GeometryReport } from '../protocol/worker';
 
 export interface LoadOptions {
   /** transformers.js layout only: which `onnx/model*.onnx` to use ('' = model.onnx, 'fp16', 'quantized', ...). */
@@ -46,6 +47,8 @@ export interface AnalysisTimings {
   tokenizeMs: number;
   inferenceMs: number;
   totalMs: number;
+  /** With geometry: the worker's time for the head check and computeGeometry, after inference. */
+  geometryMs?: number;
 }
 
 export interface Analysis {
@@ -59,9 +62,10 @@ export interface Analysis {
   /**
    * Present when geometry was requested: the `computeGeometry` result, or, when the model's head is
    * not a plain linear map of the hidden state (softcap, scaled logits, quantized head, ...), a
-   * result whose views are switched off with a message saying why.
+   * result whose views are switched off with a message saying why (`views`, `head`). A GeometryReport
+   * is a GeometryResult (core/geometry) plus those two blocks and the options used.
    */
-  geometry?: GeometryResult;
+  geometry?: GeometryReport;
 }
 
 export interface LanguageModelEngine {

@@ -10,6 +10,8 @@ import { InputError } from '../core/errors';
 import { expandBatch } from '../core/records';
 import { DEFAULT_TOP_K } from './analyzer';
 import type { Analysis, AnalyzeRequest, LanguageModelEngine, LoadOptions } from './api';
+import { attachGeometryFields, geometryOptionsOf } from './geometryRecords';
+import type { GeometryReport } from '../protocol/worker';
 import { WorkerChannel } from './workerChannel';
 
 export interface EngineOptions extends LoadOptions {
@@ -34,25 +36,34 @@ class WorkerEngine implements LanguageModelEngine {
     const tokens: TokenRecord[] = [];
     let scoring: ScoringInfo | undefined;
     let tokenizeMs = 0;
+    let geometry: GeometryReport | undefined;
+    let geometryMs: number | undefined;
     try {
       const inferenceMs = await this.channel.request<number>(
-        { type: 'analysis/start', id, text: request.text, topK: request.topK ?? DEFAULT_TOP_K, window: request.window, stride: request.stride },
+        {
+          type: 'analysis/start', id, text: request.text, topK: request.topK ?? DEFAULT_TOP_K, window: request.window, stride: request.stride,
+          geometry: geometryOptionsOf(request),
+        },
         (m, settle) => {
           if (m.type === 'analysis/started') {
             scoring = m.scoring;
             tokenizeMs = m.tokenizeMs;
           } else if (m.type === 'analysis/records') {
             const records = expandBatch(m.batch);
+            if (m.hiddenNorm) records.forEach((r, i) => { r.hiddenNorm = m.hiddenNorm![i]; });
             for (const r of records) tokens.push(r);
             request.onRecords?.(records);
           } else if (m.type === 'analysis/progress') {
             request.onProgress?.(m.done, m.total);
           } else if (m.type === 'analysis/done') {
+            geometry = m.geometry;
+            geometryMs = m.geometryMs;
             settle(m.inferenceMs);
           }
         },
       );
       const utf8Bytes = utf8Length(request.text);
+      if (geometry) attachGeometryFields(tokens, geometry);
       return {
         model: this.info,
         scoring: scoring!,
@@ -60,7 +71,8 @@ class WorkerEngine implements LanguageModelEngine {
         summary: summarize(tokens, utf8Bytes),
         utf16Length: request.text.length,
         utf8Bytes,
-        timings: { tokenizeMs, inferenceMs, totalMs: performance.now() - started },
+        timings: { tokenizeMs, inferenceMs, totalMs: performance.now() - started, ...(geometryMs !== undefined ? { geometryMs } : {}) },
+        ...(geometry ? { geometry } : {}),
       };
     } finally {
       request.signal?.removeEventListener('abort', onAbort);

@@ -7,6 +7,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isInputError } from '../core/errors';
 import type { HostToWorker, RequestFailedReply, WorkerToHost } from '../protocol/worker';
 import { analyzeText } from './analyzer';
+import { closeGeometrySession, openGeometrySession, type GeometrySession } from './geometrySession';
+import { analyzeWithGeometry } from './geometryRun';
+import type { LoadOptions } from './api';
 import { disposeModel, loadModel, type LoadedModel } from './loader';
 import { serveReductions } from './reducerThread';
 import { removeTelemetryLog } from './telemetryLog';
@@ -17,6 +20,9 @@ if (!port) throw new Error('worker.ts must run as a worker_threads worker');
 const role = (workerData as { role?: string } | null)?.role ?? 'inference';
 
 let model: LoadedModel | undefined;
+let loadOptions: LoadOptions = {};
+/** The hidden-state-exposed session, made on the first geometry request for the loaded model. */
+let geometry: GeometrySession | undefined;
 /** Ids of analyses asked to stop; checked between windows. */
 const cancelled = new Set<number>();
 /** Analyses run one after another: a queue keeps a second request from interleaving its runs. */
@@ -35,13 +41,12 @@ function failure(id: number, e: unknown): RequestFailedReply {
 async function handle(message: HostToWorker): Promise<void> {
   switch (message.type) {
     case 'model/load': {
+      await closeGeometrySession(geometry);
+      geometry = undefined;
       if (model) await disposeModel(model);
       model = undefined;
-      model = await loadModel(message.modelDir, {
-        variant: message.variant,
-        executionProviders: message.executionProviders,
-        intraOpThreads: message.intraOpThreads,
-      });
+      loadOptions = { variant: message.variant, executionProviders: message.executionProviders, intraOpThreads: message.intraOpThreads };
+      model = await loadModel(message.modelDir, loadOptions);
       removeTelemetryLog();
       send({ type: 'model/loaded', id: message.id, info: model.info, selfTestDelta: model.selfTestDelta });
       return;
@@ -49,6 +54,17 @@ async function handle(message: HostToWorker): Promise<void> {
     case 'analysis/start': {
       if (!model) throw new Error('no model loaded');
       const id = message.id;
+      if (message.geometry) {
+        geometry ??= await openGeometrySession(model, loadOptions);
+        const result = await analyzeWithGeometry(model, geometry, message, message.geometry, {
+          started: (scoring, tokens, tokenizeMs) => send({ type: 'analysis/started', id, scoring, tokens, tokenizeMs }),
+          batch: (batch, hiddenNorm) => send({ type: 'analysis/records', id, batch, hiddenNorm }),
+          progress: (done, total) => send({ type: 'analysis/progress', id, done, total }),
+          cancelled: () => cancelled.has(id),
+        });
+        send({ type: 'analysis/done', id, inferenceMs: result.inferenceMs, geometry: result.geometry, geometryMs: result.geometryMs });
+        return;
+      }
       const result = await analyzeText(model, message, {
         started: (scoring, tokens, tokenizeMs) => send({ type: 'analysis/started', id, scoring, tokens, tokenizeMs }),
         batch: batch => send({ type: 'analysis/records', id, batch }),
@@ -66,6 +82,8 @@ async function handle(message: HostToWorker): Promise<void> {
       return;
     }
     case 'model/dispose': {
+      await closeGeometrySession(geometry);
+      geometry = undefined;
       if (model) await disposeModel(model);
       model = undefined;
       removeTelemetryLog();

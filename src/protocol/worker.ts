@@ -4,6 +4,7 @@
  */
 import type { ModelInfo, ScoringInfo } from '../core/analysis';
 import type { InputErrorCode } from '../core/errors';
+import type { GeometryResult, KernelName, KernelSide } from '../core/geometry';
 import type { ChunkMetrics } from '../core/reduceChunk';
 import type { RecordBatch } from '../core/records';
 
@@ -23,6 +24,48 @@ export interface AnalyzeStartRequest {
   topK: number;
   window?: number;
   stride?: number;
+  /** Representation geometry wanted (off when absent: plain analysis cost is unchanged). */
+  geometry?: GeometryOptionsMessage;
+}
+
+/** Geometry options as they cross to the worker (defaults filled by the worker). */
+export interface GeometryOptionsMessage {
+  kernel?: KernelName;
+  side?: KernelSide;
+  eigenpairs?: number;
+  seed?: number;
+}
+
+/** One geometry view: on, or off with the reason (e.g. a head that is not linear-softmax). */
+export interface GeometryViewState {
+  on: boolean;
+  message: string;
+}
+
+/**
+ * The geometry block of an analysis: the core's GeometryResult plus the head check and which views
+ * are on. Views that assume logits = W h + b are switched off (never computed from a wrong head).
+ */
+export interface GeometryReport extends GeometryResult {
+  head: {
+    verdict: 'linear' | 'scaled' | 'not-linear' | 'unavailable';
+    message: string;
+    relativeError: number | null;
+    fittedScale: number | null;
+    /** The graph analysis of the head (softcap, quantized, merged decoder, ...). */
+    issues: string[];
+  };
+  views: {
+    /** The operator spectrum λ_j of the chosen kernel (the prototype kernel needs W). */
+    spectrum: GeometryViewState;
+    /** ρ_j, A_k, nulls, ψ_j/φ_j: need h to be the input of a linear head. */
+    alignment: GeometryViewState;
+    /** tr Cov_p[W_w] and the NLL = A + U split read as ⟨W_y, h⟩: need W. */
+    head: GeometryViewState;
+    /** ‖h_t‖ per token: needs the hidden state exposed. */
+    hiddenNorm: GeometryViewState;
+  };
+  options: { kernel: KernelName; side: KernelSide; eigenpairs: number; seed: number };
 }
 
 export interface AnalyzeCancelRequest {
@@ -65,6 +108,8 @@ export interface AnalysisRecordsEvent {
   type: 'analysis/records';
   id: number;
   batch: RecordBatch;
+  /** With geometry: ‖h_t‖ for each record of the batch. */
+  hiddenNorm?: Float64Array;
 }
 
 export interface AnalysisProgressEvent {
@@ -78,6 +123,9 @@ export interface AnalysisDoneReply {
   type: 'analysis/done';
   id: number;
   inferenceMs: number;
+  /** With geometry: the result, and the milliseconds spent computing it after inference. */
+  geometry?: GeometryReport;
+  geometryMs?: number;
 }
 
 export interface TokenTextsReply {

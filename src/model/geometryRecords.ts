@@ -1,0 +1,41 @@
+/**
+ * Geometry's per-token layers copied onto the token records (host side), so every front end finds
+ * them next to NLL and entropy: excess surprisal e_t = NLL − H and its standardised form ζ_t (exact),
+ * the NLL = A + U split and the pullback trace (exact, exact-truncated; only with a linear head),
+ * ψ_j(t) and φ_j(t) (eigen-coordinates, j = 1..J), and the look-ahead C1 (a heuristic, so named).
+ * `varentropy` and `hiddenNorm` are already on the records.
+ */
+import type { TokenRecord } from '../core/analysis';
+import type { GeometryOptionsMessage, GeometryReport } from '../protocol/worker';
+import type { AnalyzeRequest } from './api';
+
+/** Record fields that geometry adds (the JSON's `geometry.perTokenFields`). */
+export const GEOMETRY_TOKEN_FIELDS = [
+  'hiddenNorm', 'excessSurprisal', 'standardisedExcess', 'alignmentTerm', 'partitionTerm',
+  'pullbackTrace', 'pullbackTraceBound', 'psi', 'phi', 'lookAheadC1Heuristic',
+] as const;
+
+export function attachGeometryFields(records: TokenRecord[], geometry: GeometryReport): void {
+  const p = geometry.perToken;
+  const J = p.psi.length;
+  records.forEach((r, t) => {
+    r.excessSurprisal = p.excessSurprisal[t] ?? null;
+    r.standardisedExcess = p.standardisedExcess[t] ?? null;
+    if (p.alignmentTerm) r.alignmentTerm = p.alignmentTerm[t] ?? null;
+    if (p.partitionTerm) r.partitionTerm = p.partitionTerm[t] ?? null;
+    if (p.pullbackTrace) r.pullbackTrace = p.pullbackTrace[t] ?? null;
+    if (p.pullbackTraceBound) r.pullbackTraceBound = p.pullbackTraceBound[t] ?? null;
+    if (J > 0) {
+      r.psi = Array.from({ length: J }, (_, j) => p.psi[j][t] ?? null);
+      r.phi = Array.from({ length: J }, (_, j) => p.phi[j][t] ?? null);
+    }
+    if (p.lookAheadC1) r.lookAheadC1Heuristic = p.lookAheadC1[t] ?? null;
+  });
+}
+
+/** The request's geometry option as the worker message carries it (undefined = off). */
+export function geometryOptionsOf(request: AnalyzeRequest): GeometryOptionsMessage | undefined {
+  const g = request.geometry;
+  if (!g) return undefined;
+  return g === true ? {} : { kernel: g.kernel, side: g.side, eigenpairs: g.eigenpairs, seed: g.seed };
+}

@@ -1,0 +1,110 @@
+/**
+ * One analysis with geometry, inside the worker: the ordinary analysis runs on the spliced session
+ * through a HiddenCapture (h_t, exact π̄, head-check rows), each record batch goes out with ‖h_t‖,
+ * then the head is checked and `computeGeometry` runs here, so the host stays responsive.
+ *
+ * Views that assume logits = W h + b (prototype kernel, alignment of h, pullback trace, the
+ * NLL = A + U split) are switched off, with the reason, when the head check or the graph analysis
+ * says the head is not linear-softmax; a head that is W h + b times one scale gets the scale folded
+ * into W and b.
+ */
+import { expandBatch, type RecordBatch } from '../core/records';
+import { computeGeometry, gatherHeadRows, geometryInputFromRecords, headRowIds, type GeometryInput, type HeadCheckResult } from '../core/geometry';
+import type { GeometryOptionsMessage, GeometryReport } from '../protocol/worker';
+import { analyzeText, type AnalysisSink, type AnalyzeParams } from './analyzer';
+import { headVerdict, type GeometrySession } from './geometrySession';
+import { operatorOff, tooShort } from './geometryOff';
+import { HiddenCapture } from './hiddenCapture';
+import type { LoadedModel } from './loader';
+
+/** Fewer tokens than this and the core refuses (a spectrum of a handful of contexts means nothing). */
+export const MIN_GEOMETRY_TOKENS = 8;
+
+export interface GeometrySink extends AnalysisSink {
+  batch(batch: RecordBatch, hiddenNorm?: Float64Array): void;
+}
+
+export async function analyzeWithGeometry(
+  model: LoadedModel,
+  geo: GeometrySession,
+  params: AnalyzeParams,
+  wanted: GeometryOptionsMessage,
+  sink: GeometrySink,
+): Promise<{ inferenceMs: number; geometry: GeometryReport; geometryMs: number }> {
+  const d = geo.weights?.hidden ?? model.info.hiddenSize;
+  const hiddenOutput = geo.session && d > 0 ? geo.hiddenOutput : null;
+  const capture = new HiddenCapture(hiddenOutput, model.signature.logitsName, d, model.logitsWidth);
+  const batches: RecordBatch[] = [];
+  const session = capture.wrap(hiddenOutput ? geo.session! : model.session);
+  const { inferenceMs } = await analyzeText({ ...model, session }, params, {
+    started: (scoring, tokens, tokenizeMs) => {
+      capture.start(tokens, scoring.window, scoring.stride);
+      sink.started(scoring, tokens, tokenizeMs);
+    },
+    batch: batch => {
+      batches.push(batch);
+      sink.batch(batch, hiddenOutput ? capture.norms(batch.firstIndex, batch.firstIndex + batch.count) : undefined);
+    },
+    progress: (done, total) => sink.progress(done, total),
+    cancelled: () => sink.cancelled(),
+  });
+  const started = performance.now();
+  const geometry = geometryOf(model, geo, capture, batches, wanted, hiddenOutput !== null);
+  return { inferenceMs, geometry, geometryMs: performance.now() - started };
+}
+
+function geometryOf(model: LoadedModel, geo: GeometrySession, capture: HiddenCapture, batches: RecordBatch[], wanted: GeometryOptionsMessage, hasHidden: boolean): GeometryReport {
+  const options = { kernel: wanted.kernel ?? 'prototype', side: wanted.side ?? 'model', eigenpairs: wanted.eigenpairs ?? 32, seed: wanted.seed ?? 1 } as const;
+  const records = batches.flatMap(expandBatch);
+  const check = hasHidden && geo.weights?.vocab === model.logitsWidth ? headVerdict(geo, capture.checkHidden, capture.checkLogits, capture.checkRows) : geo.check;
+  const head = headReport(geo, check, hasHidden);
+  const headUsable = head.verdict === 'linear' || head.verdict === 'scaled';
+  const views: GeometryReport['views'] = {
+    hiddenNorm: hasHidden ? on('‖h_t‖ of the head input before each token') : off(`the hidden state could not be exposed: ${head.message}`),
+    head: headUsable ? on(head.message) : off(`off: ${head.message}`),
+    alignment: headUsable && hasHidden ? on(head.message) : off(`off: ${head.message}`),
+    spectrum: options.kernel !== 'prototype' || headUsable ? on(`${options.kernel} kernel, ${options.side} side`) : off(`off: the prototype kernel needs the head rows W; ${head.message}`),
+  };
+  const extras: Partial<GeometryInput> = { meanDistribution: capture.meanDistribution() };
+  const base = geometryInputFromRecords(records, extras);
+  if (records.length < MIN_GEOMETRY_TOKENS) return tooShort(base, MIN_GEOMETRY_TOKENS, options, head, views);
+  const input: GeometryInput = { ...base };
+  if (headUsable) {
+    const w = geo.weights!;
+    const scale = head.verdict === 'scaled' ? check!.fittedScale : 1;
+    const weight = scale === 1 ? w.weight : Float32Array.from(w.weight, x => x * scale);
+    input.head = gatherHeadRows(weight, w.hidden, headRowIds(base), w.maxRowNormSq * scale * scale);
+  } else {
+    // A + U with A = −⟨W_y, h⟩ − b_y means nothing without a linear head.
+    input.logPartition = undefined;
+  }
+  if (views.alignment.on) input.hidden = { data: capture.hidden, d: capture.d };
+  const core = { kernel: options.kernel, side: options.side, eigenpairs: options.eigenpairs, seed: options.seed };
+  if (!views.spectrum.on) {
+    // The token-level layers (excess surprisal, A1, C1, document figures) still hold; only the
+    // operator is off. A cheap Bhattacharyya pass supplies them, then its operator is blanked.
+    const result = computeGeometry({ ...input, hidden: undefined }, { ...core, kernel: 'bhattacharyya', side: 'model', eigenpairs: 1, shifts: 0 });
+    return { ...operatorOff(result, options.kernel, options.side, views.spectrum.message), head, views, options };
+  }
+  return { ...computeGeometry(input, core), head, views, options };
+}
+
+function headReport(geo: GeometrySession, check: HeadCheckResult | null, hasHidden: boolean): GeometryReport['head'] {
+  const issues = geo.head.issues.map(i => `${i.kind}: ${i.message}`);
+  if (!hasHidden || !geo.weights || !check) {
+    const why = issues[0] ?? geo.weightsError ?? (hasHidden ? 'the head weight could not be read' : 'no LM head found in the graph');
+    return { verdict: 'unavailable', message: `the LM head cannot be checked (${why})`, relativeError: null, fittedScale: null, issues };
+  }
+  // The graph analysis can see a softcap or quantized head even where a few rows happen to agree.
+  const verdict = issues.length > 0 && check.verdict !== 'not-linear' ? 'not-linear' : check.verdict;
+  const message = verdict === check.verdict ? check.message : `the head is not plain linear-softmax (${issues.join('; ')}); geometry views that need W are off`;
+  return { verdict, message, relativeError: check.relativeError, fittedScale: check.fittedScale, issues };
+}
+
+function on(message: string): { on: boolean; message: string } {
+  return { on: true, message };
+}
+
+function off(message: string): { on: boolean; message: string } {
+  return { on: false, message };
+}

@@ -1,0 +1,64 @@
+/**
+ * The hidden-state-exposed session for geometry, made on the first geometry request: the model's
+ * bytes with the LM head's input spliced out as an extra output (src/model/onnx), loaded with the
+ * external initializers resolved next to the original file. W and b are read once; whether they
+ * reproduce the logits is checked on the first analysed rows (`headVerdict`).
+ */
+import { readFileSync } from 'node:fs';
+import { InferenceSession } from 'onnxruntime-node';
+import { checkLinearHead, type HeadCheckResult } from '../core/geometry';
+import type { LoadOptions } from './api';
+import type { LoadedModel } from './loader';
+import { exposeHiddenState, externalReaderFor, headWeightsOf, type HeadInfo, type HeadWeights } from './onnx';
+import { classifyLoadError, sessionOptions } from './session';
+
+export interface GeometrySession {
+  /** The spliced session, or null when the hidden state could not be exposed. */
+  session: InferenceSession | null;
+  hiddenOutput: string | null;
+  head: HeadInfo;
+  /** W (V×d) and b, or null when the head's weight is not readable (e.g. quantized). */
+  weights: HeadWeights | null;
+  /** Why W could not be read, if it could not. */
+  weightsError: string | null;
+  /** Set by the first head check, then reused. */
+  check: HeadCheckResult | null;
+}
+
+export async function openGeometrySession(model: LoadedModel, options: LoadOptions): Promise<GeometrySession> {
+  const { onnxPath, dir } = model.files;
+  const original = readFileSync(onnxPath);
+  const exposed = exposeHiddenState(original, model.signature.logitsName);
+  let weights: HeadWeights | null = null;
+  let weightsError: string | null = null;
+  try {
+    weights = headWeightsOf(exposed, original, externalReaderFor(onnxPath));
+  } catch (e) {
+    weightsError = e instanceof Error ? e.message : String(e);
+  }
+  if (!exposed.hiddenOutput) return { session: null, hiddenOutput: null, head: exposed.head, weights, weightsError, check: null };
+  const base = sessionOptions(options);
+  const extra = base.extra as { session?: Record<string, unknown> } | undefined;
+  let session: InferenceSession;
+  try {
+    session = await InferenceSession.create(exposed.model, {
+      ...base,
+      extra: { ...extra, session: { ...extra?.session, model_external_initializers_file_folder_path: dir } },
+    });
+  } catch (e) {
+    throw classifyLoadError(onnxPath, e);
+  }
+  return { session, hiddenOutput: exposed.hiddenOutput, head: exposed.head, weights, weightsError, check: null };
+}
+
+/** Head check on captured rows (W h + b vs the logits), computed once per model. */
+export function headVerdict(geo: GeometrySession, hidden: Float32Array, logits: Float32Array, rows: number): HeadCheckResult | null {
+  if (geo.check || !geo.weights || rows === 0) return geo.check;
+  const { weight, bias, vocab, hidden: d } = geo.weights;
+  geo.check = checkLinearHead({ hidden, logits, rows, d, vocab, weight, bias: bias ?? undefined });
+  return geo.check;
+}
+
+export async function closeGeometrySession(geo: GeometrySession | undefined): Promise<void> {
+  await geo?.session?.release().catch(() => undefined);
+}

@@ -1,0 +1,121 @@
+/**
+ * What geometry needs from the forward passes, gathered while the logits rows are in hand:
+ *  - h for every scored token: the head input at the input position *before* the token (the state
+ *    after reading everything before it), T×d float32, so O(T·d) memory;
+ *  - the exact mean next-token distribution π̄ = (1/T)Σ_t p_t over the whole vocabulary, O(V) work
+ *    per row and O(V) memory (no T×V storage);
+ *  - a few (h, logits) rows for the head check.
+ * It wraps the spliced session handed to the analyzer: each run's rows are placed by replaying the
+ * analyzer's window plan (runs go through each window in order, from its start to its end).
+ */
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { planWindows, type ScoringWindow } from '../core/windows';
+import { toFloat32 } from './float16';
+
+/** Rows kept for the head check (W h + b against the logits). */
+const HEAD_CHECK_ROWS = 4;
+
+export class HiddenCapture {
+  private plan: ScoringWindow[] = [];
+  private windowIndex = 0;
+  private from = 0;
+  /** h_t for document token t (T×d). */
+  hidden = new Float32Array(0);
+  /** Σ_t p_t over finite rows, and how many rows it holds. */
+  readonly probabilitySum: Float64Array;
+  finiteRows = 0;
+  private scratch: Float64Array;
+  readonly checkHidden: Float32Array;
+  readonly checkLogits: Float32Array;
+  checkRows = 0;
+
+  /** `hiddenOutput` null: only π̄ is gathered (the hidden state could not be exposed). */
+  constructor(private readonly hiddenOutput: string | null, private readonly logitsName: string, readonly d: number, readonly width: number) {
+    this.probabilitySum = new Float64Array(width);
+    this.scratch = new Float64Array(width);
+    this.checkHidden = new Float32Array(HEAD_CHECK_ROWS * d);
+    this.checkLogits = new Float32Array(HEAD_CHECK_ROWS * width);
+  }
+
+  /** Called once the analyzer knows the document length and window settings (before any run). */
+  start(documentTokens: number, window: number, stride: number): void {
+    this.plan = planWindows(documentTokens + 1, window, stride);
+    this.windowIndex = 0;
+    this.from = this.plan[0]?.start ?? 0;
+    this.hidden = new Float32Array(this.hiddenOutput ? documentTokens * this.d : 0);
+  }
+
+  /** A session whose run() also feeds this capture; everything else the analyzer never calls. */
+  wrap(session: InferenceSession): InferenceSession {
+    const run = async (feeds: InferenceSession.FeedsType): Promise<InferenceSession.ReturnType> => {
+      const outputs = await session.run(feeds);
+      this.take(outputs[this.logitsName] as Tensor, this.hiddenOutput ? (outputs[this.hiddenOutput] as Tensor | undefined) : null);
+      return outputs;
+    };
+    return new Proxy(session, { get: (target, key) => (key === 'run' ? run : Reflect.get(target, key)) });
+  }
+
+  /** L2 norm of h_t for document tokens [from, to). */
+  norms(from: number, to: number): Float64Array {
+    const out = new Float64Array(to - from);
+    const d = this.d;
+    for (let t = from; t < to; t++) {
+      let s = 0;
+      for (let c = 0; c < d; c++) s += this.hidden[t * d + c] ** 2;
+      out[t - from] = Math.sqrt(s);
+    }
+    return out;
+  }
+
+  /** π̄ = (1/T)Σ p_t over the rows with finite logits (exact, float64). */
+  meanDistribution(): Float64Array {
+    const n = Math.max(1, this.finiteRows);
+    return Float64Array.from(this.probabilitySum, x => x / n);
+  }
+
+  /** `hiddenTensor` null: no hidden output wanted; undefined: wanted but missing. */
+  private take(logitsTensor: Tensor, hiddenTensor: Tensor | null | undefined): void {
+    const w = this.plan[this.windowIndex];
+    if (!w) throw new Error('hidden-state capture: a run outside the window plan');
+    if (hiddenTensor === undefined) throw new Error(`hidden-state capture: the session did not return '${this.hiddenOutput}'`);
+    const n = Number(logitsTensor.dims[1]);
+    const V = Number(logitsTensor.dims[2]);
+    const from = this.from;
+    if (from + n > w.end || V !== this.width) throw new Error(`hidden-state capture: run of ${n}×${V} does not follow the window plan`);
+    const hidden = hiddenTensor ? toFloat32(hiddenTensor.data) : null;
+    if (hidden && hidden.length !== n * this.d) throw new Error(`hidden-state capture: '${this.hiddenOutput}' holds ${hidden.length} values, expected ${n}×${this.d}`);
+    const logits = toFloat32(logitsTensor.data);
+    // Input position j predicts target j + 1, i.e. document token j; only this window's targets count.
+    const first = Math.max(from, w.firstTarget - 1);
+    const d = this.d;
+    for (let j = first; j < from + n; j++) {
+      const r = j - from;
+      if (hidden) this.hidden.set(hidden.subarray(r * d, (r + 1) * d), j * d);
+      const row = logits.subarray(r * V, (r + 1) * V);
+      if (this.accumulate(row) && hidden && this.checkRows < HEAD_CHECK_ROWS) {
+        this.checkHidden.set(hidden.subarray(r * d, (r + 1) * d), this.checkRows * d);
+        this.checkLogits.set(row, this.checkRows * V);
+        this.checkRows++;
+      }
+    }
+    this.from += n;
+    if (this.from >= w.end && ++this.windowIndex < this.plan.length) this.from = this.plan[this.windowIndex].start;
+  }
+
+  /** Adds softmax(row) to the running sum; false (and nothing added) when the row is not finite. */
+  private accumulate(row: Float32Array): boolean {
+    const V = row.length;
+    let max = -Infinity;
+    for (let i = 0; i < V; i++) if (row[i] > max) max = row[i];
+    if (!Number.isFinite(max)) return false;
+    const e = this.scratch;
+    let sum = 0;
+    for (let i = 0; i < V; i++) sum += e[i] = Math.exp(row[i] - max);
+    if (!Number.isFinite(sum)) return false;
+    const inv = 1 / sum;
+    const acc = this.probabilitySum;
+    for (let i = 0; i < V; i++) acc[i] += e[i] * inv;
+    this.finiteRows++;
+    return true;
+  }
+}
