@@ -99,6 +99,7 @@ def finish(out_dir: str, cache: str, stats: dict, log, started: float) -> None:
     stats["timings"]["evaluation_s"] = time.time() - t3
 
     stats["package_licences"] = package_licences(os.path.join(cache, "corpus"))
+    stats["tokens_read"] = tokens_read_per_source(cache, stats)
     if os.path.isdir(out_dir):
         shutil.rmtree(out_dir)
     write_model_folder(model, os.path.join(cache, "tokenizer.json"), out_dir,
@@ -106,11 +107,42 @@ def finish(out_dir: str, cache: str, stats: dict, log, started: float) -> None:
     evaluate_all.write_heldout_samples(os.path.join(cache, "corpus"), os.path.join(out_dir, "heldout"))
     stats["tokenizer_check"] = verify_tokenizer(out_dir, cache, log)
     stats["onnx_check"] = verify_onnx(model, out_dir, cache, log)
+    stats["cli_check"] = cross_check_cli(out_dir, stats, log)
     stats["timings"]["total_s"] = time.time() - started
     with open(os.path.join(cache, "build.json"), "w") as f:
         json.dump(stats, f, indent=1)
     readme.write(out_dir, stats)
     log(f"done: {out_dir} in {stats['timings']['total_s'] / 60:.1f} min")
+
+
+def tokens_read_per_source(cache: str, stats: dict) -> dict:
+    """Input tokens the model actually read, by source: replays the trainer's seeded chunk order
+    and maps each stream position to its document through the <|endoftext|> separators."""
+    import numpy as np
+    import tokenize_corpus
+    import train
+
+    schedule = train.Schedule(**{**stats["schedule"],
+                                 "phases": tuple(tuple(p) for p in stats["schedule"]["phases"])})
+    stream = np.fromfile(os.path.join(cache, "train_tokens.bin"), dtype=np.uint16)
+    base = stream.__array_interface__["data"][0]
+    positions = []
+    for reader, steps, (_end, seq_len, batch) in zip(
+            train.phase_readers(stream, schedule, SEED), stats["training"]["phase_steps"],
+            schedule.phases):
+        offset = (reader.chunks.__array_interface__["data"][0] - base) // stream.itemsize
+        rows = reader.order[:steps * batch]
+        width = seq_len + 1
+        positions.append((offset + rows[:, None] * width + np.arange(seq_len)[None, :]).ravel())
+    separators = np.flatnonzero(stream == VOCAB_SIZE - 1)
+    doc_of = np.searchsorted(separators, np.concatenate(positions), side="left")
+    docs = tokenize_corpus.shuffled_train_docs(os.path.join(cache, "corpus"), SEED)
+    per_doc = np.bincount(doc_of)
+    read: dict[str, int] = {}
+    for index in np.flatnonzero(per_doc):
+        source = docs[index]["source"]
+        read[source] = read.get(source, 0) + int(per_doc[index])
+    return read
 
 
 def package_licences(corpus_dir: str) -> dict:
@@ -168,6 +200,26 @@ def verify_onnx(model, out_dir: str, cache: str, log) -> str:
                           log, "onnx check (one pass and through the KV cache vs PyTorch)")
 
 
+def cross_check_cli(out_dir: str, stats: dict, log) -> str:
+    """The project's own CLI (tokenizer in JS, ORT worker, sliding windows) on the shipped Python
+    sample must give the bits/byte this recipe computed in PyTorch."""
+    cli = os.path.join(REPO, "dist", "cli.js")
+    if not os.path.exists(cli):
+        return "skipped (dist/cli.js not built)"
+    sample = os.path.join(out_dir, "heldout", "python-textwrap.py")
+    result = subprocess.run(["node", cli, "analyze", sample, "--model", out_dir, "--format", "json"],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        return f"CLI failed (exit {result.returncode}): {result.stderr.strip()[:200]}"
+    summary = json.loads(result.stdout)["summary"]
+    ours = stats["heldout"]["samples"]["python-textwrap.py"]
+    line = (f"`markov-lens analyze heldout/python-textwrap.py`: {summary['tokens']} tokens, "
+            f"{summary['bitsPerByte']:.4f} bits/byte (PyTorch: {ours['tokens']} tokens, "
+            f"{ours['bits_per_byte']:.4f})")
+    log(f"cli check: {line}")
+    return line
+
+
 def random_init(out_dir: str, seed: int) -> None:
     """The default model's architecture and tokenizer with untrained (seeded) weights."""
     import train
@@ -190,7 +242,7 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=os.path.join(REPO, "models", "default"))
     parser.add_argument("--cache", default=os.path.join(REPO, "tools", ".cache", "default_model"))
-    parser.add_argument("--train-minutes", type=float, default=40.0)
+    parser.add_argument("--train-minutes", type=float, default=35.0)
     parser.add_argument("--random-init", metavar="OUT_DIR",
                         help="write an untrained model of the same architecture and tokenizer")
     parser.add_argument("--seed", type=int, default=SEED, help="seed for --random-init")

@@ -1,13 +1,14 @@
 """Train the GPT-2 default model on the encoded token stream (CPU, 2 threads).
 
-Every step trains at the full context (1024): measured on this machine, tokens/s at 1024 equals
-tokens/s at 256 for this width (attention is a small share of the work), and a short-sequence
-phase leaves the rows of the learned position table beyond it untrained.
-The machine is shared, so the schedule is set by wall-clock time rather than a step count: the
-learning rate follows a linear warmup, then a cosine over the fraction of the time budget used.
-Batches read the head of the (weighted, shuffled) token stream in a seeded random chunk order,
-so no token is seen twice. AdamW, weight tying (in the model), gradient clipping. Same seed and
-budget on an equally loaded machine give the same run; the steps actually taken are reported.
+Sequence length grows in phases (256, then 512, then the full 1024 context) at a constant
+2048 tokens per step: short sequences learn the local statistics fastest early on (a run at
+1024 from the start was 1.4 nats/token behind at the same token count), and the last phases
+train every row of the learned position table with long contexts.
+The machine is shared, so the schedule is set by wall-clock time rather than a step count:
+phases end at fixed fractions of the time budget, and the learning rate follows a linear warmup,
+then a cosine over the fraction of the budget used. Each phase reads its own region of the head
+of the (weighted, shuffled) token stream in a seeded random chunk order, so no token is seen
+twice. AdamW, weight tying (in the model), gradient clipping. The steps taken are reported.
 """
 from __future__ import annotations
 
@@ -26,9 +27,9 @@ from lib.gpt2 import Gpt2Config, Gpt2LMHeadModel  # noqa: E402
 
 @dataclasses.dataclass(frozen=True)
 class Schedule:
-    minutes: float = 40.0
-    seq_len: int = 1024
-    batch: int = 2
+    minutes: float = 35.0
+    # (end as a fraction of the time budget, sequence length, batch)
+    phases: tuple = ((0.35, 256, 8), (0.6, 512, 4), (1.0, 1024, 2))
     stream_fraction: float = 0.5  # the head of the stream that is cut into training chunks
     peak_lr: float = 2e-3
     warmup_steps: int = 50
@@ -77,12 +78,23 @@ class ChunkReader:
         return torch.from_numpy(self.chunks[rows].astype(np.int64))
 
 
+def phase_readers(stream: np.ndarray, schedule: Schedule, seed: int) -> list[ChunkReader]:
+    """One reader per phase over consecutive parts of the stream's head, sized by phase time."""
+    head = int(stream.size * schedule.stream_fraction)
+    readers, start, previous_end = [], 0, 0.0
+    for index, (end, seq_len, _batch) in enumerate(schedule.phases):
+        stop = start + int(head * (end - previous_end))
+        readers.append(ChunkReader(stream[start:stop], seq_len + 1, seed + 1 + index))
+        start, previous_end = stop, end
+    return readers
+
+
 def train(stream_path: str, config: Gpt2Config, schedule: Schedule, seed: int, out_path: str,
           log=print) -> dict:
     torch.set_num_threads(2)
     stream = np.fromfile(stream_path, dtype=np.uint16)
-    reader = ChunkReader(stream[:int(stream.size * schedule.stream_fraction)],
-                         schedule.seq_len + 1, seed + 1)
+    readers = phase_readers(stream, schedule, seed)
+    phase_steps = [0] * len(schedule.phases)
     model = make_model(config, seed)
     model.train()
     optimizer = torch.optim.AdamW(param_groups(model, schedule.weight_decay),
@@ -96,7 +108,9 @@ def train(stream_path: str, config: Gpt2Config, schedule: Schedule, seed: int, o
         fraction = (time.time() - start) / budget
         if fraction >= 1.0:
             break
-        batch = reader.take(schedule.batch)
+        phase = next(i for i, p in enumerate(schedule.phases) if fraction < p[0])
+        batch = readers[phase].take(schedule.phases[phase][2])
+        phase_steps[phase] += 1
         lr = schedule.lr(step, fraction)
         for group in optimizer.param_groups:
             group["lr"] = lr
@@ -125,9 +139,9 @@ def train(stream_path: str, config: Gpt2Config, schedule: Schedule, seed: int, o
                 "step": step}, out_path)
     if os.path.exists(out_path + ".partial"):
         os.remove(out_path + ".partial")
-    log(f"trained {step} steps, {tokens_seen} tokens in {seconds / 60:.1f} min")
+    log(f"trained {step} steps {phase_steps}, {tokens_seen} tokens in {seconds / 60:.1f} min")
     return {"seconds": seconds, "tokens_seen": tokens_seen, "steps": step,
-            "final_train_loss": smoothed, "history": history}
+            "phase_steps": phase_steps, "final_train_loss": smoothed, "history": history}
 
 
 def load_model(path: str) -> Gpt2LMHeadModel:
