@@ -3,6 +3,7 @@
  * the same, and disposed (worker terminated) when they change or the extension deactivates.
  */
 import type * as vscode from 'vscode';
+import { isInputError } from '../core/errors';
 import { readModelConfig } from '../model/config';
 import { openModel } from '../model/engine';
 import { loadTokenizerSync } from '../model/tokenizer';
@@ -25,7 +26,7 @@ export class EngineHost implements vscode.Disposable {
     const key = JSON.stringify([config.modelPath, config.onnxVariant, config.executionProviders]);
     if (this.current?.key !== key) {
       this.release();
-      const loading = this.load(config);
+      const loading = this.load(config).then(loaded => this.droppedOnInternalFailure(loaded, key));
       this.current = { key, loading };
       // A failed load must not be cached: the next run retries (the user may have fixed the folder).
       loading.catch(() => { if (this.current?.loading === loading) this.current = undefined; });
@@ -65,6 +66,27 @@ export class EngineHost implements vscode.Disposable {
       this.log.warn(`No vocabulary for top-k texts (${e instanceof Error ? e.message : e}); showing ids`);
       return undefined;
     }
+  }
+
+  /**
+   * A worker that crashed or was killed fails every later request, so after an internal (non-input)
+   * failure the engine is dropped and the next run starts a fresh worker instead of failing forever.
+   */
+  private droppedOnInternalFailure(loaded: LoadedEngine, key: string): LoadedEngine {
+    const { engine } = loaded;
+    const guarded = Object.create(engine) as LanguageModelEngine;
+    guarded.analyze = async request => {
+      try {
+        return await engine.analyze(request);
+      } catch (e) {
+        if (!isInputError(e) && this.current?.key === key) {
+          this.log.warn(`Restarting the model worker after: ${e instanceof Error ? e.message : e}`);
+          this.release();
+        }
+        throw e;
+      }
+    };
+    return { ...loaded, engine: guarded };
   }
 
   private release(): void {
