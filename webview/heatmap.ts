@@ -4,7 +4,7 @@
  * only while it is within a screen or two of the viewport; otherwise it is an empty box of its last
  * measured (or estimated) height, so a 50,000-token document stays fast.
  */
-import { type HeatMetric, type TokenColumns, heatBucket, metricValue } from '../src/protocol/webview';
+import { type GeometryColumns, type HeatMetric, type TokenColumns, heatBucket, metricValue } from '../src/protocol/webview';
 import { type Block, splitBlocks } from './blocks';
 
 /** How far outside the viewport blocks are kept rendered. */
@@ -20,6 +20,7 @@ export class Heatmap {
   private text = '';
   private cols: TokenColumns = { starts: [], ends: [], nll: [], entropy: [], rank: [] };
   private metric: HeatMetric = 'nll';
+  private geometry?: GeometryColumns;
   private views: BlockView[] = [];
   private readonly pending = document.createElement('span');
   private readonly observer: IntersectionObserver;
@@ -64,6 +65,11 @@ export class Heatmap {
       this.observer.observe(el);
     }
     this.updatePending();
+  }
+
+  /** Geometry layers of the document (set with each snapshot; undefined until computed). */
+  setGeometry(geometry: GeometryColumns | undefined): void {
+    this.geometry = geometry;
   }
 
   setMetric(metric: HeatMetric): void {
@@ -135,7 +141,7 @@ export class Heatmap {
     const spans = view.el.children;
     for (let k = 0; k < spans.length; k++) {
       const i = view.block.first + k;
-      const b = heatBucket(this.metric, metricValue(this.metric, this.cols.nll[i], this.cols.entropy[i], this.cols.rank[i]));
+      const b = heatBucket(this.metric, metricValue(this.metric, this.cols.nll[i], this.cols.entropy[i], this.cols.rank[i], this.geometry, i));
       spans[k].className = b < 0 ? 'tok hna' : `tok h${b}`;
     }
   }

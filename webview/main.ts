@@ -6,8 +6,8 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import {
-  type AnalysisHeader, HEAT_METRICS, type HeatMetric, type HostToPanelMessage, isHeatMetric, METRIC_LABELS,
-  type PanelSnapshot, parsePanelState,
+  type AnalysisHeader, GEOMETRY_HEAT_METRICS, type GeometryColumns, HEAT_METRICS, type HeatMetric, type HostToPanelMessage,
+  isGeometryHeatMetric, isHeatMetric, METRIC_LABELS, type PanelSnapshot, parsePanelState,
 } from '../src/protocol/webview';
 import { renderLegend, renderStatus, renderSummary, type StatusView } from './header';
 import { Heatmap } from './heatmap';
@@ -25,13 +25,20 @@ let metric: HeatMetric = restored?.metric ?? 'nll';
 let header: AnalysisHeader | undefined;
 const status: StatusView = { running: false, done: 0, total: 0, stale: false };
 
-for (const m of HEAT_METRICS) {
-  const option = document.createElement('vscode-option');
-  option.setAttribute('value', m);
-  option.textContent = METRIC_LABELS[m];
-  metricSelect.append(option);
+let geometry: GeometryColumns | undefined;
+
+/** The metric choices: the base ones, plus the geometry layers this analysis has. */
+function fillMetricOptions(): void {
+  const available = GEOMETRY_HEAT_METRICS.filter(m => geometry?.[m] !== undefined);
+  metricSelect.replaceChildren(...[...HEAT_METRICS, ...available].map(m => {
+    const option = document.createElement('vscode-option');
+    option.setAttribute('value', m);
+    option.textContent = METRIC_LABELS[m];
+    return option;
+  }));
+  metricSelect.value = metric;
 }
-metricSelect.value = metric;
+fillMetricOptions();
 
 function persist(): void {
   if (uri) saveState({ uri, metric, scrollTop: window.scrollY });
@@ -42,6 +49,8 @@ function applyMetric(m: HeatMetric, tellHost: boolean): void {
   if (metricSelect.value !== m) metricSelect.value = m;
   heatmap.setMetric(m);
   renderLegend(byId('legend'), m);
+  const provenance = isGeometryHeatMetric(m) ? geometry?.provenance[m] : undefined;
+  if (provenance) byId('legend').querySelector('.legend-title')?.append(` · ${provenance}`);
   document.body.dataset.metric = m;
   persist();
   if (tellHost) send({ type: 'metric/set', metric: m });
@@ -61,8 +70,13 @@ function showSnapshot(s: PanelSnapshot): void {
   status.stale = s.stale;
   status.error = s.error;
   metric = s.metric;
-  heatmap.reset(s.text, s.columns, s.metric);
-  applyMetric(s.metric, false);
+  geometry = s.geometry;
+  // A geometry layer the new snapshot lacks shows as NLL until the geometry is there again.
+  if (isGeometryHeatMetric(metric) && geometry?.[metric] === undefined) metric = 'nll';
+  fillMetricOptions();
+  heatmap.setGeometry(geometry);
+  heatmap.reset(s.text, s.columns, metric);
+  applyMetric(metric, false);
   renderSummary(byId('summary'), header, status.done);
   renderStatus(byId('status'), status);
   if (sameDocument && restored && restored.uri === uri) window.scrollTo(0, restored.scrollTop);
@@ -142,7 +156,8 @@ heatmapRoot.addEventListener('click', e => {
 });
 
 metricSelect.addEventListener('change', () => {
-  if (isHeatMetric(metricSelect.value)) applyMetric(metricSelect.value, true);
+  const value = metricSelect.value;
+  if (isHeatMetric(value) || isGeometryHeatMetric(value)) applyMetric(value, true);
 });
 byId('rerun').addEventListener('click', () => send({ type: 'analysis/rerun' }));
 byId('show-spectrum').addEventListener('click', () => send({ type: 'spectrum/show' }));

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import {
-  type HeatMetric, type HostToPanelMessage, type PanelSnapshot, parsePanelMessage, parsePanelState,
+  geometryColumns, type HeatMetric, type HostToPanelMessage, isHeatMetric, type PanelSnapshot, parsePanelMessage, parsePanelState,
 } from '../protocol/webview';
 import { panelHtml } from './panelHtml';
 import { columnsOf, type ResultsStore } from './results';
@@ -107,7 +107,8 @@ export class HeatmapPanel implements vscode.Disposable {
         return;
       case 'metric/set':
         this.metric = msg.metric;
-        this.hooks.metricChanged(msg.metric);
+        // Geometry layers exist only for some analyses: they stay a choice of this panel, not the setting.
+        if (isHeatMetric(msg.metric)) this.hooks.metricChanged(msg.metric);
         return;
       case 'token/details':
         this.post({ type: 'token/details', requestId: msg.requestId,
@@ -144,6 +145,7 @@ export class HeatmapPanel implements vscode.Disposable {
       uri: result.uri, fileName: result.fileName, text: result.text, columns: columnsOf(result.tokens),
       totalTokens: result.totalTokens, header: result.header, running: result.running, stale: result.stale,
       error: result.error, metric: this.metric,
+      geometry: result.geometry && !result.running ? geometryColumns(result.geometry) : undefined,
     };
   }
 
