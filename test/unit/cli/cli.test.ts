@@ -151,11 +151,13 @@ test('bad model folders: missing, no .onnx, corrupt .onnx, tokenizer missing or 
   await expectBad(['analyze', input, '--model', badTokenizer], 'tokenizer.json', /tokenizer|JSON/i);
 });
 
-test('bad settings: window over the context, stride over the window, --geometry, unknown flags', async () => {
+test('bad settings: window over the context, stride over the window, geometry options, unknown flags', async () => {
   const input = file('s.txt', 'text');
   await expectBad(['analyze', input, '--model', gpt2, '--window', '65'], 'window', /context length of 64/);
   await expectBad(['analyze', input, '--model', gpt2, '--window', '8', '--stride', '9'], 'stride', /must not exceed/);
-  await expectBad(['analyze', input, '--model', gpt2, '--geometry'], '--geometry', /not available/);
+  await expectBad(['analyze', input, '--model', gpt2, '--kernel', 'haochen'], '--kernel', /only meaningful with --geometry/);
+  await expectBad(['analyze', input, '--model', gpt2, '--geometry', '--kernel', 'cosine'], '--kernel', /prototype, bhattacharyya, haochen/);
+  await expectBad(['analyze', input, '--model', gpt2, '--geometry', '--side', 'data', '--kernel', 'haochen'], '--side', /only the prototype kernel/);
   await expectBad(['analyze', input, '--bogus'], '--bogus', /unknown option/);
   await expectBad(['analyze', input, '--format', 'xml'], '--format', /json, csv or text/);
 });
