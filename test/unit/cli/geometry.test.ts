@@ -1,0 +1,90 @@
+/**
+ * `markov-lens analyze FILE --geometry` through the real main() and worker: the JSON geometry block
+ * and per-token fields, the options (--kernel, --side, --eigen, --seed), and the text table.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { main } from '../../../src/cli/main';
+
+const fixtures = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures');
+const gpt2 = join(fixtures, 'models', 'gpt2-bytelevel');
+let work: string;
+let input: string;
+
+before(() => {
+  work = mkdtempSync(join(tmpdir(), 'ml-cli-geometry-'));
+  const ref = JSON.parse(readFileSync(join(fixtures, 'reference', 'gpt2-bytelevel.json'), 'utf8')) as { cases: Array<{ name: string; text: string }> };
+  input = join(work, 'long.txt');
+  writeFileSync(input, ref.cases.find(c => c.name === 'long')!.text);
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {} }, { intraOpThreads: 1 });
+  return { code, stdout, stderr };
+}
+
+interface Doc {
+  tokens: Array<Record<string, unknown>>;
+  geometry: {
+    kernel: { name: string; side: string };
+    eigenvalues: number[];
+    alignment: { Ak: number[]; nullPercentile: { Ak: number[] } } | null;
+    surplus: { A1: { value: number; basis: string } };
+    perTokenFields: string[];
+    perToken?: unknown;
+    options: { seed: number; eigenpairs: number };
+  };
+}
+
+test('--geometry --format json: the block and the per-token fields', async () => {
+  const r = await cli('analyze', input, '--model', gpt2, '--format', 'json', '--geometry', '--eigen', '10', '--seed', '3');
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as Doc;
+  const g = doc.geometry;
+  assert.equal(g.kernel.name, 'prototype');
+  assert.equal(g.kernel.side, 'model');
+  assert.equal(g.eigenvalues.length, 10);
+  g.eigenvalues.forEach((x, j) => assert.ok(j === 0 || x <= g.eigenvalues[j - 1]));
+  assert.ok(g.alignment && g.alignment.Ak.length > 0 && g.alignment.nullPercentile.Ak.length === g.alignment.Ak.length);
+  assert.equal(typeof g.surplus.A1.value, 'number');
+  assert.equal(g.options.seed, 3);
+  assert.equal(g.perToken, undefined, 'per-token arrays live on the records');
+  for (const t of doc.tokens) {
+    assert.equal(typeof t.hiddenNorm, 'number');
+    assert.equal(typeof t.excessSurprisal, 'number');
+    assert.equal(typeof t.varentropy, 'number');
+    assert.ok(Array.isArray(t.psi) && Array.isArray(t.phi));
+    for (const f of g.perTokenFields) assert.ok(f in t, `record field ${f}`);
+  }
+  const again = JSON.parse((await cli('analyze', input, '--model', gpt2, '--format', 'json', '--geometry', '--eigen', '10', '--seed', '3')).stdout) as Doc;
+  assert.deepEqual(again.geometry.eigenvalues, g.eigenvalues);
+  assert.deepEqual(again.geometry.alignment, g.alignment);
+  assert.deepEqual(again.tokens.map(t => t.phi), doc.tokens.map(t => t.phi));
+});
+
+test('--side data and --kernel haochen are passed through', async () => {
+  const data = JSON.parse((await cli('analyze', input, '--model', gpt2, '--format', 'json', '--geometry', '--side', 'data', '--eigen', '6')).stdout) as Doc;
+  assert.equal(data.geometry.kernel.side, 'data');
+  assert.equal(data.geometry.eigenvalues.length, 6);
+  const hc = JSON.parse((await cli('analyze', input, '--model', gpt2, '--format', 'json', '--geometry', '--kernel', 'haochen', '--eigen', '6')).stdout) as Doc;
+  assert.equal(hc.geometry.kernel.name, 'haochen');
+});
+
+test('--geometry --format text: a spectrum/alignment table after the heatmap', async () => {
+  const r = await cli('analyze', input, '--model', gpt2, '--geometry', '--eigen', '5', '--no-color');
+  assert.equal(r.code, 0, r.stderr);
+  const at = r.stdout.indexOf('\ngeometry: ');
+  assert.ok(at > 0 && r.stdout.indexOf('perplexity') < at, 'table after the summary line');
+  const table = r.stdout.slice(at);
+  assert.match(table, /j\s+lambda_j\s+rho_j\s+A_k\s+null pct/);
+  assert.equal(table.split('\n').filter(l => /^\s+[1-5]\s+\d/.test(l)).length, 5);
+  assert.match(table, /surplus A1 \(model-defined, exact\): \d+\.\d+ nats/);
+  const plain = await cli('analyze', input, '--model', gpt2, '--no-color');
+  assert.ok(!plain.stdout.includes('geometry:'));
+});
