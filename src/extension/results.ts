@@ -5,8 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { TokenRecord } from '../core/analysis';
-import type { GeometryResult } from '../core/geometry';
 import type { GeometryRequest } from '../model/api';
+import type { GeometryReport } from '../protocol/worker';
 import type { AnalysisHeader, TokenColumns } from '../protocol/webview';
 import { LiveSpans, type TextEdit } from './liveSpans';
 
@@ -26,7 +26,7 @@ export interface DocumentResult {
   error?: string;
   tokenText(id: number): string;
   /** Representation geometry, when the run asked for it (the spectrum panel), and with which options. */
-  geometry?: GeometryResult;
+  geometry?: GeometryReport;
   geometryRequest?: GeometryRequest;
 }
 
@@ -72,7 +72,7 @@ export class ResultsStore implements vscode.Disposable {
     this.emitter.fire({ kind: 'records', uri: result.uri, first, count: records.length });
   }
 
-  finish(result: DocumentResult, tokens: TokenRecord[], header: AnalysisHeader, geometry?: GeometryResult): void {
+  finish(result: DocumentResult, tokens: TokenRecord[], header: AnalysisHeader, geometry?: GeometryReport): void {
     if (this.byUri.get(result.uri) !== result) return;
     result.geometry = geometry;
     result.tokens = tokens;

@@ -5,6 +5,7 @@
  */
 import type { DocumentSummary, ModelInfo } from '../core/analysis';
 import type { GeometryResult, KernelName, KernelSide } from '../core/geometry';
+import type { GeometryReport } from './worker';
 
 /** What the heatmap colours by. Display choice only: stored values stay in nats. */
 export type BaseHeatMetric = 'nll' | 'entropy' | 'surprise' | 'rank';
@@ -259,7 +260,8 @@ export interface SpectrumSnapshot {
   tokenTexts: string[];
   nll: Array<number | null>;
   entropy: Array<number | null>;
-  geometry?: GeometryResult;
+  /** The result, with the engine's head check and view switches when it came from the engine. */
+  geometry?: GeometryResult & Partial<Pick<GeometryReport, 'views' | 'head'>>;
   running: boolean;
   error?: string;
 }

@@ -73,6 +73,9 @@ function render(): void {
   if (!s || !g) { publish(undefined); return; }
   const colours = readThemeColours();
   const prov = g.provenance;
+  // Views the engine switched off (head not W h + b, no hidden state) say why instead of plotting.
+  const off = Object.values(g.views ?? {}).filter(v => !v.on).map(v => v.message);
+  if (off.length) { status.className = 'notice'; status.textContent = [...new Set(off)].join(' · '); }
 
   const J = Math.max(1, g.perToken.psi.length);
   j = Math.min(Math.max(1, j), Math.max(1, J - 1));
