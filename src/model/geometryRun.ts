@@ -33,7 +33,7 @@ export async function analyzeWithGeometry(
 ): Promise<{ inferenceMs: number; geometry: GeometryReport; geometryMs: number }> {
   const d = geo.weights?.hidden ?? model.info.hiddenSize;
   const hiddenOutput = geo.session && d > 0 ? geo.hiddenOutput : null;
-  const capture = new HiddenCapture(hiddenOutput, model.signature.logitsName, d, model.logitsWidth);
+  const capture = new HiddenCapture(hiddenOutput, model.signature.logitsName, d, model.logitsWidth, hiddenOutput ? geo.probabilitiesOutput : null);
   const batches: RecordBatch[] = [];
   const session = capture.wrap(hiddenOutput ? geo.session! : model.session);
   const { inferenceMs } = await analyzeText({ ...model, session }, params, {

@@ -9,6 +9,7 @@ import { InferenceSession } from 'onnxruntime-node';
 import { checkLinearHead, type HeadCheckResult } from '../core/geometry';
 import type { LoadOptions } from './api';
 import type { LoadedModel } from './loader';
+import { addProbabilityOutput, PROBABILITIES_OUTPUT } from './geometryGraph';
 import { exposeHiddenState, externalReaderFor, headWeightsOf, type HeadInfo, type HeadWeights } from './onnx';
 import { classifyLoadError, sessionOptions } from './session';
 
@@ -16,6 +17,8 @@ export interface GeometrySession {
   /** The spliced session, or null when the hidden state could not be exposed. */
   session: InferenceSession | null;
   hiddenOutput: string | null;
+  /** softmax(logits) as float32, for π̄ (null with no spliced session). */
+  probabilitiesOutput: string | null;
   head: HeadInfo;
   /** W (V×d) and b, or null when the head's weight is not readable (e.g. quantized). */
   weights: HeadWeights | null;
@@ -36,19 +39,19 @@ export async function openGeometrySession(model: LoadedModel, options: LoadOptio
   } catch (e) {
     weightsError = e instanceof Error ? e.message : String(e);
   }
-  if (!exposed.hiddenOutput) return { session: null, hiddenOutput: null, head: exposed.head, weights, weightsError, check: null };
+  if (!exposed.hiddenOutput) return { session: null, hiddenOutput: null, probabilitiesOutput: null, head: exposed.head, weights, weightsError, check: null };
   const base = sessionOptions(options);
   const extra = base.extra as { session?: Record<string, unknown> } | undefined;
   let session: InferenceSession;
   try {
-    session = await InferenceSession.create(exposed.model, {
+    session = await InferenceSession.create(addProbabilityOutput(exposed.model, model.signature.logitsName), {
       ...base,
       extra: { ...extra, session: { ...extra?.session, model_external_initializers_file_folder_path: dir } },
     });
   } catch (e) {
     throw classifyLoadError(onnxPath, e);
   }
-  return { session, hiddenOutput: exposed.hiddenOutput, head: exposed.head, weights, weightsError, check: null };
+  return { session, hiddenOutput: exposed.hiddenOutput, probabilitiesOutput: PROBABILITIES_OUTPUT, head: exposed.head, weights, weightsError, check: null };
 }
 
 /** Head check on captured rows (W h + b vs the logits), computed once per model. */

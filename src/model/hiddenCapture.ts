@@ -29,8 +29,17 @@ export class HiddenCapture {
   readonly checkLogits: Float32Array;
   checkRows = 0;
 
-  /** `hiddenOutput` null: only π̄ is gathered (the hidden state could not be exposed). */
-  constructor(private readonly hiddenOutput: string | null, private readonly logitsName: string, readonly d: number, readonly width: number) {
+  /**
+   * `hiddenOutput` null: only π̄ is gathered (the hidden state could not be exposed).
+   * `probabilitiesOutput`: softmax(logits) computed by the graph; else π̄ exponentiates in JS.
+   */
+  constructor(
+    private readonly hiddenOutput: string | null,
+    private readonly logitsName: string,
+    readonly d: number,
+    readonly width: number,
+    private readonly probabilitiesOutput: string | null = null,
+  ) {
     this.probabilitySum = new Float64Array(width);
     this.scratch = new Float64Array(width);
     this.checkHidden = new Float32Array(HEAD_CHECK_ROWS * d);
@@ -49,7 +58,8 @@ export class HiddenCapture {
   wrap(session: InferenceSession): InferenceSession {
     const run = async (feeds: InferenceSession.FeedsType): Promise<InferenceSession.ReturnType> => {
       const outputs = await session.run(feeds);
-      this.take(outputs[this.logitsName] as Tensor, this.hiddenOutput ? (outputs[this.hiddenOutput] as Tensor | undefined) : null);
+      const probabilities = this.probabilitiesOutput ? (outputs[this.probabilitiesOutput] as Tensor).data as Float32Array : null;
+      this.take(outputs[this.logitsName] as Tensor, this.hiddenOutput ? (outputs[this.hiddenOutput] as Tensor | undefined) : null, probabilities);
       return outputs;
     };
     return new Proxy(session, { get: (target, key) => (key === 'run' ? run : Reflect.get(target, key)) });
@@ -74,7 +84,7 @@ export class HiddenCapture {
   }
 
   /** `hiddenTensor` null: no hidden output wanted; undefined: wanted but missing. */
-  private take(logitsTensor: Tensor, hiddenTensor: Tensor | null | undefined): void {
+  private take(logitsTensor: Tensor, hiddenTensor: Tensor | null | undefined, probabilities: Float32Array | null): void {
     const w = this.plan[this.windowIndex];
     if (!w) throw new Error('hidden-state capture: a run outside the window plan');
     if (hiddenTensor === undefined) throw new Error(`hidden-state capture: the session did not return '${this.hiddenOutput}'`);
@@ -92,7 +102,8 @@ export class HiddenCapture {
       const r = j - from;
       if (hidden) this.hidden.set(hidden.subarray(r * d, (r + 1) * d), j * d);
       const row = logits.subarray(r * V, (r + 1) * V);
-      if (this.accumulate(row) && hidden && this.checkRows < HEAD_CHECK_ROWS) {
+      const finite = probabilities ? this.addRow(probabilities.subarray(r * V, (r + 1) * V)) : this.accumulate(row);
+      if (finite && hidden && this.checkRows < HEAD_CHECK_ROWS) {
         this.checkHidden.set(hidden.subarray(r * d, (r + 1) * d), this.checkRows * d);
         this.checkLogits.set(row, this.checkRows * V);
         this.checkRows++;
@@ -100,6 +111,17 @@ export class HiddenCapture {
     }
     this.from += n;
     if (this.from >= w.end && ++this.windowIndex < this.plan.length) this.from = this.plan[this.windowIndex].start;
+  }
+
+  /** Adds a probability row from the graph; false (nothing added) when it is not finite (NaN logits). */
+  private addRow(p: Float32Array): boolean {
+    let sum = 0;
+    for (let i = 0; i < p.length; i++) sum += p[i];
+    if (!Number.isFinite(sum)) return false;
+    const acc = this.probabilitySum;
+    for (let i = 0; i < p.length; i++) acc[i] += p[i];
+    this.finiteRows++;
+    return true;
   }
 
   /** Adds softmax(row) to the running sum; false (and nothing added) when the row is not finite. */

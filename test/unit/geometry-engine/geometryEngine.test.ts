@@ -9,7 +9,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { InferenceSession } from 'onnxruntime-node';
+import { logitRowStatistics } from '../../../src/core/geometry';
 import { openModel } from '../../../src/model/engine';
+import { firstStepFeeds, toFloat32 } from '../onnx/ortHelpers';
 import { softcapCopy } from './softcap';
 
 const fixtures = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures');
@@ -99,6 +102,38 @@ test('gpt2-bytelevel: the geometry block has the required fields, shapes and ord
   } finally {
     await engine.dispose();
   }
+});
+
+test('gpt2-bytelevel: the mean distribution behind A1 is exact (float64 softmax of a direct ORT run)', async () => {
+  const ref = reference('gpt2-bytelevel');
+  const c = ref.cases.find(x => x.name === 'english')!;
+  const engine = await openModel(join(fixtures, 'models', 'gpt2-bytelevel'), { intraOpThreads: 1 });
+  let a;
+  try {
+    a = await engine.analyze({ text: c.text, geometry: { eigenpairs: 4 } });
+  } finally {
+    await engine.dispose();
+  }
+  // The same ids in one forward pass (the case fits in the context): p_t in float64, averaged.
+  const session = await InferenceSession.create(join(fixtures, 'models', 'gpt2-bytelevel', 'model.onnx'), { logSeverityLevel: 3 });
+  const ids = [511, ...a.tokens.map(t => t.id)];
+  const logits = toFloat32((await session.run(firstStepFeeds(session, ids.slice(0, -1)))).logits);
+  await session.release();
+  const T = a.tokens.length;
+  const V = logits.length / T;
+  const mean = new Float64Array(V);
+  let meanEntropy = 0;
+  for (let t = 0; t < T; t++) {
+    const row = logits.subarray(t * V, (t + 1) * V);
+    const s = logitRowStatistics(row, ids[t + 1]);
+    meanEntropy += s.entropy / T;
+    for (let w = 0; w < V; w++) mean[w] += Math.exp(row[w] - s.logPartition) / T;
+  }
+  const entropyOfMean = -mean.reduce((acc, p) => acc + (p > 0 ? p * Math.log(p) : 0), 0);
+  const A1 = a.geometry!.surplus.A1;
+  assert.equal(A1.basis, 'exact');
+  assert.ok(Math.abs(A1.entropyOfMean - entropyOfMean) < 1e-5, `H(π̄) ${A1.entropyOfMean} vs ${entropyOfMean}`);
+  assert.ok(Math.abs(A1.value - (entropyOfMean - meanEntropy)) < 1e-5, `A1 ${A1.value} vs ${entropyOfMean - meanEntropy}`);
 });
 
 test('a soft-capped head: hiddenNorm still reported, views that need W h + b are off with the reason', async () => {
