@@ -27,7 +27,8 @@ export function testModelPath() {
 export function writeSampleWorkspace(dir, extraFiles = {}) {
   const files = {
     'sample.txt': SAMPLE_TEXT,
-    'notes.md': '# Notes\n\nMarkdown works too: *any* text document.\n',
+    // Markup in a document must reach the panel as text, never as HTML.
+    'notes.md': '# Notes\n\nMarkdown works too: *any* text document.\n<b>bold</b> <img src=x onerror="document.title=1">\n',
     ...extraFiles,
   };
   for (const [name, content] of Object.entries(files)) {

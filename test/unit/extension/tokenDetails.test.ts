@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TokenRecord } from '../../../src/core/analysis';
-import { looksBinary } from '../../../src/extension/documentCheck';
+import { checkDocumentBytes, looksBinary } from '../../../src/extension/documentCheck';
+import { isInputError } from '../../../src/core/errors';
 import { hoverMarkdown, tokenDetails, visibleWhitespace } from '../../../src/extension/tokenDetails';
 
 const text = 'ab cd\tef\n';
@@ -39,4 +40,14 @@ test('binary sniffing: NUL in the first 8000 bytes only', () => {
   const late = new Uint8Array(9000).fill(65);
   late[8500] = 0;
   assert.equal(looksBinary(late), false);
+});
+
+test('size limit and binary content give InputErrors that name the file', () => {
+  const text = new TextEncoder().encode('hello');
+  assert.doesNotThrow(() => checkDocumentBytes('a.txt', 1024, text, 1));
+  const thrown = (fn: () => void): unknown => { try { fn(); } catch (e) { return e; } return undefined; };
+  const tooBig = thrown(() => checkDocumentBytes('big.log', 1025, text, 1));
+  assert.ok(isInputError(tooBig) && tooBig.code === 'document-too-large' && tooBig.message.startsWith('big.log:'));
+  const binary = thrown(() => checkDocumentBytes('x.bin', 4, Uint8Array.of(1, 0, 2, 3), 1));
+  assert.ok(isInputError(binary) && binary.code === 'document-binary' && binary.message.startsWith('x.bin '));
 });
