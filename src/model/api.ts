@@ -41,6 +41,8 @@ export interface GeometryRequest {
   side?: KernelSide;
   eigenpairs?: number;
   seed?: number;
+  /** Circular shifts in the alignment null (default 50; fewer is faster, with coarser percentiles). */
+  shifts?: number;
 }
 
 export interface AnalysisTimings {

@@ -37,5 +37,5 @@ export function attachGeometryFields(records: TokenRecord[], geometry: GeometryR
 export function geometryOptionsOf(request: AnalyzeRequest): GeometryOptionsMessage | undefined {
   const g = request.geometry;
   if (!g) return undefined;
-  return g === true ? {} : { kernel: g.kernel, side: g.side, eigenpairs: g.eigenpairs, seed: g.seed };
+  return g === true ? {} : { kernel: g.kernel, side: g.side, eigenpairs: g.eigenpairs, seed: g.seed, shifts: g.shifts };
 }

@@ -79,7 +79,7 @@ function geometryOf(model: LoadedModel, geo: GeometrySession, capture: HiddenCap
     input.logPartition = undefined;
   }
   if (views.alignment.on) input.hidden = { data: capture.hidden, d: capture.d };
-  const core = { kernel: options.kernel, side: options.side, eigenpairs: options.eigenpairs, seed: options.seed };
+  const core = { kernel: options.kernel, side: options.side, eigenpairs: options.eigenpairs, seed: options.seed, shifts: wanted.shifts };
   if (!views.spectrum.on) {
     // The token-level layers (excess surprisal, A1, C1, document figures) still hold; only the
     // operator is off. A cheap Bhattacharyya pass supplies them, then its operator is blanked.

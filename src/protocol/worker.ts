@@ -34,6 +34,7 @@ export interface GeometryOptionsMessage {
   side?: KernelSide;
   eigenpairs?: number;
   seed?: number;
+  shifts?: number;
 }
 
 /** One geometry view: on, or off with the reason (e.g. a head that is not linear-softmax). */
