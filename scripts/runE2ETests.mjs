@@ -30,7 +30,10 @@ let page;
 let shotNo = 0;
 const cspViolations = [];
 const shot = async name => { await page?.screenshot({ path: join(artifacts, `${String(++shotNo).padStart(2, '0')}-${name}.png`) }).catch(() => undefined); };
+/** MARKOV_LENS_E2E_SKIP: a regular expression of step names to skip (for focused local runs). */
+const skip = process.env.MARKOV_LENS_E2E_SKIP ? new RegExp(process.env.MARKOV_LENS_E2E_SKIP, 'i') : undefined;
 async function step(name, fn) {
+  if (skip?.test(name)) { log(`skip ${name}`); return; }
   const t0 = Date.now();
   try {
     await fn();

@@ -30,12 +30,20 @@ let geometry: GeometryColumns | undefined;
 /** The metric choices: the base ones, plus the geometry layers this analysis has. */
 function fillMetricOptions(): void {
   const available = GEOMETRY_HEAT_METRICS.filter(m => geometry?.[m] !== undefined);
-  metricSelect.replaceChildren(...[...HEAT_METRICS, ...available].map(m => {
-    const option = document.createElement('vscode-option');
-    option.setAttribute('value', m);
-    option.textContent = METRIC_LABELS[m];
-    return option;
-  }));
+  const wanted = [...HEAT_METRICS, ...available];
+  const current = [...metricSelect.querySelectorAll('vscode-option')].map(o => o.getAttribute('value'));
+  // Rebuild only when the choices change: the select re-reads new options asynchronously, and a
+  // value set before that shows the first option while the heatmap uses another metric.
+  if (current.join() !== wanted.join()) {
+    metricSelect.replaceChildren(...wanted.map(m => {
+      const option = document.createElement('vscode-option');
+      option.setAttribute('value', m);
+      option.textContent = METRIC_LABELS[m];
+      return option;
+    }));
+    const select = metricSelect as typeof metricSelect & { updateComplete?: Promise<unknown> };
+    void (select.updateComplete ?? Promise.resolve()).then(() => { select.value = metric; });
+  }
   metricSelect.value = metric;
 }
 fillMetricOptions();
