@@ -91,13 +91,16 @@ function geometryOf(model: LoadedModel, geo: GeometrySession, capture: HiddenCap
 
 function headReport(geo: GeometrySession, check: HeadCheckResult | null, hasHidden: boolean): GeometryReport['head'] {
   const issues = geo.head.issues.map(i => `${i.kind}: ${i.message}`);
+  // A constant scale in the graph is what the numeric check measures and folds into W; any other
+  // issue (softcap, quantized, masked, ...) makes the head not linear whatever a few rows show.
+  const blocking = geo.head.issues.filter(i => i.kind !== 'scaled').map(i => `${i.kind}: ${i.message}`);
   if (!hasHidden || !geo.weights || !check) {
     const why = issues[0] ?? geo.weightsError ?? (hasHidden ? 'the head weight could not be read' : 'no LM head found in the graph');
     return { verdict: 'unavailable', message: `the LM head cannot be checked (${why})`, relativeError: null, fittedScale: null, issues };
   }
   // The graph analysis can see a softcap or quantized head even where a few rows happen to agree.
-  const verdict = issues.length > 0 && check.verdict !== 'not-linear' ? 'not-linear' : check.verdict;
-  const message = verdict === check.verdict ? check.message : `the head is not plain linear-softmax (${issues.join('; ')}); geometry views that need W are off`;
+  const verdict = blocking.length > 0 ? 'not-linear' : check.verdict;
+  const message = verdict === check.verdict ? check.message : `the head is not plain linear-softmax (${blocking.join('; ')}); geometry views that need W are off`;
   return { verdict, message, relativeError: check.relativeError, fittedScale: check.fittedScale, issues };
 }
 

@@ -13,7 +13,7 @@ import { InferenceSession } from 'onnxruntime-node';
 import { logitRowStatistics } from '../../../src/core/geometry';
 import { openModel } from '../../../src/model/engine';
 import { firstStepFeeds, toFloat32 } from '../onnx/ortHelpers';
-import { softcapCopy } from './softcap';
+import { scaledCopy, softcapCopy } from './softcap';
 
 const fixtures = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures');
 let work: string;
@@ -166,6 +166,32 @@ test('a soft-capped head: hiddenNorm still reported, views that need W h + b are
     assert.equal(bc.geometry!.alignment, null);
   } finally {
     await engine.dispose();
+  }
+});
+
+test('a scaled head (logits = 0.5 · W h): the scale is found and folded into W, every view stays on', async () => {
+  const dir = join(work, 'scaled');
+  cpSync(join(fixtures, 'models', 'gpt2-bytelevel'), dir, { recursive: true });
+  writeFileSync(join(dir, 'model.onnx'), scaledCopy(readFileSync(join(dir, 'model.onnx')), 0.5));
+  const original = join(fixtures, 'models', 'gpt2-bytelevel');
+  const text = reference('gpt2-bytelevel').cases.find(c => c.name === 'long')!.text;
+  const [scaled, plain] = await Promise.all([openModel(dir, { intraOpThreads: 1 }), openModel(original, { intraOpThreads: 1 })]);
+  try {
+    const a = await scaled.analyze({ text, geometry: { eigenpairs: 8 } });
+    const b = await plain.analyze({ text, geometry: { eigenpairs: 8 } });
+    const g = a.geometry!;
+    assert.equal(g.head.verdict, 'scaled', g.head.message);
+    assert.ok(Math.abs(g.head.fittedScale! - 0.5) < 1e-5, String(g.head.fittedScale));
+    assert.ok(Object.values(g.views).every(v => v.on), JSON.stringify(g.views));
+    // The scale sits after the head, so h (and its norm) is the unscaled model's.
+    a.tokens.forEach((t, i) => {
+      assert.ok(Math.abs((t.alignmentTerm as number) + (t.partitionTerm as number) - (t.nll as number)) < 1e-9);
+      assert.ok(Math.abs((t.hiddenNorm as number) - (b.tokens[i].hiddenNorm as number)) < 1e-4);
+    });
+    assert.equal(g.eigenvalues.length, 8);
+    assert.ok(g.alignment !== null);
+  } finally {
+    await Promise.all([scaled.dispose(), plain.dispose()]);
   }
 });
 

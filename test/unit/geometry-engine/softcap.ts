@@ -1,7 +1,9 @@
 /**
- * Test helper: a soft-capped copy of a real model, made by byte-editing its protobuf. The node that
- * produces `logits` is renamed to produce `logitz` (same length, edited in place), and the graph gains
- * logits = cap · tanh(logitz / cap) (Gemma-2 style) plus the scalar initializer `cap`.
+ * Test helper: copies of a real model with post-processing after its LM head, made by byte-editing
+ * the protobuf. The node that produces `logits` is renamed to produce `logitz` (same length, edited
+ * in place), and the graph gains nodes from `logitz` to `logits` plus the scalar initializer `cap`:
+ *  - softcapCopy: logits = cap · tanh(logitz / cap) (Gemma-2 style soft-capping);
+ *  - scaledCopy:  logits = logitz · cap (Granite/Cohere-style logit scaling).
  */
 import { scanModel } from '../../../src/model/onnx/scan';
 import { cat, float32Bytes, node, tensor, varint } from '../onnx/builder';
@@ -10,7 +12,7 @@ const field = (tag: number, payload: Uint8Array) => cat([Uint8Array.of(tag), var
 const GRAPH_NODE_TAG = 0x0a; // GraphProto.node, field 1
 const GRAPH_INITIALIZER_TAG = 0x2a; // GraphProto.initializer, field 5
 
-export function softcapCopy(model: Uint8Array, cap: number): Uint8Array {
+function withLogitsTail(model: Uint8Array, cap: number, tail: Uint8Array[]): Uint8Array {
   const out = Uint8Array.from(model);
   // NodeProto.output (field 2) = "logits": tag 0x12, length 6.
   const pattern = Uint8Array.from([0x12, 0x06, ...new TextEncoder().encode('logits')]);
@@ -23,11 +25,21 @@ export function softcapCopy(model: Uint8Array, cap: number): Uint8Array {
   if (hits.length !== 1) throw new Error(`expected one node output named logits, found ${hits.length}`);
   out[hits[0] + pattern.length - 1] = 'z'.charCodeAt(0);
   const appended = cat([
-    field(GRAPH_NODE_TAG, node('Div', ['logitz', 'cap'], ['softcap_div'])),
-    field(GRAPH_NODE_TAG, node('Tanh', ['softcap_div'], ['softcap_tanh'])),
-    field(GRAPH_NODE_TAG, node('Mul', ['softcap_tanh', 'cap'], ['logits'])),
+    ...tail.map(n => field(GRAPH_NODE_TAG, n)),
     field(GRAPH_INITIALIZER_TAG, tensor({ name: 'cap', dims: [], dataType: 1, raw: float32Bytes(Float32Array.of(cap)) })),
   ]);
   const g = scanModel(out).graphField;
   return cat([out.subarray(0, g.lengthStart), varint(g.end - g.start + appended.length), out.subarray(g.start, g.end), appended, out.subarray(g.end)]);
+}
+
+export function softcapCopy(model: Uint8Array, cap: number): Uint8Array {
+  return withLogitsTail(model, cap, [
+    node('Div', ['logitz', 'cap'], ['softcap_div']),
+    node('Tanh', ['softcap_div'], ['softcap_tanh']),
+    node('Mul', ['softcap_tanh', 'cap'], ['logits']),
+  ]);
+}
+
+export function scaledCopy(model: Uint8Array, scale: number): Uint8Array {
+  return withLogitsTail(model, scale, [node('Mul', ['logitz', 'cap'], ['logits'])]);
 }
