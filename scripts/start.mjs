@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { installVsix, repoRoot, startServer, stopServer, writeMachineSettings, writeUserSettings } from '../test/host/codeServer.mjs';
 import { SAMPLE_TEXT, testModelPath } from '../test/host/workspace.mjs';
+import { ensureNpmDeps } from './ensureDeps.mjs';
 
 const args = process.argv.slice(2);
 const wantPort = Number(args[args.indexOf('--port') + 1]) || 8080;
@@ -24,6 +25,8 @@ const portFree = port => new Promise(res => {
   const s = createServer().once('error', () => res(false)).listen(port, '127.0.0.1', () => s.close(() => res(true)));
 });
 
+console.log('\n> Installing npm packages if needed (npm ci)');
+if (!ensureNpmDeps()) { console.error('npm ci failed'); process.exit(1); }
 step('Packaging the extension (npm run package)', 'npm', ['run', 'package']);
 step('Installing the VS Code host (code-server 4.100.3) if needed', 'bash', ['scripts/installTestHost.sh']);
 

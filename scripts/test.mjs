@@ -1,8 +1,10 @@
 // `npm test`: installs what the tests need on a fresh machine, builds, then runs every suite
 // (lint, unit, in-host, browser end-to-end) and ends with one line: `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { npmDepsFresh } from './ensureDeps.mjs';
 
+const STAGE_TIMEOUT_MS = 25 * 60 * 1000;
 const stages = [];
 let passed = 0;
 let failed = 0;
@@ -10,7 +12,11 @@ let failed = 0;
 function run(name, cmd, args, { count = false, env = {} } = {}) {
   process.stdout.write(`\n=== ${name}: ${[cmd, ...args].join(' ')}\n`);
   const started = Date.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+  // A stage that hangs is stopped so CI ends with a readable summary instead of a time-out.
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28, timeout: STAGE_TIMEOUT_MS, killSignal: 'SIGKILL',
+  });
+  if (r.error) process.stdout.write(`${name}: ${r.error.message}\n`);
   process.stdout.write(r.stdout ?? '');
   process.stderr.write(r.stderr ?? '');
   const ok = r.status === 0;
@@ -39,9 +45,7 @@ function parseCounts(text) {
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const skipHost = process.env.MARKOV_LENS_SKIP_HOST === '1';
 
-const depsFresh = existsSync('node_modules/.package-lock.json')
-  && statSync('node_modules/.package-lock.json').mtimeMs >= statSync('package-lock.json').mtimeMs;
-if (!depsFresh && !run('install npm packages', npm, ['ci', '--no-audit', '--no-fund'], { env: { ONNXRUNTIME_NODE_INSTALL: 'skip' } })) {
+if (!npmDepsFresh() && !run('install npm packages', npm, ['ci', '--no-audit', '--no-fund'], { env: { ONNXRUNTIME_NODE_INSTALL: 'skip' } })) {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
