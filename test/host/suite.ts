@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalyzeOutcome } from '../../src/extension/analyze';
 import type { MarkovLensApi } from '../../src/extension/extension';
+import { hostileScenarios } from './hostile';
 
 interface Outcome { name: string; ok: boolean; ms: number; error?: string }
 
@@ -138,15 +139,6 @@ const tests: Array<[string, () => Promise<void>]> = [
     assert.ok(second && second.tokens > 10);
   }],
 
-  ['an unsaved Untitled document is analysed from the active editor', async () => {
-    const document = await vscode.workspace.openTextDocument({ content: 'Untitled text is text too.\nIt has no file.\n' });
-    await vscode.window.showTextDocument(document);
-    const outcome = await vscode.commands.executeCommand<AnalyzeOutcome>('markovLens.analyzeFile');
-    assert.ok(outcome && outcome.tokens > 3, 'the command used the active editor');
-    assert.equal(outcome.uri, document.uri.toString());
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-  }],
-
   ['a binary file is refused without running the model', async () => {
     const uri = workspaceFile('image.bin');
     const outcome = await vscode.commands.executeCommand<AnalyzeOutcome | undefined>('markovLens.analyzeFile', uri);
@@ -157,7 +149,7 @@ const tests: Array<[string, () => Promise<void>]> = [
 
 export async function run(): Promise<void> {
   const outcomes: Outcome[] = [];
-  for (const [name, fn] of tests) {
+  for (const [name, fn] of [...tests, ...hostileScenarios]) {
     const started = Date.now();
     try {
       await fn();
