@@ -139,6 +139,15 @@ const tests: Array<[string, () => Promise<void>]> = [
     assert.ok(second && second.tokens > 10);
   }],
 
+  ['an unsaved Untitled document is analysed from the active editor', async () => {
+    const document = await vscode.workspace.openTextDocument({ content: 'Untitled text is text too.\nIt has no file.\n' });
+    await vscode.window.showTextDocument(document);
+    const outcome = await vscode.commands.executeCommand<AnalyzeOutcome>('markovLens.analyzeFile');
+    assert.ok(outcome && outcome.tokens > 3, 'the command used the active editor');
+    assert.equal(outcome.uri, document.uri.toString());
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }],
+
   ['a binary file is refused without running the model', async () => {
     const uri = workspaceFile('image.bin');
     const outcome = await vscode.commands.executeCommand<AnalyzeOutcome | undefined>('markovLens.analyzeFile', uri);
