@@ -1,0 +1,69 @@
+/**
+ * The benchmark suite (issue 6), run by `npm run bench`: prints a table of figures against their
+ * goals and, with --json FILE, writes { "P1": { "value", "goal", "met", ... }, ... }. Figures are
+ * ratios measured within one run (machine noise cancels), reported as the median of --runs runs
+ * (default 5) with min and max. Benchmarks never fail `npm test`; the exit code is 0 unless a
+ * benchmark itself crashed.
+ *
+ *   npm run bench -- [--only P1,P4] [--runs N] [--json FILE] [--model DIR]
+ */
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { benchIncremental } from './incremental';
+import { arg, defaultModelDir, fmt, textOfTokens, type Figure } from './lib';
+import { benchMemory } from './memory';
+import { benchOverhead } from './overhead';
+import { benchPeer } from './peer';
+import { benchFirstResultsAndStalls, benchThroughput } from './streaming';
+
+const ALL = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7'];
+
+function describeMachine(): string {
+  const load = loadavg().map(x => x.toFixed(1)).join(' ');
+  return `${cpus()[0]?.model ?? 'cpu'} x ${availableParallelism()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, load average ${load}`;
+}
+
+function row(name: string, f: Figure): string {
+  const unit = f.unit ? ` ${f.unit}` : '';
+  const value = f.value === null ? '-' : `${fmt(f.value, f.unit === 'ms' || f.unit === 'MB' ? 1 : 3)}${unit}`;
+  const range = f.min !== undefined ? ` (min ${fmt(f.min!, 3)}, max ${fmt(f.max!, 3)}, ${f.runs} runs)` : '';
+  const met = f.met === null ? 'n/a' : f.met ? 'met' : 'MISSED';
+  return `${name.padEnd(3)} ${value}${range}  goal ${f.goal}: ${met}${f.note ? `\n      ${f.note}` : ''}`;
+}
+
+async function main(): Promise<void> {
+  const only = (arg('only') ?? ALL.join(',')).split(',').map(s => s.trim().toUpperCase());
+  const runs = Math.max(1, Number(arg('runs') ?? 5));
+  const modelDir = arg('model') ?? defaultModelDir;
+  const results: Record<string, Figure> = {};
+  const started = describeMachine();
+  console.log(`machine: ${started}`);
+  console.log(`model: ${modelDir}; ${runs} runs per figure\n`);
+  const want = (p: string) => only.includes(p);
+  const report = (name: string, f: Figure) => {
+    results[name] = f;
+    console.log(row(name, f));
+    if (f.perSize) for (const [size, s] of Object.entries(f.perSize)) console.log(`      ${size.padStart(6)} tokens: ${fmt(s.median, 1)} (min ${fmt(s.min, 1)}, max ${fmt(s.max, 1)}, ${s.runs} runs)`);
+  };
+  if (want('P1')) report('P1', await benchOverhead(modelDir, textOfTokens(modelDir, 4096), runs));
+  if (want('P2')) report('P2', await benchPeer(modelDir, textOfTokens(modelDir, 4096), runs));
+  if (want('P3')) report('P3', await benchMemory(runs));
+  if (want('P4')) report('P4', await benchIncremental(modelDir, runs));
+  if (want('P5') || want('P6')) {
+    const { P5, P6 } = await benchFirstResultsAndStalls(modelDir, runs);
+    if (want('P5')) report('P5', P5);
+    if (want('P6')) report('P6', P6);
+  }
+  if (want('P7')) report('P7', await benchThroughput(modelDir, runs));
+  console.log(`\nload average at the end: ${loadavg().map(x => x.toFixed(1)).join(' ')}`);
+  const jsonFile = arg('json');
+  if (jsonFile) {
+    writeFileSync(jsonFile, JSON.stringify({ machine: started, model: modelDir, runs, ...results }, null, 2) + '\n');
+    console.log(`wrote ${jsonFile}`);
+  }
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exitCode = 1;
+});
