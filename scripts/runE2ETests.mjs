@@ -11,10 +11,11 @@ import {
 } from '../test/host/codeServer.mjs';
 import { SAMPLE_TEXT, testModelPath, writeSampleWorkspace } from '../test/host/workspace.mjs';
 import {
-  closeAllEditors, contextMenu, editorHover, finishedHeatmap, heatmapFrame, openFromExplorer, runPaletteCommand, waitForWorkbench, waitUntil,
+  closeAllEditors, contextMenu, editorHover, finishedHeatmap, heatmapFrame, openFromExplorer, runPaletteCommand, sleep, waitForWorkbench, waitUntil,
 } from '../test/e2e/workbench.mjs';
 import { longDocument } from '../test/e2e/longDocument.mjs';
-import { chartData, isolatedPoint, lineColumn, spectrumFrame } from '../test/e2e/spectrum.mjs';
+import { isolatedPoint, lineColumn, spectrumFrame } from '../test/e2e/spectrum.mjs';
+import { hostileScenarios } from '../test/e2e/hostile.mjs';
 
 const artifacts = join(repoRoot, 'test-artifacts/e2e');
 rmSync(artifacts, { recursive: true, force: true });
@@ -172,6 +173,12 @@ try {
     if (new Set(data.scatter.tokens).size !== data.tokens) throw new Error('a token appears twice in the scatter');
     const labels = await frame.locator('.provenance').allInnerTexts();
     if (labels.length !== 3 || !labels.every(l => /exact|approximate|model-defined|heuristic/.test(l))) throw new Error(`provenance labels: ${JSON.stringify(labels)}`);
+    // All three views side by side (the README screenshot): maximise the panel's group for a moment.
+    await runPaletteCommand(page, 'View: Toggle Maximize Editor Group');
+    await sleep(1200); // chart.js resizes the canvases on the container's resize
+    await shot('spectrum-wide');
+    await runPaletteCommand(page, 'View: Toggle Maximize Editor Group');
+    await sleep(500);
   });
 
   await step('clicking a scatter point selects that token in the editor', async () => {
@@ -199,11 +206,14 @@ try {
     const { frame } = await spectrumFrame(page);
     await frame.locator('#kernel').click();
     await frame.getByRole('option', { name: 'linear', exact: true }).click();
-    const { data } = await spectrumFrame(page, 180_000, d => JSON.stringify(d.eigenvalues) !== JSON.stringify(before.eigenvalues));
+    // The run brings the heatmap forward and then the spectrum back, so its frame is a new one.
+    const after = await spectrumFrame(page, 180_000, d => JSON.stringify(d.eigenvalues) !== JSON.stringify(before.eigenvalues));
     await shot('spectrum-linear-kernel');
+    const { data } = after;
     for (let i = 1; i < data.eigenvalues.length; i++) if (!(data.eigenvalues[i - 1] >= data.eigenvalues[i])) throw new Error('linear-kernel eigenvalues not descending');
-    const text = await chartData(frame);
-    if (!text) throw new Error('no chart data after the kernel switch');
+    const kernel = await after.frame.evaluate(() => document.getElementById('kernel')?.value);
+    if (kernel !== 'linear') throw new Error(`kernel control shows ${kernel} after the switch`);
+    if (data.scatter.tokens.length !== data.tokens) throw new Error('linear kernel: scatter lost points');
     if (cspViolations.length) throw new Error(`CSP violations: ${cspViolations.join(' | ')}`);
   });
 
@@ -298,6 +308,8 @@ try {
       rmSync(join(workspace, '.vscode'), { recursive: true, force: true });
     }
   });
+
+  await hostileScenarios({ page, step, shot, log, workspace, runDir, repoRoot });
 
   if (measureLong) {
     await step('a 50,000-token document renders fast (virtualised)', async () => {

@@ -64,6 +64,8 @@ export class SpectrumPanel implements vscode.Disposable {
       await this.hooks.analyze(vscode.Uri.parse(this.uri), { ...this.options });
     } finally {
       this.computing = false;
+      // The run revealed the heatmap panel (it may share this panel's group): come back to the front.
+      this.panel?.reveal(undefined, true);
       this.postSnapshot();
     }
   }

@@ -6,7 +6,7 @@
  */
 import type { ChartConfiguration, ScatterDataPoint } from 'chart.js';
 import type { GeometryResult } from '../../src/core/geometry';
-import { type Rgb, rampColour } from './colours';
+import { parseColour, type Rgb, rampColour } from './colours';
 
 export interface ThemeColours {
   foreground: string;
@@ -58,20 +58,28 @@ export function spectrumData(g: GeometryResult): SpectrumData {
   };
 }
 
+/** The colour at the given opacity (for fills under lines); unparseable colours are returned as they are. */
+export function translucent(css: string, alpha: number): string {
+  const rgb = parseColour(css);
+  return rgb ? `rgba(${rgb[0]}, ${rgb[1]}, ${rgb[2]}, ${alpha})` : css;
+}
+
 export function spectrumChartConfig(d: SpectrumData, c: ThemeColours, selectedJ: number): ChartConfiguration<'bar' | 'line'> {
-  const { x, y } = axes(c, 'j (eigen-index)', 'λⱼ, ρⱼ');
-  const lambdaColours = d.j.map(j => (j === selectedJ ? c.foreground : c.lambda));
+  // λ falls by orders of magnitude over the first few j: a log axis keeps the tail readable.
+  const { x, y } = axes(c, 'j (eigen-index)', 'λⱼ, ρⱼ (log scale)');
+  const outline = d.j.map(j => (j === selectedJ ? c.foreground : c.lambda));
+  const outlineWidth = d.j.map(j => (j === selectedJ ? 2 : 0));
   return {
     type: 'bar',
     data: {
       labels: d.j.map(String),
       datasets: [
-        { type: 'bar', label: 'λⱼ (operator eigenvalue)', data: d.lambda, backgroundColor: lambdaColours, yAxisID: 'y', order: 2 },
+        { type: 'bar', label: 'λⱼ (operator eigenvalue)', data: d.lambda, backgroundColor: c.lambda, borderColor: outline, borderWidth: outlineWidth, yAxisID: 'y', order: 2 },
         { type: 'bar', label: 'ρⱼ (best linear readout of h)', data: d.rho, backgroundColor: c.rho, yAxisID: 'y', order: 2 },
         { type: 'line', label: 'A_k = Σρ/Σλ', data: d.Ak, borderColor: c.curve, backgroundColor: c.curve, yAxisID: 'share', pointRadius: 2, order: 1 },
         {
-          type: 'line', label: 'A_k null mean (circular shifts)', data: d.nullAk, borderColor: c.nullBand, backgroundColor: c.nullBand,
-          borderDash: [4, 4], fill: 'origin', yAxisID: 'share', pointRadius: 0, order: 1,
+          type: 'line', label: 'A_k null mean (circular shifts)', data: d.nullAk, borderColor: c.nullBand, backgroundColor: translucent(c.nullBand, 0.15),
+          borderDash: [4, 4], fill: 'origin', yAxisID: 'share', pointRadius: 0, order: 3,
         },
       ],
     },
@@ -79,7 +87,7 @@ export function spectrumChartConfig(d: SpectrumData, c: ThemeColours, selectedJ:
       animation: false,
       maintainAspectRatio: false,
       scales: {
-        x, y: { ...y, beginAtZero: true },
+        x, y: { ...y, type: 'logarithmic' },
         share: { position: 'right', min: 0, max: 1, title: { display: true, text: 'A_k', color: c.foreground }, ticks: { color: c.foreground }, grid: { drawOnChartArea: false } },
       },
       plugins: { legend: { labels: { color: c.foreground } } },

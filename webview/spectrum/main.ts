@@ -9,7 +9,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import './spectrum.css';
 import {
   BarController, BarElement, CategoryScale, Chart, Filler, Legend, LinearScale, LineController, LineElement,
-  PointElement, ScatterController, Tooltip,
+  LogarithmicScale, PointElement, ScatterController, Tooltip,
 } from 'chart.js';
 import {
   type HostToSpectrumMessage, isSpectrumOptions, KERNEL_NAMES, KERNEL_SIDES, type SpectrumSnapshot, type SpectrumToHostMessage,
@@ -20,7 +20,7 @@ import {
 import { colourMetrics, escapeTokenText } from './metrics';
 import { readThemeColours, onThemeChange } from './theme';
 
-Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip);
+Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip);
 
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();

@@ -45,8 +45,10 @@ test('spectrum: λ descending with ρ_j ≤ λ_j, A_k = Σρ/Σλ recomputed, an
   assert.deepEqual(rho.data, d.rho);
   assert.equal(ak.yAxisID, 'share');
   assert.equal((nul as { fill?: unknown }).fill, 'origin');
-  // The selected j is highlighted, the others keep the series colour.
-  assert.deepEqual(lambda.backgroundColor, ['#3794ff', '#cccccc', '#3794ff', '#3794ff', '#3794ff', '#3794ff']);
+  assert.equal(nul.backgroundColor, 'rgba(177, 128, 215, 0.15)', 'the null band is a translucent fill');
+  // The selected j is outlined, the others are not.
+  assert.deepEqual(lambda.borderWidth, [0, 2, 0, 0, 0, 0]);
+  assert.equal(lambda.backgroundColor, '#3794ff');
 });
 
 test('spectrum without hidden states: ρ and A_k are null, λ still plotted', () => {
