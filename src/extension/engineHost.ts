@@ -1,7 +1,11 @@
 /**
- * Owns the loaded model: opened lazily on the first analysis, reused while the model settings stay
- * the same, and disposed (worker terminated) when they change or the extension deactivates.
+ * Owns the loaded model: opened lazily on the first analysis, kept warm across analyses and files
+ * while the model settings and the model folder's files (sizes, modification times) stay the same,
+ * released after an idle time, and disposed (worker terminated) when the extension deactivates.
+ * Analyses that start together share one load.
  */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type * as vscode from 'vscode';
 import { isInputError } from '../core/errors';
 import { readModelConfig } from '../model/config';
@@ -16,14 +20,54 @@ export interface LoadedEngine {
   tokenText?(id: number): string;
 }
 
+/** Default idle time before a loaded model is released (its worker and memory freed). */
+export const DEFAULT_MODEL_IDLE_MS = 10 * 60 * 1000;
+
+/**
+ * Sizes and modification times of the model folder's files (and its onnx/ subfolder), so a model
+ * re-exported in place is reloaded. Unreadable entries count as missing; the load reports why.
+ */
+export function modelFolderStamp(dir: string): string {
+  const stamp = (folder: string): string[] => {
+    try {
+      return readdirSync(folder).sort().map(name => {
+        try {
+          const s = statSync(join(folder, name));
+          return s.isDirectory() ? (name === 'onnx' ? stamp(join(folder, name)).join(',') : name) : `${name}:${s.size}:${s.mtimeMs}`;
+        } catch {
+          return `${name}:?`;
+        }
+      });
+    } catch {
+      return ['(unreadable)'];
+    }
+  };
+  return stamp(dir).join('|');
+}
+
 export class EngineHost implements vscode.Disposable {
   private current?: { key: string; loading: Promise<LoadedEngine> };
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Analyses running on the current engine; the idle release waits for them. */
+  private running = 0;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  /** idleMs: release the model after this long without an analysis (0 = keep until disposed). */
+  constructor(private readonly log: vscode.LogOutputChannel, private idleMs = DEFAULT_MODEL_IDLE_MS) {}
 
-  /** The engine for these settings; loads (and replaces the previous one) when they changed. */
+  /** Changes the idle time (e.g. from a setting); applies from the next analysis. */
+  setIdleTime(ms: number): void {
+    this.idleMs = ms;
+  }
+
+  /** True while a model is loaded or loading (for tests and the status bar). */
+  get warm(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** The engine for these settings; loads (and replaces the previous one) when they or the files changed. */
   async get(config: MarkovLensConfig): Promise<LoadedEngine> {
-    const key = JSON.stringify([config.modelPath, config.onnxVariant, config.executionProviders]);
+    const key = JSON.stringify([config.modelPath, config.onnxVariant, config.executionProviders, modelFolderStamp(config.modelPath)]);
+    this.restartIdleTimer();
     if (this.current?.key !== key) {
       this.release();
       const loading = this.load(config).then(loaded => this.droppedOnInternalFailure(loaded, key));
@@ -76,6 +120,7 @@ export class EngineHost implements vscode.Disposable {
     const { engine } = loaded;
     const guarded = Object.create(engine) as LanguageModelEngine;
     guarded.analyze = async request => {
+      this.running++;
       try {
         return await engine.analyze(request);
       } catch (e) {
@@ -84,9 +129,24 @@ export class EngineHost implements vscode.Disposable {
           this.release();
         }
         throw e;
+      } finally {
+        this.running--;
+        this.restartIdleTimer();
       }
     };
     return { ...loaded, engine: guarded };
+  }
+
+  private restartIdleTimer(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.idleMs <= 0) return;
+    this.idleTimer = setTimeout(() => {
+      if (this.running > 0) return this.restartIdleTimer();
+      if (this.current) this.log.info(`Releasing the model after ${Math.round(this.idleMs / 1000)} s without analyses`);
+      this.release();
+    }, this.idleMs);
+    this.idleTimer.unref?.(); // never keeps a process (CLI tests, test hosts) alive
   }
 
   private release(): void {
@@ -96,6 +156,7 @@ export class EngineHost implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.idleTimer);
     this.release();
   }
 }
