@@ -34,12 +34,16 @@ export function bundledModelPath(extensionPath: string): string {
   return path.join(extensionPath, 'models', 'default');
 }
 
-/** Resolves a model path as a user would mean it: `~` is home, relative is workspace-relative. */
-export function resolveModelPath(value: string, extensionPath: string): string {
+/**
+ * Resolves a model path as a user would mean it: `~` is home, relative is workspace-relative. In an
+ * untrusted workspace a relative path would load a model the workspace ships, so it is not honoured.
+ */
+export function resolveModelPath(value: string, extensionPath: string, trusted = true): string {
   const trimmed = value.trim();
   if (!trimmed) return bundledModelPath(extensionPath);
   if (trimmed === '~' || trimmed.startsWith('~/')) return path.join(process.env.HOME ?? '', trimmed.slice(1));
   if (path.isAbsolute(trimmed)) return trimmed;
+  if (!trusted) return bundledModelPath(extensionPath);
   const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   return root ? path.join(root, trimmed) : path.resolve(trimmed);
 }
@@ -54,7 +58,7 @@ export function readConfig(extensionPath: string): MarkovLensConfig {
     : inspected?.globalValue ?? inspected?.defaultValue ?? '';
   const metric = c.get<string>('heatmapMetric', 'nll');
   return {
-    modelPath: resolveModelPath(modelSetting, extensionPath),
+    modelPath: resolveModelPath(modelSetting, extensionPath, trusted),
     workspaceModelPathIgnored: !trusted && workspaceSetsModelPath(),
     onnxVariant: c.get<string>('onnxVariant', ''),
     topK: clampInt(c.get<number>('topK', 10), 1, 100),

@@ -4,7 +4,9 @@
  * shown on the wrong text or as complete when they are not.
  */
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { bundledModelPath, resolveModelPath } from '../../src/extension/config';
 import type { AnalyzeOutcome } from '../../src/extension/analyze';
 import type { MarkovLensApi } from '../../src/extension/extension';
 
@@ -37,6 +39,16 @@ async function setUser(key: string, value: unknown): Promise<void> {
 }
 
 export const hostileScenarios: Scenario[] = [
+  ['untrusted workspace: a relative model path (which would name a folder inside the workspace) is not honoured', async () => {
+    assert.equal(vscode.workspace.isTrusted, false);
+    const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const extensionPath = vscode.extensions.getExtension('markov-lens.markov-lens')!.extensionPath;
+    // readConfig passes vscode.workspace.isTrusted (false here) as the third argument.
+    assert.equal(resolveModelPath('shipped-model', extensionPath, vscode.workspace.isTrusted), bundledModelPath(extensionPath));
+    assert.equal(resolveModelPath('shipped-model', extensionPath, true), path.join(root, 'shipped-model'), 'trusted: workspace-relative as before');
+    assert.ok(!(await api()).effectiveModelPath().path.startsWith(root), 'the model in use is not from the workspace');
+  }],
+
   ['settings: window smaller than stride gives a message naming the setting, no result shown as complete; fixing it works', async () => {
     const uri = workspaceFile('sample.txt');
     const a = await api();
