@@ -67,7 +67,8 @@ export class EngineHost implements vscode.Disposable {
   /** The engine for these settings; loads (and replaces the previous one) when they or the files changed. */
   async get(config: MarkovLensConfig): Promise<LoadedEngine> {
     const key = JSON.stringify([config.modelPath, config.onnxVariant, config.executionProviders, modelFolderStamp(config.modelPath)]);
-    this.restartIdleTimer();
+    // The idle clock stops while loading and analysing, so a slow load is never released midway.
+    clearTimeout(this.idleTimer);
     if (this.current?.key !== key) {
       this.release();
       const loading = this.load(config).then(loaded => this.droppedOnInternalFailure(loaded, key));
@@ -75,7 +76,9 @@ export class EngineHost implements vscode.Disposable {
       // A failed load must not be cached: the next run retries (the user may have fixed the folder).
       loading.catch(() => { if (this.current?.loading === loading) this.current = undefined; });
     }
-    return this.current.loading;
+    const loaded = await this.current.loading;
+    if (this.running === 0) this.restartIdleTimer();
+    return loaded;
   }
 
   private async load(config: MarkovLensConfig): Promise<LoadedEngine> {

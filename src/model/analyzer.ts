@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ScoringInfo } from '../core/analysis';
 import { InputError } from '../core/errors';
 import type { RecordBatch, WindowMetrics } from '../core/records';
+import { reusableWindows, type ReuseHint } from '../core/reuse';
 import { planWindows, resolveWindowSettings } from '../core/windows';
 import type { LoadedModel } from './loader';
 import { defaultChunk, WindowScorer } from './scorer';
@@ -17,6 +18,8 @@ export interface AnalyzeParams {
   stride?: number;
   /** Tokens per forward run inside a window (default: defaultChunk of the logits width); tests use small ones. */
   chunk?: number;
+  /** Live mode: the previous analysis of the same document; windows it fully covers are skipped. */
+  reuse?: ReuseHint;
 }
 
 export interface AnalysisSink {
@@ -76,7 +79,11 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
   // Window k's rows are reduced (on the reduction thread) while window k + 1 runs; its records go
   // out, in order, as soon as they are complete.
   let emitted: Promise<void> = Promise.resolve();
-  for (const w of planWindows(n + 1, settings.window, settings.stride)) {
+  const windows = planWindows(n + 1, settings.window, settings.stride);
+  // Skipped windows send no records: the host keeps the previous ones (exact, see core/reuse.ts).
+  const skipped = reusableWindows(windows, doc, settings, topK, params.reuse);
+  if (skipped > 0) sink.progress(windows[skipped - 1].lastTarget, n);
+  for (const w of windows.slice(skipped)) {
     if (sink.cancelled()) {
       emitted.catch(() => undefined); // abandoned: a late failure must not go unhandled
       throw new InputError('analysis cancelled', 'cancelled');

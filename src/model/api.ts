@@ -33,6 +33,12 @@ export interface AnalyzeRequest {
    * `true` uses the defaults; when on, records gain `hiddenNorm` and `analysis.geometry` is set.
    */
   geometry?: boolean | GeometryRequest;
+  /**
+   * Live mode: the previous analysis of this same document by this engine. Records of the leading
+   * windows whose tokens did not change are kept (exact: every window starts from an empty cache)
+   * and only the rest is scored. Ignored with geometry, another engine or other window settings.
+   */
+  previous?: Analysis;
 }
 
 /** Options for the geometry views (defaults: prototype kernel, model side, 32 eigenpairs, seed 1). */
@@ -61,6 +67,8 @@ export interface Analysis {
   utf16Length: number;
   utf8Bytes: number;
   timings: AnalysisTimings;
+  /** Live mode: leading records taken from `request.previous` instead of being scored again. */
+  reusedTokens?: number;
   /**
    * Present when geometry was requested: the `computeGeometry` result, or, when the model's head is
    * not a plain linear map of the hidden state (softcap, scaled logits, quantized head, ...), a

@@ -8,6 +8,7 @@ import { summarize, type ModelInfo, type ScoringInfo, type TokenRecord } from '.
 import { utf8Length } from '../core/document';
 import { InputError } from '../core/errors';
 import { expandBatch } from '../core/records';
+import type { ReuseHint } from '../core/reuse';
 import { DEFAULT_TOP_K } from './analyzer';
 import type { Analysis, AnalyzeRequest, LanguageModelEngine, LoadOptions } from './api';
 import { attachGeometryFields, geometryOptionsOf } from './geometryRecords';
@@ -34,6 +35,17 @@ class WorkerEngine implements LanguageModelEngine {
     const onAbort = (): void => this.channel.post({ type: 'analysis/cancel', id });
     request.signal?.addEventListener('abort', onAbort, { once: true });
     const tokens: TokenRecord[] = [];
+    const reuse = reuseHintOf(request, this.info);
+    let reusedTokens: number | undefined;
+    // Records the worker skipped go out first, before the first scored batch (or at the end).
+    const takeReused = (upTo: number): void => {
+      if (!reuse || reusedTokens !== undefined) return;
+      const kept = request.previous!.tokens.slice(0, upTo).map(r => ({ ...r }));
+      reusedTokens = kept.length;
+      for (const r of kept) tokens.push(r);
+      if (kept.length) request.onRecords?.(kept);
+    };
+    let documentTokens = 0;
     let scoring: ScoringInfo | undefined;
     let tokenizeMs = 0;
     let geometry: GeometryReport | undefined;
@@ -43,12 +55,15 @@ class WorkerEngine implements LanguageModelEngine {
         {
           type: 'analysis/start', id, text: request.text, topK: request.topK ?? DEFAULT_TOP_K, window: request.window, stride: request.stride,
           geometry: geometryOptionsOf(request),
+          ...(reuse ? { reuse } : {}),
         },
         (m, settle) => {
           if (m.type === 'analysis/started') {
             scoring = m.scoring;
             tokenizeMs = m.tokenizeMs;
+            documentTokens = m.tokens;
           } else if (m.type === 'analysis/records') {
+            takeReused(m.batch.firstIndex);
             const records = expandBatch(m.batch);
             if (m.hiddenNorm) records.forEach((r, i) => { r.hiddenNorm = m.hiddenNorm![i]; });
             for (const r of records) tokens.push(r);
@@ -56,6 +71,7 @@ class WorkerEngine implements LanguageModelEngine {
           } else if (m.type === 'analysis/progress') {
             request.onProgress?.(m.done, m.total);
           } else if (m.type === 'analysis/done') {
+            takeReused(documentTokens);
             geometry = m.geometry;
             geometryMs = m.geometryMs;
             settle(m.inferenceMs);
@@ -73,6 +89,7 @@ class WorkerEngine implements LanguageModelEngine {
         utf8Bytes,
         timings: { tokenizeMs, inferenceMs, totalMs: performance.now() - started, ...(geometryMs !== undefined ? { geometryMs } : {}) },
         ...(geometry ? { geometry } : {}),
+        ...(reusedTokens !== undefined ? { reusedTokens } : {}),
       };
     } finally {
       request.signal?.removeEventListener('abort', onAbort);
@@ -95,6 +112,21 @@ class WorkerEngine implements LanguageModelEngine {
     }
     await this.channel.worker.terminate();
   }
+}
+
+/** The worker's reuse hint for a live re-analysis, when `previous` is usable (see api.ts). */
+function reuseHintOf(request: AnalyzeRequest, info: ModelInfo): ReuseHint | undefined {
+  const previous = request.previous;
+  if (!previous || request.geometry || previous.model.path !== info.path || previous.model !== info) return undefined;
+  const t = previous.tokens;
+  return {
+    ids: Int32Array.from(t, r => r.id),
+    starts: Uint32Array.from(t, r => r.start),
+    ends: Uint32Array.from(t, r => r.end),
+    window: previous.scoring.window,
+    stride: previous.scoring.stride,
+    topK: previous.scoring.topK,
+  };
 }
 
 /** Starts a worker, loads the model folder in it (with the cache self-test), and returns the engine. */

@@ -7,6 +7,7 @@ import type { InputErrorCode } from '../core/errors';
 import type { GeometryResult, KernelName, KernelSide } from '../core/geometry';
 import type { ChunkMetrics } from '../core/reduceChunk';
 import type { RecordBatch } from '../core/records';
+import type { ReuseHint } from '../core/reuse';
 
 export interface LoadModelRequest {
   type: 'model/load';
@@ -26,6 +27,8 @@ export interface AnalyzeStartRequest {
   stride?: number;
   /** Representation geometry wanted (off when absent: plain analysis cost is unchanged). */
   geometry?: GeometryOptionsMessage;
+  /** Live mode: the previous analysis of this document; windows it fully covers are not scored again. */
+  reuse?: ReuseHint;
 }
 
 /** Geometry options as they cross to the worker (defaults filled by the worker). */
