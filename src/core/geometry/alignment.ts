@@ -6,7 +6,8 @@
  * (with H reduced to r_H components); reading it as evidence for the theorem needs the nulls.
  */
 import { gram, leadingColumns, matMul } from './dense';
-import { CentredFactor, axpy, scatter4 } from './factor';
+import { crossProductT, shiftedCrossProductT, transpose } from './blocked';
+import { CentredFactor } from './factor';
 import { HiddenBasis } from './hiddenBasis';
 import { singularValues, symmetricEigen } from './eigen';
 import { Eigenpairs } from './spectrum';
@@ -63,7 +64,7 @@ export function computeAlignment(cf: CentredFactor, eig: Eigenpairs, basis: Hidd
     Ak.push(sumLambda > 0 ? sumRho / sumLambda : 0);
     if (rho[k] > eig.values[k] * (1 + 1e-6) + 1e-12 * eig.values[0]) poincareViolations++;
   }
-  const overlap = overlapMatrix(eig.vectors, eig.count, basis.q, r, T, 0);
+  const overlap = overlapMatrix(transposedPair(eig, basis), 0);
   const energy = cumulativeRowShare(overlap, eig.count, r, K, null).map((x, k) => x / (k + 1));
   const principalCosines = Array.from(singularValues(overlap.subarray(0, K * r), K, r), x => Math.min(1, x));
   const varianceCaptured = exactVarianceCaptured(eig, basis, K, T);
@@ -99,18 +100,17 @@ export function computeAlignment(cf: CentredFactor, eig: Eigenpairs, basis: Hidd
   };
 }
 
+/** Uᵀ (K×T) and Qᵀ (r×T): the layout the overlap kernel reads; made once, reused for every shift. */
+export interface TransposedPair { uT: Float64Array; K: number; qT: Float64Array; r: number; T: number }
+
+export function transposedPair(eig: Eigenpairs, basis: HiddenBasis): TransposedPair {
+  const T = basis.q.length / Math.max(basis.r, 1);
+  return { uT: transpose(eig.vectors, T, eig.count), K: eig.count, qT: transpose(basis.q, T, basis.r), r: basis.r, T };
+}
+
 /** C (K×r) = Uᵀ roll(Q, shift), where roll moves row t of Q to row t + shift (mod T). */
-export function overlapMatrix(u: Float64Array, K: number, q: Float64Array, r: number, T: number, shift: number, out: Float64Array = new Float64Array(K * r)): Float64Array {
-  out.fill(0);
-  for (let t = 0; t < T; t++) {
-    const source = ((t - shift) % T + T) % T;
-    const qRow = source * r;
-    const uRow = t * K;
-    let j = 0;
-    for (; j + 3 < K; j += 4) scatter4(out, j * r, r, u[uRow + j], u[uRow + j + 1], u[uRow + j + 2], u[uRow + j + 3], q, qRow, r);
-    for (; j < K; j++) axpy(out, j * r, u[uRow + j], q, qRow, r);
-  }
-  return out;
+export function overlapMatrix(pair: TransposedPair, shift: number, out: Float64Array = new Float64Array(pair.K * pair.r)): Float64Array {
+  return shiftedCrossProductT(pair.uT, pair.K, pair.qT, pair.r, pair.T, shift, out);
 }
 
 /** Cumulative Σ_{j<k} Σ_c w_c C[j,c]² for k = 1..K (w = 1 when null). */
@@ -126,12 +126,8 @@ export function cumulativeRowShare(c: Float64Array, rows: number, r: number, K: 
 
 /** ‖U_kᵀ H_c‖² / ‖H_c‖² with the full centred H (not only its r_H components). */
 function exactVarianceCaptured(eig: Eigenpairs, basis: HiddenBasis, K: number, T: number): number[] {
-  const projected = new Float64Array(eig.count * basis.d);
   const { centred, d } = basis;
-  for (let t = 0; t < T; t++) for (let j = 0; j < K; j++) {
-    const a = eig.vectors[t * eig.count + j];
-    for (let c = 0; c < d; c++) projected[j * d + c] += a * centred[t * d + c];
-  }
+  const projected = crossProductT(transpose(eig.vectors, T, eig.count), eig.count, transpose(centred, T, d), d, T);
   return cumulativeRowShare(projected, K, d, K, null).map(x => (basis.totalSq > 0 ? x / basis.totalSq : 0));
 }
 

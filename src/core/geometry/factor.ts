@@ -3,6 +3,7 @@
  * is M = C K C / T with C = I − 11ᵀ/T; everything here applies the centred factor CF without ever
  * forming T×T. Centring is done implicitly: CF·X = F·X − 1·(μᵀX) with μ the column means of F.
  */
+import { crossProductT, gramT, productT, transpose } from './blocked';
 
 export interface Factor {
   readonly rows: number;
@@ -21,51 +22,34 @@ export interface Factor {
   readonly nonzeros: number;
 }
 
-/** Dense row-major factor. */
+/**
+ * Dense row-major factor. Products run through the blocked A·Bᵀ kernel (blocked.ts); the transpose
+ * Fᵀ is made on first use of tmul/gram and kept (one more T×m copy, still O(T·m)).
+ */
 export class DenseFactor implements Factor {
   readonly nonzeros: number;
+  private transposed: Float64Array | null = null;
   constructor(readonly data: Float64Array, readonly rows: number, readonly cols: number) {
     if (data.length !== rows * cols) throw new Error(`DenseFactor: ${data.length} values for ${rows}×${cols}`);
     this.nonzeros = rows * cols;
   }
 
+  /** Fᵀ (m×T), cached. */
+  private dataT(): Float64Array {
+    this.transposed ??= transpose(this.data, this.rows, this.cols);
+    return this.transposed;
+  }
+
   mul(x: Float64Array, r: number, out: Float64Array): Float64Array {
-    const { data, rows, cols } = this;
-    out.fill(0, 0, rows * r);
-    for (let t = 0; t < rows; t++) {
-      const o = t * r;
-      const f = t * cols;
-      let j = 0;
-      for (; j + 3 < cols; j += 4) gather4(out, o, data[f + j], data[f + j + 1], data[f + j + 2], data[f + j + 3], x, j * r, r);
-      for (; j < cols; j++) axpy(out, o, data[f + j], x, j * r, r);
-    }
-    return out;
+    return productT(this.data, this.rows, this.cols, transpose(x, this.cols, r), r, out);
   }
 
   tmul(y: Float64Array, r: number, out: Float64Array): Float64Array {
-    const { data, rows, cols } = this;
-    out.fill(0, 0, cols * r);
-    for (let t = 0; t < rows; t++) {
-      const yt = t * r;
-      const f = t * cols;
-      let j = 0;
-      for (; j + 3 < cols; j += 4) scatter4(out, j * r, r, data[f + j], data[f + j + 1], data[f + j + 2], data[f + j + 3], y, yt, r);
-      for (; j < cols; j++) axpy(out, j * r, data[f + j], y, yt, r);
-    }
-    return out;
+    return crossProductT(this.dataT(), this.cols, transpose(y, this.rows, r), r, this.rows, out);
   }
 
   gram(): Float64Array {
-    const { data, rows, cols } = this;
-    const g = new Float64Array(cols * cols);
-    for (let t = 0; t < rows; t++) {
-      const f = t * cols;
-      for (let i = 0; i < cols; i++) {
-        const a = data[f + i];
-        if (a !== 0) axpy(g, i * cols + i, a, data, f + i, cols - i);
-      }
-    }
-    return mirrorUpper(g, cols);
+    return gramT(this.dataT(), this.cols, this.rows);
   }
 
   columnMeans(): Float64Array {
@@ -176,12 +160,6 @@ export function scatter4(out: Float64Array, o: number, stride: number, a0: numbe
     out[o2 + c] += a2 * v;
     out[o3 + c] += a3 * v;
   }
-}
-
-/** Copies the upper triangle of a symmetric m×m matrix onto the lower one. */
-function mirrorUpper(g: Float64Array, m: number): Float64Array {
-  for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) g[j * m + i] = g[i * m + j];
-  return g;
 }
 
 /**

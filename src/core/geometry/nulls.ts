@@ -5,7 +5,7 @@
  * the operator's top-K part and the r_H components, and the observed value is computed the same
  * way (s = 0), so the percentile compares like with like.
  */
-import { overlapMatrix, cumulativeRowShare } from './alignment';
+import { overlapMatrix, cumulativeRowShare, transposedPair, TransposedPair } from './alignment';
 import { HiddenBasis } from './hiddenBasis';
 import { symmetricEigen } from './eigen';
 import { Eigenpairs } from './spectrum';
@@ -28,8 +28,9 @@ export function shiftNull(eig: Eigenpairs, basis: HiddenBasis, count: number, ra
   const lo = Math.min(50, Math.max(1, Math.floor(T / 4)));
   const shifts = Array.from({ length: count }, () => randomInt(random, lo, T - lo));
   const scratch = new Float64Array(eig.count * basis.r);
-  const observed = scoresFor(eig, basis, K, 0, scratch);
-  const nulls = shifts.map(s => scoresFor(eig, basis, K, s, scratch));
+  const pair = transposedPair(eig, basis);
+  const observed = scoresFor(eig, basis, pair, K, 0, scratch);
+  const nulls = shifts.map(s => scoresFor(eig, basis, pair, K, s, scratch));
   const pick = (f: (x: Scores) => number[]) => f(observed).map((v, k) => percentile(v, nulls.map(n => f(n)[k])));
   const mean = (f: (x: Scores) => number[]) => f(observed).map((_, k) => nulls.reduce((a, n) => a + f(n)[k], 0) / Math.max(1, nulls.length));
   return {
@@ -47,9 +48,8 @@ export function shiftNull(eig: Eigenpairs, basis: HiddenBasis, count: number, ra
   };
 }
 
-function scoresFor(eig: Eigenpairs, basis: HiddenBasis, K: number, shift: number, scratch: Float64Array): Scores {
-  const T = basis.q.length / basis.r;
-  const c = overlapMatrix(eig.vectors, eig.count, basis.q, basis.r, T, shift, scratch);
+function scoresFor(eig: Eigenpairs, basis: HiddenBasis, pair: TransposedPair, K: number, shift: number, scratch: Float64Array): Scores {
+  const c = overlapMatrix(pair, shift, scratch);
   const r = basis.r;
   // ρ of the top-K operator part: eig(Λ^½ C Cᵀ Λ^½).
   const small = new Float64Array(K * K);

@@ -1,0 +1,129 @@
+/**
+ * The one hot kernel of the geometry code: out += A·Bᵀ for row-major A (a×L) and B (b×L), each
+ * entry a dot product over contiguous memory. Products of the form Xᵀ Y (T×m by T×r) go through it
+ * with both sides transposed, X Y with Y transposed. A 2×4 register block keeps eight running sums
+ * in registers (six loads per eight multiply-adds instead of a load and a store per one in the
+ * axpy form), and the length is cut into chunks so the rows in use stay in cache. Exact float64
+ * arithmetic; only the summation order differs from a plain loop (rounding-level differences).
+ */
+
+/** Length of the chunk of each row processed together (rows of 2 KB). */
+const CHUNK = 256;
+
+export interface RowsView {
+  data: Float64Array;
+  rows: number;
+  /** Distance between consecutive rows. */
+  stride: number;
+  /** Index of element 0 of row 0 in `data`. */
+  offset: number;
+}
+
+/**
+ * out[i·outStride + k] += Σ_{l<length} A[i][l] · B[k][l]. With `upper` (A = B, a Gram matrix) only
+ * the blocks on or above the diagonal are computed (some entries just below it too); callers mirror.
+ */
+export function addABt(a: RowsView, b: RowsView, length: number, out: Float64Array, outStride: number, upper = false): void {
+  for (let l0 = 0; l0 < length; l0 += CHUNK) {
+    const n = Math.min(CHUNK, length - l0);
+    let i = 0;
+    for (; i + 1 < a.rows; i += 2) {
+      const a0 = a.offset + i * a.stride + l0;
+      const a1 = a0 + a.stride;
+      let k = upper ? i - (i % 4) : 0;
+      for (; k + 3 < b.rows; k += 4) block2x4(a.data, a0, a1, b.data, b.offset + k * b.stride + l0, b.stride, n, out, i * outStride + k, outStride);
+      for (; k < b.rows; k++) {
+        const bk = b.offset + k * b.stride + l0;
+        out[i * outStride + k] += dot(a.data, a0, b.data, bk, n);
+        out[(i + 1) * outStride + k] += dot(a.data, a1, b.data, bk, n);
+      }
+    }
+    for (; i < a.rows; i++) {
+      const ai = a.offset + i * a.stride + l0;
+      for (let k = upper ? i : 0; k < b.rows; k++) out[i * outStride + k] += dot(a.data, ai, b.data, b.offset + k * b.stride + l0, n);
+    }
+  }
+}
+
+function block2x4(x: Float64Array, a0: number, a1: number, y: Float64Array, b0: number, bStride: number, n: number, out: Float64Array, o: number, outStride: number): void {
+  const b1 = b0 + bStride;
+  const b2 = b1 + bStride;
+  const b3 = b2 + bStride;
+  let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+  for (let l = 0; l < n; l++) {
+    const u0 = x[a0 + l];
+    const u1 = x[a1 + l];
+    const v0 = y[b0 + l];
+    const v1 = y[b1 + l];
+    const v2 = y[b2 + l];
+    const v3 = y[b3 + l];
+    s00 += u0 * v0; s01 += u0 * v1; s02 += u0 * v2; s03 += u0 * v3;
+    s10 += u1 * v0; s11 += u1 * v1; s12 += u1 * v2; s13 += u1 * v3;
+  }
+  out[o] += s00; out[o + 1] += s01; out[o + 2] += s02; out[o + 3] += s03;
+  const o1 = o + outStride;
+  out[o1] += s10; out[o1 + 1] += s11; out[o1 + 2] += s12; out[o1 + 3] += s13;
+}
+
+function dot(x: Float64Array, xo: number, y: Float64Array, yo: number, n: number): number {
+  let s = 0;
+  for (let l = 0; l < n; l++) s += x[xo + l] * y[yo + l];
+  return s;
+}
+
+/** Transpose of a row-major n×m matrix (m×n), in 32×32 tiles so the strided writes stay in cache. */
+export function transpose(a: Float64Array, n: number, m: number, out: Float64Array = new Float64Array(n * m)): Float64Array {
+  const tile = 32;
+  for (let i0 = 0; i0 < n; i0 += tile) {
+    const i1 = Math.min(n, i0 + tile);
+    for (let j0 = 0; j0 < m; j0 += tile) {
+      const j1 = Math.min(m, j0 + tile);
+      for (let i = i0; i < i1; i++) {
+        const row = i * m;
+        for (let j = j0; j < j1; j++) out[j * n + i] = a[row + j];
+      }
+    }
+  }
+  return out;
+}
+
+/** Whole rows of a row-major matrix as a view. */
+export function rowsOf(data: Float64Array, rows: number, length: number): RowsView {
+  return { data, rows, stride: length, offset: 0 };
+}
+
+/** out (m×r) = Xᵀ Y for X (T×m) and Y (T×r), given as xT (m×T) and yT (r×T). */
+export function crossProductT(xT: Float64Array, m: number, yT: Float64Array, r: number, T: number, out: Float64Array = new Float64Array(m * r)): Float64Array {
+  out.fill(0, 0, m * r);
+  addABt(rowsOf(xT, m, T), rowsOf(yT, r, T), T, out, r);
+  return out;
+}
+
+/** Gram matrix XᵀX (m×m) of X (T×m), given as xT (m×T). */
+export function gramT(xT: Float64Array, m: number, T: number): Float64Array {
+  const g = new Float64Array(m * m);
+  const view = rowsOf(xT, m, T);
+  addABt(view, view, T, g, m, true);
+  for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) g[j * m + i] = g[i * m + j];
+  return g;
+}
+
+/** out (T×r) = X (T×m) · Y (m×r), with Y given as yT (r×m). */
+export function productT(x: Float64Array, T: number, m: number, yT: Float64Array, r: number, out: Float64Array = new Float64Array(T * r)): Float64Array {
+  out.fill(0, 0, T * r);
+  addABt(rowsOf(x, T, m), rowsOf(yT, r, m), m, out, r);
+  return out;
+}
+
+/**
+ * out (K×r) = Uᵀ roll(Q, shift), roll moving row t of Q to row t + shift (mod T), from uT (K×T)
+ * and qT (r×T): two contiguous segments, t ∈ [shift, T) against Q rows [0, T − shift) and
+ * t ∈ [0, shift) against Q rows [T − shift, T).
+ */
+export function shiftedCrossProductT(uT: Float64Array, K: number, qT: Float64Array, r: number, T: number, shift: number, out: Float64Array = new Float64Array(K * r)): Float64Array {
+  const s = ((shift % T) + T) % T;
+  out.fill(0, 0, K * r);
+  if (T - s > 0) addABt({ data: uT, rows: K, stride: T, offset: s }, { data: qT, rows: r, stride: T, offset: 0 }, T - s, out, r);
+  if (s > 0) addABt({ data: uT, rows: K, stride: T, offset: 0 }, { data: qT, rows: r, stride: T, offset: T - s }, s, out, r);
+  return out;
+}
