@@ -25,6 +25,8 @@ export interface AnalyzeOutcome {
 
 export class Analyzer {
   private running?: AbortController;
+  /** The last complete analysis per document: live runs re-score only what an edit changed. */
+  private readonly previous = new Map<string, Analysis>();
 
   constructor(private readonly extensionPath: string, private readonly engines: EngineHost,
     private readonly store: ResultsStore, private readonly log: vscode.LogOutputChannel,
@@ -32,9 +34,10 @@ export class Analyzer {
 
   /**
    * Analyses the given file (context menus pass it) or the active editor's document; with
-   * `geometry`, also the representation geometry (the spectrum panel asks for it).
+   * `geometry`, also the representation geometry (the spectrum panel asks for it). A `live` run
+   * (live mode, after typing) reuses the previous analysis and reports progress in the status bar.
    */
-  async run(target?: vscode.Uri, geometry?: GeometryRequest): Promise<AnalyzeOutcome | undefined> {
+  async run(target?: vscode.Uri, geometry?: GeometryRequest, live = false): Promise<AnalyzeOutcome | undefined> {
     const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
     if (!uri) {
       void vscode.window.showWarningMessage('Markov Lens: open a text file or pick one in the Explorer to analyse.');
@@ -65,13 +68,14 @@ export class Analyzer {
       result.geometryRequest = geometry;
       this.onStarted(uri);
       const analysis = await vscode.window.withProgress({
-        location: vscode.ProgressLocation.Notification, title: `Markov Lens: analysing ${fileName}`, cancellable: true,
+        location: live ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title: `Markov Lens: analysing ${fileName}`, cancellable: !live,
       }, async (progress, token) => {
         token.onCancellationRequested(() => controller.abort());
         let lastDone = 0;
         return loaded.engine.analyze({
           text, topK: config.topK, window: config.window || undefined, stride: config.stride || undefined,
           signal: controller.signal, ...(geometry ? { geometry } : {}),
+          ...(live && !geometry ? { previous: this.previous.get(uri.toString()) } : {}),
           onProgress: (done, total) => {
             progress.report({ message: `${done} / ${total} tokens`, increment: total ? ((done - lastDone) / total) * 100 : 0 });
             lastDone = done;
@@ -84,6 +88,7 @@ export class Analyzer {
         });
       });
       const elapsedMs = performance.now() - started;
+      this.previous.set(uri.toString(), analysis);
       this.store.finish(result, analysis.tokens, headerOf(analysis, elapsedMs), analysis.geometry);
       this.logRun(fileName, analysis, elapsedMs);
       return outcome(uri, analysis, elapsedMs);
@@ -147,11 +152,18 @@ export class Analyzer {
     const s = a.summary;
     this.log.info(`Analysed ${fileName}: ${s.tokens} tokens, ${s.bitsPerByte?.toFixed(4) ?? 'n/a'} bits/byte, ` +
       `tokenize ${a.timings.tokenizeMs.toFixed(0)} ms, inference ${a.timings.inferenceMs.toFixed(0)} ms, ` +
-      `total ${elapsedMs.toFixed(0)} ms (window ${a.scoring.window}, stride ${a.scoring.stride})`);
+      `total ${elapsedMs.toFixed(0)} ms (window ${a.scoring.window}, stride ${a.scoring.stride})` +
+      (a.reusedTokens ? `; live: ${a.reusedTokens} records kept from the previous run` : ''));
+  }
+
+  /** Drops the kept analysis of a closed document. */
+  forget(uri: vscode.Uri): void {
+    this.previous.delete(uri.toString());
   }
 
   dispose(): void {
     this.running?.abort();
+    this.previous.clear();
   }
 }
 

@@ -9,6 +9,7 @@ import { MODEL_KEYS, readConfig, SECTION } from './config';
 import { HeatDecorations } from './decorations';
 import { EngineHost } from './engineHost';
 import { registerTokenHover } from './hover';
+import { LiveMode } from './liveMode';
 import { HeatmapPanel, PANEL_VIEW_TYPE } from './panel';
 import { type DocumentResult, ResultsStore } from './results';
 import { SpectrumPanel } from './spectrumPanel';
@@ -50,16 +51,27 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
     showSpectrum: uri => void spectrum.show(uri),
   });
   const analyzer = new Analyzer(extensionPath, engines, store, log, uri => panel.show(uri));
+  const live = new LiveMode({
+    analyze: uri => analyzer.run(uri, undefined, true),
+    liveSetting: () => setting().get<boolean>('live', false),
+    analysed: uri => store.get(uri) !== undefined,
+    closed: uri => analyzer.forget(uri),
+  });
   const spectrum = new SpectrumPanel(context.extensionUri, store, {
     log, analyze: (uri, geometry) => analyzer.run(uri, geometry), reveal: (uri, index) => panel.reveal(uri, index),
   });
-  context.subscriptions.push(store, engines, decorations, panel, spectrum, analyzer, new BitsPerByteStatus(store), registerTokenHover(store));
+  context.subscriptions.push(store, engines, decorations, panel, spectrum, analyzer, live, new BitsPerByteStatus(store), registerTokenHover(store));
 
   warnIfWorkspaceModelIgnored(config.workspaceModelPathIgnored, log);
   log.info(`Activated; model folder ${config.modelPath}${vscode.workspace.isTrusted ? '' : ' (restricted mode)'}`);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('markovLens.analyzeFile', (uri?: vscode.Uri) => analyzer.run(uri)),
+    vscode.commands.registerCommand('markovLens.analyzeLive', (target?: vscode.Uri) => {
+      const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
+      if (uri) live.follow(uri);
+      return analyzer.run(uri);
+    }),
     vscode.commands.registerCommand('markovLens.showPanel', () => {
       const uri = vscode.window.activeTextEditor?.document.uri;
       const target = uri && store.get(uri) ? uri.toString() : panel.currentUri;
