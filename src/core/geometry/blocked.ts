@@ -7,6 +7,8 @@
  * arithmetic; only the summation order differs from a plain loop (rounding-level differences).
  */
 
+import { reserveWasm, WasmAbt } from './wasmKernel';
+
 /** Length of the chunk of each row processed together (rows of 2 KB). */
 const CHUNK = 256;
 
@@ -19,11 +21,47 @@ export interface RowsView {
   offset: number;
 }
 
+/** Below this many multiply-adds the copy into wasm memory is not worth it. */
+const WASM_MIN_WORK = 1 << 16;
+
 /**
  * out[i·outStride + k] += Σ_{l<length} A[i][l] · B[k][l]. With `upper` (A = B, a Gram matrix) only
  * the blocks on or above the diagonal are computed (some entries just below it too); callers mirror.
+ * Runs on wasm SIMD when available (operands copied into its memory), else in JavaScript.
  */
 export function addABt(a: RowsView, b: RowsView, length: number, out: Float64Array, outStride: number, upper = false): void {
+  const wasm = a.rows * b.rows * length >= WASM_MIN_WORK ? reserveWasm((a.rows + b.rows) * length + a.rows * b.rows) : null;
+  if (!wasm) {
+    addABtJs(a, b, length, out, outStride, upper, true);
+    return;
+  }
+  const { heap } = wasm;
+  const bOffset = a.rows * length;
+  const outOffset = bOffset + b.rows * length;
+  pack(a, length, heap, 0);
+  pack(b, length, heap, bOffset);
+  heap.fill(0, outOffset, outOffset + a.rows * b.rows);
+  addABtWasm(wasm, rowsOf(heap, a.rows, length), { data: heap, rows: b.rows, stride: length, offset: bOffset }, length, outOffset, b.rows, upper);
+  for (let i = 0; i < a.rows; i++) for (let k = 0; k < b.rows; k++) out[i * outStride + k] += heap[outOffset + i * b.rows + k];
+}
+
+/** addABt on operands already in wasm memory (views on `wasm.heap`), out at heap[outOffset…]. */
+export function addABtWasm(wasm: WasmAbt, a: RowsView, b: RowsView, length: number, outOffset: number, outStride: number, upper = false): void {
+  for (let l0 = 0; l0 < length; l0 += CHUNK) {
+    const n = Math.min(CHUNK, length - l0);
+    wasm.abt(8 * (a.offset + l0), a.rows, 8 * a.stride, 8 * (b.offset + l0), b.rows, 8 * b.stride, n, 8 * outOffset, 8 * outStride, upper ? 1 : 0);
+  }
+  // The edges the 2×4 blocks leave: the last columns of each row pair and an odd last row.
+  addABtJs(a, b, length, wasm.heap.subarray(outOffset), outStride, upper, false);
+}
+
+/** addABt in plain JavaScript only (the fallback without wasm SIMD; tests compare the two). */
+export function addABtScalar(a: RowsView, b: RowsView, length: number, out: Float64Array, outStride: number, upper = false): void {
+  addABtJs(a, b, length, out, outStride, upper, true);
+}
+
+/** The JavaScript kernel; `blocks` false computes only the edges outside whole 2×4 blocks. */
+function addABtJs(a: RowsView, b: RowsView, length: number, out: Float64Array, outStride: number, upper: boolean, blocks: boolean): void {
   for (let l0 = 0; l0 < length; l0 += CHUNK) {
     const n = Math.min(CHUNK, length - l0);
     let i = 0;
@@ -31,7 +69,7 @@ export function addABt(a: RowsView, b: RowsView, length: number, out: Float64Arr
       const a0 = a.offset + i * a.stride + l0;
       const a1 = a0 + a.stride;
       let k = upper ? i - (i % 4) : 0;
-      for (; k + 3 < b.rows; k += 4) block2x4(a.data, a0, a1, b.data, b.offset + k * b.stride + l0, b.stride, n, out, i * outStride + k, outStride);
+      for (; k + 3 < b.rows; k += 4) if (blocks) block2x4(a.data, a0, a1, b.data, b.offset + k * b.stride + l0, b.stride, n, out, i * outStride + k, outStride);
       for (; k < b.rows; k++) {
         const bk = b.offset + k * b.stride + l0;
         out[i * outStride + k] += dot(a.data, a0, b.data, bk, n);
@@ -42,6 +80,14 @@ export function addABt(a: RowsView, b: RowsView, length: number, out: Float64Arr
       const ai = a.offset + i * a.stride + l0;
       for (let k = upper ? i : 0; k < b.rows; k++) out[i * outStride + k] += dot(a.data, ai, b.data, b.offset + k * b.stride + l0, n);
     }
+  }
+}
+
+/** Copies the first `length` entries of each row of `view` into heap[offset…], rows contiguous. */
+function pack(view: RowsView, length: number, heap: Float64Array, offset: number): void {
+  for (let i = 0; i < view.rows; i++) {
+    const from = view.offset + i * view.stride;
+    heap.set(view.data.subarray(from, from + length), offset + i * length);
   }
 }
 
@@ -116,14 +162,38 @@ export function productT(x: Float64Array, T: number, m: number, yT: Float64Array
 }
 
 /**
- * out (K×r) = Uᵀ roll(Q, shift), roll moving row t of Q to row t + shift (mod T), from uT (K×T)
- * and qT (r×T): two contiguous segments, t ∈ [shift, T) against Q rows [0, T − shift) and
- * t ∈ [0, shift) against Q rows [T − shift, T).
+ * C_s (K×r) = Uᵀ roll(Q, s) for each shift s, roll moving row t of Q to row t + s (mod T), from
+ * uT (K×T) and qT (r×T): two contiguous segments, t ∈ [s, T) against Q rows [0, T − s) and
+ * t ∈ [0, s) against Q rows [T − s, T). U and Q are copied into wasm memory once for all shifts;
+ * `visit` gets each C_s in `out` (overwritten by the next shift).
  */
+export function shiftedCrossProductsT(
+  uT: Float64Array, K: number, qT: Float64Array, r: number, T: number, shifts: readonly number[],
+  visit: (c: Float64Array, index: number) => void, out: Float64Array = new Float64Array(K * r),
+): void {
+  const wasm = reserveWasm((K + r) * T + K * r);
+  const heap = wasm ? wasm.heap : null;
+  if (heap) { heap.set(uT.subarray(0, K * T), 0); heap.set(qT.subarray(0, r * T), K * T); }
+  const u: RowsView = heap ? { data: heap, rows: K, stride: T, offset: 0 } : rowsOf(uT, K, T);
+  const q: RowsView = heap ? { data: heap, rows: r, stride: T, offset: K * T } : rowsOf(qT, r, T);
+  const outOffset = (K + r) * T;
+  shifts.forEach((shift, index) => {
+    const s = ((shift % T) + T) % T;
+    const segments: Array<[number, number, number]> = [[s, 0, T - s], [0, T - s, s]];
+    if (heap) heap.fill(0, outOffset, outOffset + K * r); else out.fill(0, 0, K * r);
+    for (const [uStart, qStart, length] of segments) {
+      if (length === 0) continue;
+      const uSeg = { ...u, offset: u.offset + uStart };
+      const qSeg = { ...q, offset: q.offset + qStart };
+      if (wasm) addABtWasm(wasm, uSeg, qSeg, length, outOffset, r); else addABt(uSeg, qSeg, length, out, r);
+    }
+    if (heap) out.set(heap.subarray(outOffset, outOffset + K * r));
+    visit(out, index);
+  });
+}
+
+/** C (K×r) = Uᵀ roll(Q, shift) for one shift (see shiftedCrossProductsT). */
 export function shiftedCrossProductT(uT: Float64Array, K: number, qT: Float64Array, r: number, T: number, shift: number, out: Float64Array = new Float64Array(K * r)): Float64Array {
-  const s = ((shift % T) + T) % T;
-  out.fill(0, 0, K * r);
-  if (T - s > 0) addABt({ data: uT, rows: K, stride: T, offset: s }, { data: qT, rows: r, stride: T, offset: 0 }, T - s, out, r);
-  if (s > 0) addABt({ data: uT, rows: K, stride: T, offset: 0 }, { data: qT, rows: r, stride: T, offset: T - s }, s, out, r);
+  shiftedCrossProductsT(uT, K, qT, r, T, [shift], () => undefined, out);
   return out;
 }

@@ -5,7 +5,8 @@
  * the operator's top-K part and the r_H components, and the observed value is computed the same
  * way (s = 0), so the percentile compares like with like.
  */
-import { overlapMatrix, cumulativeRowShare, transposedPair, TransposedPair } from './alignment';
+import { cumulativeRowShare, transposedPair } from './alignment';
+import { shiftedCrossProductsT } from './blocked';
 import { HiddenBasis } from './hiddenBasis';
 import { symmetricEigen } from './eigen';
 import { Eigenpairs } from './spectrum';
@@ -27,10 +28,12 @@ export function shiftNull(eig: Eigenpairs, basis: HiddenBasis, count: number, ra
   const K = Math.min(eig.count, basis.r);
   const lo = Math.min(50, Math.max(1, Math.floor(T / 4)));
   const shifts = Array.from({ length: count }, () => randomInt(random, lo, T - lo));
-  const scratch = new Float64Array(eig.count * basis.r);
-  const pair = transposedPair(eig, basis);
-  const observed = scoresFor(eig, basis, pair, K, 0, scratch);
-  const nulls = shifts.map(s => scoresFor(eig, basis, pair, K, s, scratch));
+  const { uT, qT, r } = transposedPair(eig, basis);
+  // Shift 0 is the observed value, computed by the same kernel as the shifted ones.
+  const all: Scores[] = [];
+  shiftedCrossProductsT(uT, eig.count, qT, r, T, [0, ...shifts], c => all.push(scoresFor(eig, basis, K, c)));
+  const observed = all[0];
+  const nulls = all.slice(1);
   const pick = (f: (x: Scores) => number[]) => f(observed).map((v, k) => percentile(v, nulls.map(n => f(n)[k])));
   const mean = (f: (x: Scores) => number[]) => f(observed).map((_, k) => nulls.reduce((a, n) => a + f(n)[k], 0) / Math.max(1, nulls.length));
   return {
@@ -48,8 +51,7 @@ export function shiftNull(eig: Eigenpairs, basis: HiddenBasis, count: number, ra
   };
 }
 
-function scoresFor(eig: Eigenpairs, basis: HiddenBasis, pair: TransposedPair, K: number, shift: number, scratch: Float64Array): Scores {
-  const c = overlapMatrix(pair, shift, scratch);
+function scoresFor(eig: Eigenpairs, basis: HiddenBasis, K: number, c: Float64Array): Scores {
   const r = basis.r;
   // ρ of the top-K operator part: eig(Λ^½ C Cᵀ Λ^½).
   const small = new Float64Array(K * K);

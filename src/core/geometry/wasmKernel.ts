@@ -1,0 +1,43 @@
+/**
+ * The f64x2 (wasm SIMD) version of the A·Bᵀ block kernel (wasm/abt.wat): the same float64
+ * multiply-adds two lanes at a time, so the same results up to summation order. Operands live in
+ * the module's memory, which grows on demand and is kept for the next call (its size follows the
+ * largest product, O(T·(k + d)) here). Null when WebAssembly or SIMD is unavailable: callers then
+ * use the plain JavaScript kernel.
+ */
+import { ABT_WASM_BASE64 } from './wasm/simdKernel';
+
+export interface WasmAbt {
+  /** The memory as float64s; valid until the next `reserve`. */
+  heap: Float64Array;
+  /** Byte addresses and strides; n in elements; whole 2×4 blocks only (see blocked.ts for the edges). */
+  abt(a: number, aRows: number, aStride: number, b: number, bRows: number, bStride: number, n: number, out: number, outStride: number, upper: number): void;
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  abt: WasmAbt['abt'];
+}
+
+let loaded: Exports | null | undefined;
+
+function load(): Exports | null {
+  if (loaded !== undefined) return loaded;
+  try {
+    const bytes = Uint8Array.from(atob(ABT_WASM_BASE64), ch => ch.charCodeAt(0));
+    loaded = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as Exports;
+  } catch {
+    loaded = null;
+  }
+  return loaded;
+}
+
+/** The kernel with at least `doubles` float64s of memory, or null without wasm SIMD. */
+export function reserveWasm(doubles: number): WasmAbt | null {
+  const k = load();
+  if (!k) return null;
+  const have = k.memory.buffer.byteLength;
+  const need = doubles * 8;
+  if (need > have) k.memory.grow(Math.ceil((need - have) / 65536));
+  return { heap: new Float64Array(k.memory.buffer), abt: k.abt };
+}

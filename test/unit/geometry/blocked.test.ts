@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addABt, addABtScalar, crossProductT, gramT, productT, rowsOf, shiftedCrossProductsT, transpose } from '../../../src/core/geometry/blocked';
+import { reserveWasm } from '../../../src/core/geometry/wasmKernel';
+import { seededRandom } from '../../../src/core/geometry/random';
+
+function randomMatrix(n: number, m: number, seed: number): Float64Array {
+  const random = seededRandom(seed);
+  return Float64Array.from({ length: n * m }, () => random() - 0.5);
+}
+
+/** Plain float64 A·Bᵀ, the reference. */
+function naiveABt(a: Float64Array, aRows: number, b: Float64Array, bRows: number, L: number): Float64Array {
+  const out = new Float64Array(aRows * bRows);
+  for (let i = 0; i < aRows; i++) for (let k = 0; k < bRows; k++) {
+    let s = 0;
+    for (let l = 0; l < L; l++) s += a[i * L + l] * b[k * L + l];
+    out[i * bRows + k] = s;
+  }
+  return out;
+}
+
+function assertClose(actual: Float64Array, expected: Float64Array, what: string): void {
+  assert.equal(actual.length, expected.length, what);
+  for (let i = 0; i < expected.length; i++) {
+    assert.ok(Math.abs(actual[i] - expected[i]) <= 1e-12 * (1 + Math.abs(expected[i])), `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
+  }
+}
+
+test('wasm SIMD kernel is available in Node (else the geometry runs on the slower JavaScript kernel)', () => {
+  assert.ok(reserveWasm(16), 'WebAssembly SIMD did not load');
+});
+
+test('A·Bᵀ: wasm and JavaScript kernels equal the float64 reference, odd shapes and lengths across chunks', () => {
+  for (const [aRows, bRows, L] of [[1, 1, 1], [3, 5, 7], [7, 9, 301], [32, 130, 513], [2, 4, 256], [5, 3, 1000]]) {
+    const a = randomMatrix(aRows, L, aRows + 1);
+    const b = randomMatrix(bRows, L, bRows + 100);
+    const expected = naiveABt(a, aRows, b, bRows, L);
+    for (const [name, kernel] of [['addABt', addABt], ['addABtScalar', addABtScalar]] as const) {
+      const out = new Float64Array(aRows * bRows).fill(1);
+      kernel(rowsOf(a, aRows, L), rowsOf(b, bRows, L), L, out, bRows);
+      assertClose(out, expected.map(x => x + 1), `${name} ${aRows}×${bRows}×${L} accumulates`);
+    }
+  }
+});
+
+test('crossProductT, productT and gramT match the plain products', () => {
+  const T = 333, m = 19, r = 10;
+  const x = randomMatrix(T, m, 1);
+  const y = randomMatrix(T, r, 2);
+  const xT = transpose(x, T, m);
+  assertClose(crossProductT(xT, m, transpose(y, T, r), r, T), naiveABt(xT, m, transpose(y, T, r), r, T), 'XᵀY');
+  const g = gramT(xT, m, T);
+  assertClose(g, naiveABt(xT, m, xT, m, T), 'XᵀX (mirrored upper)');
+  const w = randomMatrix(m, r, 3);
+  assertClose(productT(x, T, m, transpose(w, m, r), r), naiveABt(x, T, transpose(w, m, r), r, m), 'XW');
+});
+
+test('shifted cross products equal Uᵀ roll(Q, s) for every kind of shift', () => {
+  const T = 517, K = 6, r = 9;
+  const u = randomMatrix(T, K, 4);
+  const q = randomMatrix(T, r, 5);
+  const shifts = [0, 1, 7, 258, T - 1, T, -3, 2 * T + 5];
+  const seen: Float64Array[] = [];
+  shiftedCrossProductsT(transpose(u, T, K), K, transpose(q, T, r), r, T, shifts, c => seen.push(Float64Array.from(c)));
+  assert.equal(seen.length, shifts.length);
+  shifts.forEach((shift, n) => {
+    const expected = new Float64Array(K * r);
+    for (let t = 0; t < T; t++) {
+      const source = (((t - shift) % T) + T) % T;
+      for (let j = 0; j < K; j++) for (let c = 0; c < r; c++) expected[j * r + c] += u[t * K + j] * q[source * r + c];
+    }
+    assertClose(seen[n], expected, `shift ${shift}`);
+  });
+});
