@@ -64,6 +64,13 @@ export function translucent(css: string, alpha: number): string {
   return rgb ? `rgba(${rgb[0]}, ${rgb[1]}, ${rgb[2]}, ${alpha})` : css;
 }
 
+/** Log-axis tick labels: decades only (1e-3, 1e-4, ...), the minor ticks unlabelled. */
+export function logTick(value: number): string {
+  if (!(value > 0)) return '';
+  const exponent = Math.log10(value);
+  return Math.abs(exponent - Math.round(exponent)) < 1e-9 ? `1e${Math.round(exponent)}` : '';
+}
+
 export function spectrumChartConfig(d: SpectrumData, c: ThemeColours, selectedJ: number): ChartConfiguration<'bar' | 'line'> {
   // λ falls by orders of magnitude over the first few j: a log axis keeps the tail readable.
   const { x, y } = axes(c, 'j (eigen-index)', 'λⱼ, ρⱼ (log scale)');
@@ -79,7 +86,7 @@ export function spectrumChartConfig(d: SpectrumData, c: ThemeColours, selectedJ:
         { type: 'line', label: 'A_k = Σρ/Σλ', data: d.Ak, borderColor: c.curve, backgroundColor: c.curve, yAxisID: 'share', pointRadius: 2, order: 1 },
         {
           type: 'line', label: 'A_k null mean (circular shifts)', data: d.nullAk, borderColor: c.nullBand, backgroundColor: translucent(c.nullBand, 0.15),
-          borderDash: [4, 4], fill: 'origin', yAxisID: 'share', pointRadius: 0, order: 3,
+          borderDash: [4, 4], borderWidth: 2, fill: 'origin', yAxisID: 'share', pointRadius: 0, order: 1,
         },
       ],
     },
@@ -87,7 +94,7 @@ export function spectrumChartConfig(d: SpectrumData, c: ThemeColours, selectedJ:
       animation: false,
       maintainAspectRatio: false,
       scales: {
-        x, y: { ...y, type: 'logarithmic' },
+        x, y: { ...y, type: 'logarithmic', ticks: { ...y.ticks, callback: value => logTick(Number(value)) } },
         share: { position: 'right', min: 0, max: 1, title: { display: true, text: 'A_k', color: c.foreground }, ticks: { color: c.foreground }, grid: { drawOnChartArea: false } },
       },
       plugins: { legend: { labels: { color: c.foreground } } },

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { computeGeometry, type GeometryResult } from '../../../src/core/geometry';
 import { seededRandom } from '../../../src/core/geometry/random';
 import {
-  calibrationChartConfig, calibrationData, robustRange, scatterChartConfig, scatterData, spectrumChartConfig, spectrumData, type ThemeColours,
+  calibrationChartConfig, calibrationData, logTick, robustRange, scatterChartConfig, scatterData, spectrumChartConfig, spectrumData, type ThemeColours,
 } from '../../../webview/spectrum/chartConfig';
 import { parseColour, rampColour } from '../../../webview/spectrum/colours';
 import { colourMetrics, escapeTokenText } from '../../../webview/spectrum/metrics';
@@ -75,6 +75,13 @@ test('scatter: one point per token with finite coordinates, carrying the token i
   assert.equal(colour[1], '#777777', 'unknown metric is grey');
   const label = config.options!.plugins!.tooltip!.callbacks!.label as unknown as (item: { raw: unknown }) => string;
   assert.equal(label({ raw: gaps.points[1] }), 'token 4');
+});
+
+test('log-axis ticks label the decades only', () => {
+  assert.equal(logTick(0.001), '1e-3');
+  assert.equal(logTick(1), '1e0');
+  assert.equal(logTick(0.005), '');
+  assert.equal(logTick(0), '');
 });
 
 test('robust colour range is the 2nd..98th percentile', () => {
