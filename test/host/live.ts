@@ -1,0 +1,71 @@
+/**
+ * In-host live-mode scenarios (issue 6): "Markov Lens: Analyze Live" follows a document; typing
+ * near the end re-analyses it after a pause, re-scoring only the tail (far faster than the first
+ * run), and the result equals a fresh analysis of the edited text. Run by suite.ts after its tests.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { MarkovLensApi } from '../../src/extension/extension';
+import type { DocumentResult } from '../../src/extension/results';
+
+type Scenario = [string, () => Promise<void>];
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+async function api(): Promise<MarkovLensApi> {
+  return vscode.extensions.getExtension<MarkovLensApi>('markov-lens.markov-lens')!.activate();
+}
+
+/** A finished result for exactly this text. */
+const finishedOn = (lens: MarkovLensApi, uri: vscode.Uri, text: string) => (): DocumentResult | undefined => {
+  const r = lens.result(uri);
+  return r && !r.running && r.header && r.text === text ? r : undefined;
+};
+
+const paragraph = 'Live mode re-scores the tail of a document after an edit; the windows before it keep their records. ';
+
+export const liveScenarios: Scenario[] = [
+  ['live: typing near the end re-scores only the tail and equals a fresh analysis', async () => {
+    const lens = await api();
+    const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'live.txt');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(paragraph.repeat(200), 'utf8')); // several 1,024-token windows
+    const document = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('markovLens.analyzeFile', uri); // loads the model: the timed run below is warm
+    await vscode.commands.executeCommand('markovLens.analyzeLive', uri);
+    const first = await waitFor('the first analysis', finishedOn(lens, uri, document.getText()));
+    const firstTokens = first.tokens.map(t => ({ ...t }));
+    const firstMs = first.header!.elapsedMs;
+
+    // Three quick keystrokes near the end: one debounced re-analysis of the final text.
+    const at = document.positionAt(document.getText().length - 150);
+    for (const ch of 'xyz') {
+      await editor.edit(b => b.insert(at, ch));
+      await sleep(60);
+    }
+    const live = await waitFor('the live re-analysis', finishedOn(lens, uri, document.getText()));
+    const liveMs = live.header!.elapsedMs;
+    assert.ok(liveMs < firstMs * 0.6, `live re-analysis took ${liveMs.toFixed(0)} ms vs ${firstMs.toFixed(0)} ms for the whole document`);
+    // The tokens well before the edit kept their figures.
+    assert.deepEqual(live.tokens.slice(0, 1000).map(t => t.nll), firstTokens.slice(0, 1000).map(t => t.nll));
+    const liveTokens = live.tokens.map(t => ({ ...t }));
+
+    await vscode.commands.executeCommand('markovLens.analyzeFile', uri);
+    const fresh = await waitFor('the fresh analysis', () => {
+      const r = finishedOn(lens, uri, document.getText())();
+      return r && r.header!.elapsedMs !== liveMs ? r : undefined;
+    });
+    assert.deepEqual(liveTokens.map(t => [t.id, t.start, t.end, t.nll, t.entropy, t.rank]), fresh.tokens.map(t => [t.id, t.start, t.end, t.nll, t.entropy, t.rank]));
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }],
+];
