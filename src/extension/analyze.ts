@@ -64,9 +64,15 @@ export class Analyzer {
       // Without a vocabulary lookup, top-k ids that occur in the document still get their text.
       const seenTexts = new Map<number, string>();
       const tokenText = (id: number) => loaded.tokenText?.(id) ?? seenTexts.get(id) ?? `#${id}`;
-      result = this.store.start(uri, fileName, text, tokenText);
-      result.geometryRequest = geometry;
-      this.onStarted(uri);
+      const begin = (): DocumentResult => {
+        const started = this.store.start(uri, fileName, text, tokenText);
+        started.geometryRequest = geometry;
+        this.onStarted(uri);
+        return (result = started);
+      };
+      // A live run keeps the previous result on screen (its spans follow the edits) until the new
+      // records arrive: the kept prefix first, then the re-scored tail.
+      if (!live) begin();
       const analysis = await vscode.window.withProgress({
         location: live ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title: `Markov Lens: analysing ${fileName}`, cancellable: !live,
       }, async (progress, token) => {
@@ -83,12 +89,14 @@ export class Analyzer {
           },
           onRecords: (records: TokenRecord[]) => {
             for (const r of records) seenTexts.set(r.id, r.text);
-            if (result) this.store.addRecords(result, records, Math.max(result.totalTokens, result.tokens.length + records.length));
+            const target = result ?? begin();
+            this.store.addRecords(target, records, Math.max(target.totalTokens, target.tokens.length + records.length));
           },
         });
       });
       const elapsedMs = performance.now() - started;
       this.previous.set(uri.toString(), analysis);
+      result ??= begin();
       this.store.finish(result, analysis.tokens, headerOf(analysis, elapsedMs), analysis.geometry);
       this.logRun(fileName, analysis, elapsedMs);
       return outcome(uri, analysis, elapsedMs);
