@@ -67,7 +67,7 @@ export function computeAlignment(cf: CentredFactor, eig: Eigenpairs, basis: Hidd
   const overlap = overlapMatrix(transposedPair(eig, basis), 0);
   const energy = cumulativeRowShare(overlap, eig.count, r, K, null).map((x, k) => x / (k + 1));
   const principalCosines = Array.from(singularValues(overlap.subarray(0, K * r), K, r), x => Math.min(1, x));
-  const varianceCaptured = exactVarianceCaptured(eig, basis, K, T);
+  const varianceCaptured = exactVarianceCaptured(eig, basis, K);
   const varianceBaseline = Array.from({ length: K }, (_, k) => (k + 1) / (T - 1));
   const { value: cka, exact: ckaExact } = linearCka(cf, eig, basis, b, random);
   const J = Math.min(components, K);
@@ -103,9 +103,19 @@ export function computeAlignment(cf: CentredFactor, eig: Eigenpairs, basis: Hidd
 /** Uᵀ (K×T) and Qᵀ (r×T): the layout the overlap kernel reads; made once, reused for every shift. */
 export interface TransposedPair { uT: Float64Array; K: number; qT: Float64Array; r: number; T: number }
 
+const pairs = new WeakMap<Float64Array, WeakMap<Float64Array, TransposedPair>>();
+
+/** Memoised on the (never mutated) eigenvector and basis arrays: the alignment and the nulls share it. */
 export function transposedPair(eig: Eigenpairs, basis: HiddenBasis): TransposedPair {
-  const T = basis.q.length / Math.max(basis.r, 1);
-  return { uT: transpose(eig.vectors, T, eig.count), K: eig.count, qT: transpose(basis.q, T, basis.r), r: basis.r, T };
+  const byBasis = pairs.get(eig.vectors) ?? new WeakMap<Float64Array, TransposedPair>();
+  pairs.set(eig.vectors, byBasis);
+  let pair = byBasis.get(basis.q);
+  if (!pair) {
+    const T = basis.q.length / Math.max(basis.r, 1);
+    pair = { uT: transpose(eig.vectors, T, eig.count), K: eig.count, qT: transpose(basis.q, T, basis.r), r: basis.r, T };
+    byBasis.set(basis.q, pair);
+  }
+  return pair;
 }
 
 /** C (K×r) = Uᵀ roll(Q, shift), where roll moves row t of Q to row t + shift (mod T). */
@@ -125,9 +135,10 @@ export function cumulativeRowShare(c: Float64Array, rows: number, r: number, K: 
 }
 
 /** ‖U_kᵀ H_c‖² / ‖H_c‖² with the full centred H (not only its r_H components). */
-function exactVarianceCaptured(eig: Eigenpairs, basis: HiddenBasis, K: number, T: number): number[] {
-  const { centred, d } = basis;
-  const projected = crossProductT(transpose(eig.vectors, T, eig.count), eig.count, transpose(centred, T, d), d, T);
+function exactVarianceCaptured(eig: Eigenpairs, basis: HiddenBasis, K: number): number[] {
+  const { d } = basis;
+  const { uT, T } = transposedPair(eig, basis);
+  const projected = crossProductT(uT, eig.count, basis.centredT ?? transpose(basis.centred, T, d), d, T);
   return cumulativeRowShare(projected, K, d, K, null).map(x => (basis.totalSq > 0 ? x / basis.totalSq : 0));
 }
 

@@ -28,16 +28,16 @@ export interface Factor {
  */
 export class DenseFactor implements Factor {
   readonly nonzeros: number;
-  private transposed: Float64Array | null = null;
+  private cachedT: Float64Array | null = null;
   constructor(readonly data: Float64Array, readonly rows: number, readonly cols: number) {
     if (data.length !== rows * cols) throw new Error(`DenseFactor: ${data.length} values for ${rows}×${cols}`);
     this.nonzeros = rows * cols;
   }
 
-  /** Fᵀ (m×T), cached. */
-  private dataT(): Float64Array {
-    this.transposed ??= transpose(this.data, this.rows, this.cols);
-    return this.transposed;
+  /** Fᵀ (m×T), made once and kept. */
+  transposed(): Float64Array {
+    this.cachedT ??= transpose(this.data, this.rows, this.cols);
+    return this.cachedT;
   }
 
   mul(x: Float64Array, r: number, out: Float64Array): Float64Array {
@@ -45,11 +45,11 @@ export class DenseFactor implements Factor {
   }
 
   tmul(y: Float64Array, r: number, out: Float64Array): Float64Array {
-    return crossProductT(this.dataT(), this.cols, transpose(y, this.rows, r), r, this.rows, out);
+    return crossProductT(this.transposed(), this.cols, transpose(y, this.rows, r), r, this.rows, out);
   }
 
   gram(): Float64Array {
-    return gramT(this.dataT(), this.cols, this.rows);
+    return gramT(this.transposed(), this.cols, this.rows);
   }
 
   columnMeans(): Float64Array {

@@ -15,6 +15,8 @@ export interface HiddenBasis {
   singular: Float64Array;
   /** Centred hidden states, T×d (kept for the exact variance-captured score). */
   centred: Float64Array;
+  /** Its transpose (d×T), when the PCA made one. */
+  centredT?: Float64Array;
   d: number;
   /** ‖H_c‖²_F and the share of it the r kept components hold. */
   totalSq: number;
@@ -47,7 +49,8 @@ export function hiddenBasis(hidden: { data: Float32Array | Float64Array; d: numb
     totalSq += x * x;
   }
   const target = Math.max(1, Math.min(cap, Math.floor(T / 4), d));
-  const pca = topEigenpairs(new CentredFactor(new DenseFactor(centred, T, d)), {
+  const dense = new DenseFactor(centred, T, d);
+  const pca = topEigenpairs(new CentredFactor(dense), {
     // Exact (Gram) for d ≤ 384; beyond, a randomized range finder with two power steps: any good
     // r_H-dimensional reduction serves the guard, and the kept share is reported.
     count: target, random, maxIterations: 3, tolerance: 1e-6,
@@ -62,7 +65,7 @@ export function hiddenBasis(hidden: { data: Float32Array | Float64Array; d: numb
   let captured = 0;
   for (const s of singular) captured += s * s;
   return {
-    q, r, singular, centred, d, totalSq,
+    q, r, singular, centred, centredT: dense.transposed(), d, totalSq,
     capturedShare: totalSq > 0 ? captured / totalSq : 0,
     reduced: r < d,
     pcaConverged: pca.converged,
