@@ -44,6 +44,9 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
   const engines = new EngineHost(log);
   const decorations = new HeatDecorations(store, { enabled: config.decorations, metric: config.heatmapMetric });
   const setting = () => vscode.workspace.getConfiguration(SECTION);
+  // Minutes a loaded model stays warm without analyses (0 = until the window closes).
+  const applyIdleTime = () => engines.setIdleTime(Math.max(0, Number(setting().get<number>('modelIdleMinutes', 10)) || 0) * 60_000);
+  applyIdleTime();
   const panel = new HeatmapPanel(context.extensionUri, store, config.heatmapMetric, {
     log,
     rerun: uri => void analyzer.run(uri),
@@ -95,6 +98,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
       const previous = config;
       config = readConfig(extensionPath);
       decorations.configure({ enabled: config.decorations, metric: config.heatmapMetric });
+      applyIdleTime();
       if (config.heatmapMetric !== previous.heatmapMetric) panel.setMetric(config.heatmapMetric);
       if (MODEL_KEYS.some(k => JSON.stringify(config[k]) !== JSON.stringify(previous[k]))) {
         log.info(`Model settings changed; model folder now ${config.modelPath}`);
