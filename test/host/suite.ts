@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import type { AnalyzeOutcome } from '../../src/extension/analyze';
 import type { MarkovLensApi } from '../../src/extension/extension';
 import { hostileScenarios } from './hostile';
+import { liveScenarios } from './live';
 
 interface Outcome { name: string; ok: boolean; ms: number; error?: string }
 
@@ -158,7 +159,7 @@ const tests: Array<[string, () => Promise<void>]> = [
 
 export async function run(): Promise<void> {
   const outcomes: Outcome[] = [];
-  for (const [name, fn] of [...tests, ...hostileScenarios]) {
+  for (const [name, fn] of [...tests, ...hostileScenarios, ...liveScenarios]) {
     const started = Date.now();
     try {
       await fn();
