@@ -223,7 +223,7 @@ try {
 
   await step('with the geometry computed, the heatmap can colour by excess surprisal (labelled exact)', async () => {
     // The heatmap shares the spectrum's editor group: bring its tab to the front.
-    await page.getByRole('tab', { name: 'Markov Lens', exact: true }).first().click();
+    await page.locator('.tab .label-name').filter({ hasText: /^Markov Lens$/ }).first().click();
     const { frame } = await finishedHeatmap(page, 'sample.txt');
     await frame.locator('#metric').click();
     const option = frame.getByRole('option', { name: 'Excess surprisal (bits)', exact: true });
