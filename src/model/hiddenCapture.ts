@@ -25,6 +25,9 @@ export class HiddenCapture {
   readonly probabilitySum: Float64Array;
   finiteRows = 0;
   private scratch: Float64Array;
+  /** This run's Σ p_t (added to probabilitySum when the run ends) and the rows in it. */
+  private runSum: Float64Array;
+  private runRows: Float32Array[] = [];
   readonly checkHidden: Float32Array;
   readonly checkLogits: Float32Array;
   checkRows = 0;
@@ -42,6 +45,7 @@ export class HiddenCapture {
   ) {
     this.probabilitySum = new Float64Array(width);
     this.scratch = new Float64Array(width);
+    this.runSum = new Float64Array(width);
     this.checkHidden = new Float32Array(HEAD_CHECK_ROWS * d);
     this.checkLogits = new Float32Array(HEAD_CHECK_ROWS * width);
   }
@@ -109,19 +113,42 @@ export class HiddenCapture {
         this.checkRows++;
       }
     }
+    this.closeRun();
     this.from += n;
     if (this.from >= w.end && ++this.windowIndex < this.plan.length) this.from = this.plan[this.windowIndex].start;
   }
 
-  /** Adds a probability row from the graph; false (nothing added) when it is not finite (NaN logits). */
+  /**
+   * Adds a probability row from the graph to this run's sum in one pass; false (nothing added) when
+   * it is not finite (NaN logits): Σp is then not finite, and the run's sum, which that row
+   * poisoned, is rebuilt from the run's earlier rows (rare, so the common case reads each row once).
+   */
   private addRow(p: Float32Array): boolean {
+    const acc = this.runSum;
     let sum = 0;
-    for (let i = 0; i < p.length; i++) sum += p[i];
-    if (!Number.isFinite(sum)) return false;
+    for (let i = 0; i < p.length; i++) {
+      const x = p[i];
+      sum += x;
+      acc[i] += x;
+    }
+    if (Number.isFinite(sum)) {
+      this.runRows.push(p);
+      this.finiteRows++;
+      return true;
+    }
+    acc.fill(0);
+    for (const row of this.runRows) for (let i = 0; i < row.length; i++) acc[i] += row[i];
+    return false;
+  }
+
+  /** Moves this run's Σ p_t into the document's sum. */
+  private closeRun(): void {
+    if (this.runRows.length === 0) return;
     const acc = this.probabilitySum;
-    for (let i = 0; i < p.length; i++) acc[i] += p[i];
-    this.finiteRows++;
-    return true;
+    const run = this.runSum;
+    for (let i = 0; i < acc.length; i++) acc[i] += run[i];
+    run.fill(0);
+    this.runRows = [];
   }
 
   /** Adds softmax(row) to the running sum; false (and nothing added) when the row is not finite. */
