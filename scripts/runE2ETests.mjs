@@ -221,6 +221,18 @@ try {
     if (cspViolations.length) throw new Error(`CSP violations: ${cspViolations.join(' | ')}`);
   });
 
+  await step('the spectrum charts redraw in the new colours when the theme changes', async () => {
+    const before = (await spectrumFrame(page)).data;
+    await runPaletteCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+    try {
+      const after = (await spectrumFrame(page, 15_000, d => d.foreground !== before.foreground)).data;
+      await shot('spectrum-dark-theme');
+      log(`spectrum axes colour ${before.foreground} -> ${after.foreground}`);
+    } finally {
+      await runPaletteCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+    }
+  });
+
   await step('with the geometry computed, the heatmap can colour by excess surprisal (labelled exact)', async () => {
     // The heatmap shares the spectrum's editor group: bring its tab to the front.
     await page.locator('.tab .label-name').filter({ hasText: /^Markov Lens$/ }).first().click();

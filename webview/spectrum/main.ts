@@ -119,6 +119,8 @@ function publish(d: { spec: ReturnType<typeof spectrumData>; cal: ReturnType<typ
   const payload = d && {
     tokens: d.g.tokens, eigenvalues: d.spec.lambda, rho: d.spec.rho, Ak: d.spec.Ak, nullAk: d.spec.nullAk,
     provenance: d.g.provenance, j, coords, colourBy,
+    // The theme colour the axes were drawn with (tests check that a theme switch redraws).
+    foreground: readThemeColours().foreground,
     scatter: scatter && { tokens: scatter.data.points.map(p => p.token), pixels: meta?.data.map(e => [Math.round(e.x), Math.round(e.y)]) },
     calibration: d.cal.points,
   };
