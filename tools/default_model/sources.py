@@ -89,6 +89,11 @@ def man_files() -> list[str]:
     return [f for f in files if not os.path.islink(f)][::3]
 
 
+# Packages some machines of this kind carry from vendors' own apt repositories, not Debian main:
+# their docs are left out so the corpus holds only Debian-licensed text.
+NOT_FROM_DEBIAN = ("google-cloud-cli", "kubectl")
+
+
 def doc_readme_files() -> list[str]:
     """README / *.txt / *.md files of installed packages, not the curated doc packages."""
     curated = {"python3.11", "python3.11-doc", "debian-handbook", "debian-reference-en",
@@ -96,7 +101,8 @@ def doc_readme_files() -> list[str]:
     out = []
     root = "/usr/share/doc"
     for pkg in sorted(os.listdir(root)):
-        if pkg in curated or os.path.islink(f"{root}/{pkg}") or not os.path.isdir(f"{root}/{pkg}"):
+        if pkg in curated or pkg.startswith(NOT_FROM_DEBIAN) or os.path.islink(f"{root}/{pkg}") \
+                or not os.path.isdir(f"{root}/{pkg}"):
             continue  # symlinked dirs alias another package's docs (python3.11-dev -> python3.11)
         for path in walk(f"{root}/{pkg}", ("README*", "*.txt", "*.txt.gz", "*.md", "*.md.gz",
                                            "*.rst", "*.rst.gz", "FAQ*", "NEWS.gz", "NEWS")):
@@ -109,14 +115,14 @@ SOURCES: list[Source] = [
     Source("python-stdlib", "code", "libpython3.11-stdlib", "PSF-2.0 (Python Software Foundation License)",
            "Python 3.11 standard library source (*.py)",
            lambda: walk(STDLIB, ("*.py",), ("site-packages", "dist-packages", "config-3.11-x86_64-linux-gnu")),
-           under(*STDLIB_HELDOUT)),
+           under(*STDLIB_HELDOUT), weight=1.5),
     Source("python-dist-packages", "code", "python3-* (numpy, torch, sympy, ...)",
            "each package's own free licence (BSD-3-Clause for numpy/torch/sympy/mpmath/pygments, "
            "MIT for setuptools/attr/yaml/pip/urllib3, MPL-2.0 for hypothesis, Apache-2.0 for "
            "requests/onnx/cryptography; see /usr/share/doc/python3-*/copyright)",
            f"Python source of Debian python3 packages under {DIST}: " + ", ".join(DIST_PACKAGES)
            + "; `requests` is held out whole",
-           dist_files, under(f"{DIST}/requests/"), train_cap_bytes=24_000_000),
+           dist_files, under(f"{DIST}/requests/"), train_cap_bytes=24_000_000, weight=1.5),
     Source("python-docs", "prose", "python3.11-doc", "PSF-2.0 (documentation licence of Python)",
            "Python 3.11 documentation sources (reStructuredText); howto/ is held out whole",
            lambda: walk(PYDOC, ("*.rst.txt",)), under(f"{PYDOC}/howto/")),
