@@ -151,7 +151,15 @@ figures are in the table above).
 
 One command, from a clean checkout, on Debian with `python3-torch`, `python3-onnx`, `groff`,
 the documentation packages listed in SOURCES.md, and Node with this repo's `node_modules`
-(onnxruntime-node verifies the export):
+(onnxruntime-node verifies the export). On a fresh machine of this kind, first:
+
+```
+apt-get install -y python3-torch python3-onnx python3-numpy libopenblas0-pthread groff fortunes fortunes-min \\
+  python3.11-doc debian-reference-en jargon-text gnu-standards perl-doc debian-handbook git-doc
+npm ci
+```
+
+then
 
 ```
 {REBUILD}
