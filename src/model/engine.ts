@@ -14,6 +14,7 @@ import type { Analysis, AnalyzeRequest, LanguageModelEngine, LoadOptions } from 
 import { attachGeometryFields, geometryOptionsOf } from './geometryRecords';
 import type { GeometryReport } from '../protocol/worker';
 import { WorkerChannel } from './workerChannel';
+import { WORKER_RESOURCE_LIMITS } from './workerLimits';
 
 export interface EngineOptions extends LoadOptions {
   /** Path of the worker script; default: worker.js next to this module. */
@@ -131,7 +132,7 @@ function reuseHintOf(request: AnalyzeRequest, info: ModelInfo): ReuseHint | unde
 
 /** Starts a worker, loads the model folder in it (with the cache self-test), and returns the engine. */
 export async function openModel(modelDir: string, options: EngineOptions = {}): Promise<LanguageModelEngine> {
-  const channel = new WorkerChannel(new Worker(options.workerPath ?? defaultWorkerPath()));
+  const channel = new WorkerChannel(new Worker(options.workerPath ?? defaultWorkerPath(), { resourceLimits: WORKER_RESOURCE_LIMITS }));
   try {
     const info = await channel.request<ModelInfo>(
       { type: 'model/load', id: channel.newId(), modelDir, variant: options.variant, executionProviders: options.executionProviders, intraOpThreads: options.intraOpThreads },

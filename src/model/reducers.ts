@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { RowReducer } from '../core/reduce';
 import { reduceChunk, type ChunkMetrics } from '../core/reduceChunk';
 import type { ReduceChunkReply, ReduceChunkRequest } from '../protocol/worker';
+import { WORKER_RESOURCE_LIMITS } from './workerLimits';
 
 export interface ChunkReducer {
   /**
@@ -88,7 +89,7 @@ export class ThreadReducer implements ChunkReducer {
 export function createChunkReducer(intraOpThreads: number): ChunkReducer {
   if (availableParallelism() <= intraOpThreads) return new InlineReducer();
   try {
-    return new ThreadReducer(new Worker(join(__dirname, 'worker.js'), { workerData: { role: 'reducer' } }));
+    return new ThreadReducer(new Worker(join(__dirname, 'worker.js'), { workerData: { role: 'reducer' }, resourceLimits: WORKER_RESOURCE_LIMITS }));
   } catch {
     return new InlineReducer();
   }
