@@ -3,19 +3,11 @@
  * is put in the DOM with textContent). CSP: no default source, scripts only with a fresh crypto
  * nonce per render, styles and fonts only from the extension's own resources.
  */
-import { randomBytes } from 'node:crypto';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
+import { webviewPageBasics } from './webviewHtml';
 
 export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(16).toString('base64');
-  const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
-  const csp = [
-    `default-src 'none'`,
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${webview.cspSource}`,
-    `font-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource}`,
-  ].join('; ');
+  const { nonce, csp, asset } = webviewPageBasics(webview, extensionUri);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -3,19 +3,11 @@
  * fresh nonce, styles only from the extension's files (chart.js sizes canvases through the CSSOM,
  * which style-src does not govern). Data arrives by message; the JSON block is never executed.
  */
-import { randomBytes } from 'node:crypto';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
+import { webviewPageBasics } from './webviewHtml';
 
 export function spectrumHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(16).toString('base64');
-  const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
-  const csp = [
-    `default-src 'none'`,
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${webview.cspSource}`,
-    `font-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource}`,
-  ].join('; ');
+  const { nonce, csp, asset } = webviewPageBasics(webview, extensionUri);
   const view = (id: string, title: string) => `<section class="view" id="${id}-view">
     <h2>${title}</h2>
     <div class="provenance" id="${id}-provenance"></div>

@@ -6,31 +6,11 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { api, waitFor, workspaceFile, type Scenario } from './hostUtil';
 import { bundledModelPath, resolveModelPath } from '../../src/extension/config';
 import type { AnalyzeOutcome } from '../../src/extension/analyze';
-import type { MarkovLensApi } from '../../src/extension/extension';
 
-type Scenario = [string, () => Promise<void>];
 
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-function workspaceFile(name: string): vscode.Uri {
-  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, name);
-}
-
-async function api(): Promise<MarkovLensApi> {
-  return vscode.extensions.getExtension<MarkovLensApi>('markov-lens.markov-lens')!.activate();
-}
 
 const analyze = (uri?: vscode.Uri) => vscode.commands.executeCommand<AnalyzeOutcome | undefined>('markovLens.analyzeFile', uri);
 

@@ -5,26 +5,14 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { api, sleep, waitFor, type Scenario } from './hostUtil';
+
+/** Multi-window analyses of the bundled model on a loaded machine. */
+const LIVE_TIMEOUT_MS = 60_000;
 import type { MarkovLensApi } from '../../src/extension/extension';
 import type { DocumentResult } from '../../src/extension/results';
 
-type Scenario = [string, () => Promise<void>];
 
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-async function api(): Promise<MarkovLensApi> {
-  return vscode.extensions.getExtension<MarkovLensApi>('markov-lens.markov-lens')!.activate();
-}
 
 /** A finished result for exactly this text. */
 const finishedOn = (lens: MarkovLensApi, uri: vscode.Uri, text: string) => (): DocumentResult | undefined => {
@@ -43,7 +31,7 @@ export const liveScenarios: Scenario[] = [
     const editor = await vscode.window.showTextDocument(document);
     await vscode.commands.executeCommand('markovLens.analyzeFile', uri); // loads the model: the timed run below is warm
     await vscode.commands.executeCommand('markovLens.analyzeLive', uri);
-    const first = await waitFor('the first analysis', finishedOn(lens, uri, document.getText()));
+    const first = await waitFor('the first analysis', finishedOn(lens, uri, document.getText()), LIVE_TIMEOUT_MS);
     const firstTokens = first.tokens.map(t => ({ ...t }));
     const firstMs = first.header!.elapsedMs;
 
@@ -53,7 +41,7 @@ export const liveScenarios: Scenario[] = [
       await editor.edit(b => b.insert(at, ch));
       await sleep(60);
     }
-    const live = await waitFor('the live re-analysis', finishedOn(lens, uri, document.getText()));
+    const live = await waitFor('the live re-analysis', finishedOn(lens, uri, document.getText()), LIVE_TIMEOUT_MS);
     const liveMs = live.header!.elapsedMs;
     assert.ok(liveMs < firstMs * 0.6, `live re-analysis took ${liveMs.toFixed(0)} ms vs ${firstMs.toFixed(0)} ms for the whole document`);
     // The tokens well before the edit kept their figures.
@@ -64,7 +52,7 @@ export const liveScenarios: Scenario[] = [
     const fresh = await waitFor('the fresh analysis', () => {
       const r = finishedOn(lens, uri, document.getText())();
       return r && r.header!.elapsedMs !== liveMs ? r : undefined;
-    });
+    }, LIVE_TIMEOUT_MS);
     assert.deepEqual(liveTokens.map(t => [t.id, t.start, t.end, t.nll, t.entropy, t.rank]), fresh.tokens.map(t => [t.id, t.start, t.end, t.nll, t.entropy, t.rank]));
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   }],

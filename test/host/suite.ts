@@ -9,36 +9,13 @@ import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { api, waitFor, workspaceFile } from './hostUtil';
 import type { AnalyzeOutcome } from '../../src/extension/analyze';
-import type { MarkovLensApi } from '../../src/extension/extension';
 import { hostileScenarios } from './hostile';
 import { liveScenarios } from './live';
 
 interface Outcome { name: string; ok: boolean; ms: number; error?: string }
 
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-function workspaceFile(name: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new Error('no workspace folder');
-  return vscode.Uri.joinPath(folder.uri, name);
-}
-
-async function api(): Promise<MarkovLensApi> {
-  const ext = vscode.extensions.getExtension<MarkovLensApi>('markov-lens.markov-lens');
-  assert.ok(ext, 'the extension under development is loaded');
-  return ext.activate();
-}
 
 function hoverText(hovers: vscode.Hover[]): string {
   return hovers.flatMap(h => h.contents).map(c => (typeof c === 'string' ? c : 'value' in c ? c.value : '')).join('\n');
