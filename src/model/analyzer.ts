@@ -23,7 +23,8 @@ export interface AnalyzeParams {
 }
 
 export interface AnalysisSink {
-  started(scoring: ScoringInfo, tokens: number, tokenizeMs: number): void;
+  /** `ids`: the prefix token followed by the document's token ids (what the windows feed). */
+  started(scoring: ScoringInfo, tokens: number, tokenizeMs: number, ids: Int32Array): void;
   batch(batch: RecordBatch): void;
   progress(done: number, total: number): void;
   /** Polled between windows. */
@@ -51,7 +52,7 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
       throw new InputError(`${model.files.tokenizerPath}: produced token id ${ids[i]}, outside the model's ${model.logitsWidth} logits`, 'tokenizer-too-wide', model.files.tokenizerPath);
     }
   }
-  sink.started({ prefixTokenId: ids[0], window: settings.window, stride: settings.stride, topK }, n, tokenizeMs);
+  sink.started({ prefixTokenId: ids[0], window: settings.window, stride: settings.stride, topK }, n, tokenizeMs, ids);
 
   const scorer = new WindowScorer(model.session, model.signature, topK, params.chunk ?? defaultChunk(model.logitsWidth), model.reducer);
   const texts = new Map<number, string>();

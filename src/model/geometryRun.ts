@@ -37,9 +37,9 @@ export async function analyzeWithGeometry(
   const batches: RecordBatch[] = [];
   const session = capture.wrap(hiddenOutput ? geo.session! : model.session);
   const { inferenceMs } = await analyzeText({ ...model, session }, params, {
-    started: (scoring, tokens, tokenizeMs) => {
-      capture.start(tokens, scoring.window, scoring.stride);
-      sink.started(scoring, tokens, tokenizeMs);
+    started: (scoring, tokens, tokenizeMs, ids) => {
+      capture.start(tokens, scoring.window, scoring.stride, ids);
+      sink.started(scoring, tokens, tokenizeMs, ids);
     },
     batch: batch => {
       batches.push(batch);
@@ -65,7 +65,7 @@ function geometryOf(model: LoadedModel, geo: GeometrySession, capture: HiddenCap
     alignment: headUsable && hasHidden ? on(head.message) : off(`off: ${head.message}`),
     spectrum: options.kernel !== 'prototype' || headUsable ? on(`${options.kernel} kernel, ${options.side} side`) : off(`off: the prototype kernel needs the head rows W; ${head.message}`),
   };
-  const extras: Partial<GeometryInput> = { meanDistribution: capture.meanDistribution() };
+  const extras: Partial<GeometryInput> = { meanDistribution: capture.meanDistribution(), afterNextLogProb: capture.afterNextLogProb };
   const base = geometryInputFromRecords(records, extras);
   if (records.length < MIN_GEOMETRY_TOKENS) return tooShort(base, MIN_GEOMETRY_TOKENS, options, head, views);
   const input: GeometryInput = { ...base };

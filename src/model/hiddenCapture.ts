@@ -4,6 +4,8 @@
  *    after reading everything before it), T×d float32, so O(T·d) memory;
  *  - the exact mean next-token distribution π̄ = (1/T)Σ_t p_t over the whole vocabulary, O(V) work
  *    per row and O(V) memory (no T×V storage);
+ *  - log p_t(x_{t+2}) for every scored token (the look-ahead heuristic C1 needs the probability of
+ *    the token after the one predicted, read from the full row rather than from the top-k slice);
  *  - a few (h, logits) rows for the head check.
  * It wraps the spliced session handed to the analyzer: each run's rows are placed by replaying the
  * analyzer's window plan (runs go through each window in order, from its start to its end).
@@ -31,6 +33,10 @@ export class HiddenCapture {
   readonly checkHidden: Float32Array;
   readonly checkLogits: Float32Array;
   checkRows = 0;
+  /** log p_t(x_{t+2}) for document token t (NaN for the last token and for non-finite rows). */
+  afterNextLogProb = new Float64Array(0);
+  /** The prefix token and the document's ids, as fed. */
+  private ids: Int32Array = new Int32Array(0);
 
   /**
    * `hiddenOutput` null: only π̄ is gathered (the hidden state could not be exposed).
@@ -51,8 +57,10 @@ export class HiddenCapture {
   }
 
   /** Called once the analyzer knows the document length and window settings (before any run). */
-  start(documentTokens: number, window: number, stride: number): void {
+  start(documentTokens: number, window: number, stride: number, ids: Int32Array): void {
     this.plan = planWindows(documentTokens + 1, window, stride);
+    this.ids = ids;
+    this.afterNextLogProb = new Float64Array(documentTokens).fill(NaN);
     this.windowIndex = 0;
     this.from = this.plan[0]?.start ?? 0;
     this.hidden = new Float32Array(this.hiddenOutput ? documentTokens * this.d : 0);
@@ -106,7 +114,15 @@ export class HiddenCapture {
       const r = j - from;
       if (hidden) this.hidden.set(hidden.subarray(r * d, (r + 1) * d), j * d);
       const row = logits.subarray(r * V, (r + 1) * V);
-      const finite = probabilities ? this.addRow(probabilities.subarray(r * V, (r + 1) * V)) : this.accumulate(row);
+      const probabilityRow = probabilities ? probabilities.subarray(r * V, (r + 1) * V) : null;
+      const finite = probabilityRow ? this.addRow(probabilityRow) : this.accumulate(row);
+      // Row j predicts document token j (input id j + 1); the token after it is input id j + 2.
+      if (finite && j + 2 < this.ids.length) {
+        const id = this.ids[j + 2];
+        // The graph's float32 softmax is exact to ~1e-7 relative unless p is near float32's floor.
+        const p = probabilityRow ? probabilityRow[id] : 0;
+        this.afterNextLogProb[j] = p >= 1e-30 ? Math.log(p) : logProbability(row, id);
+      }
       if (finite && hidden && this.checkRows < HEAD_CHECK_ROWS) {
         this.checkHidden.set(hidden.subarray(r * d, (r + 1) * d), this.checkRows * d);
         this.checkLogits.set(row, this.checkRows * V);
@@ -167,4 +183,13 @@ export class HiddenCapture {
     this.finiteRows++;
     return true;
   }
+}
+
+/** log softmax(row)[id] in float64 (max-shifted log-sum-exp over the whole row). */
+function logProbability(row: Float32Array, id: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < row.length; i++) if (row[i] > max) max = row[i];
+  let sum = 0;
+  for (let i = 0; i < row.length; i++) sum += Math.exp(row[i] - max);
+  return row[id] - max - Math.log(sum);
 }

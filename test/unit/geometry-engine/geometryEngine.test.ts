@@ -134,6 +134,16 @@ test('gpt2-bytelevel: the mean distribution behind A1 is exact (float64 softmax 
   assert.equal(A1.basis, 'exact');
   assert.ok(Math.abs(A1.entropyOfMean - entropyOfMean) < 1e-5, `H(π̄) ${A1.entropyOfMean} vs ${entropyOfMean}`);
   assert.ok(Math.abs(A1.value - (entropyOfMean - meanEntropy)) < 1e-5, `A1 ${A1.value} vs ${entropyOfMean - meanEntropy}`);
+  // The look-ahead heuristic C1 on every token but the last: log p_t(x_{t+2}) − log π̄(x_{t+2}) from
+  // the full rows, not only where the token after next happens to be in the top-k slice.
+  for (let t = 0; t + 1 < T; t++) {
+    const row = logits.subarray(t * V, (t + 1) * V);
+    const afterNext = ids[t + 2];
+    const want = row[afterNext] - logitRowStatistics(row, afterNext).logPartition - Math.log(mean[afterNext]);
+    const got = a.tokens[t].lookAheadC1Heuristic as number;
+    assert.ok(Math.abs(got - want) < 1e-5, `C1 at ${t}: ${got} vs ${want}`);
+  }
+  assert.equal(a.tokens[T - 1].lookAheadC1Heuristic, null, 'the last token has no token after it');
 });
 
 test('a soft-capped head: hiddenNorm still reported, views that need W h + b are off with the reason', async () => {

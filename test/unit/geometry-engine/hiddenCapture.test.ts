@@ -29,7 +29,8 @@ test('π̄ is the float64 mean of the finite counted rows; a NaN row mid-run is 
       };
     },
   } as unknown as InferenceSession;
-  capture.start(6, 4, 2);
+  const ids = Int32Array.from([9, 0, 1, 2, 0, 1, 2]); // the prefix token, then 6 document ids
+  capture.start(6, 4, 2, ids);
   const wrapped = capture.wrap(session);
   await wrapped.run({});
   await wrapped.run({});
@@ -43,6 +44,12 @@ test('π̄ is the float64 mean of the finite counted rows; a NaN row mid-run is 
   assert.equal(capture.finiteRows, finite);
   const mean = capture.meanDistribution();
   for (let i = 0; i < V; i++) assert.ok(Math.abs(mean[i] - expected[i] / finite) <= 1e-15, `π̄[${i}] ${mean[i]} vs ${expected[i] / finite}`);
+  // C1's input: log p_t(x_{t+2}) from row t (the token after the one row t predicts), NaN for the
+  // NaN row and for the last token, which has no token after it.
+  for (let t = 0; t < 6; t++) {
+    const want = t === 5 || !rows[t].every(Number.isFinite) ? NaN : Math.log(Math.fround(rows[t][ids[t + 2]]));
+    assert.ok(Object.is(capture.afterNextLogProb[t], want) || Math.abs(capture.afterNextLogProb[t] - want) <= 1e-15, `t=${t}: ${capture.afterNextLogProb[t]} vs ${want}`);
+  }
   assert.deepEqual(Array.from(capture.hidden), [0, -0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5]);
   assert.equal(capture.checkRows, 4, 'head-check rows come from finite rows only');
 });
