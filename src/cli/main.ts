@@ -104,6 +104,11 @@ export async function main(argv: readonly string[], io: CliIo, engineOptions: En
 }
 
 if (require.main === module) {
+  // A reader that stops early (`| head`) closes the pipe: that is the reader's choice, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   void main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(code => {
     process.exitCode = code;
   });

@@ -3,7 +3,7 @@
  * process for exit codes. Every bad input gives exit 2 and one stderr line naming the file.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,4 +198,16 @@ test('the bundled dist/cli.js exits 0 / 2 as a process', { skip: !existsSync(joi
   const bad = spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'analyze', input, '--model', join(work, 'missing')], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
+});
+
+test('a reader that closes the pipe early (| head) ends the CLI quietly with exit 0', { skip: !existsSync(join(repo, 'dist', 'cli.js')) && 'run npm run build first' }, async () => {
+  const input = file('long-pipe.txt', 'A line of text for the pipe test.\n'.repeat(400));
+  const child = spawn(process.execPath, [join(repo, 'dist', 'cli.js'), 'analyze', input, '--model', gpt2, '--format', 'csv'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', d => (stderr += d));
+  // Like `head -1`: read the first chunk, then close our end while the CLI is still writing.
+  await new Promise<void>(resolve => child.stdout.once('data', () => { child.stdout.destroy(); resolve(); }));
+  const code = await new Promise<number | null>(resolve => child.on('close', c => resolve(c)));
+  assert.equal(code, 0, stderr);
+  assert.equal(stderr, '');
 });
