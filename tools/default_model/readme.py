@@ -201,7 +201,9 @@ def write_sources(out_dir: str, stats: dict) -> None:
               "source (" + ", ".join(f"{s.name} x{s.weight:g}" for s in SOURCES if s.weight != 1.0)
               + ", others x1), long documents cut into ~16 KB pieces.",
               f"The model read {stats['training']['tokens_seen']:,} tokens from the head of its "
-              f"{stats['stream']['tokens']:,}-token stream, each at most once;",
+              f"{stats['stream']['tokens']:,}-token stream, "
+              + ("each at most once;" if max(stats["training"].get("phase_passes", [1])) == 1
+                 else f"a phase's share in up to {max(stats['training']['phase_passes'])} passes;"),
               "the last column counts them by source.",
               "", "## Shipped held-out samples", "",
               "- `heldout/prose-fortunes-literature.txt`: the first whole documents of the held-out",

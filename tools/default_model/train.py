@@ -30,7 +30,7 @@ class Schedule:
     minutes: float = 35.0
     # (end as a fraction of the time budget, sequence length, batch)
     phases: tuple = ((0.35, 256, 8), (0.6, 512, 4), (1.0, 1024, 2))
-    stream_fraction: float = 0.5  # the head of the stream that is cut into training chunks
+    stream_fraction: float = 1.0  # the head of the stream that is cut into training chunks
     peak_lr: float = 2e-3
     warmup_steps: int = 50
     final_lr_fraction: float = 0.1
@@ -68,11 +68,19 @@ class ChunkReader:
     def __init__(self, region: np.ndarray, width: int, seed: int):
         count = region.size // width
         self.chunks = region[:count * width].reshape(count, width)
+        self.seed = seed
         self.order = np.random.default_rng(seed).permutation(count)
         self.next = 0
+        self.passes = 1
 
     def take(self, batch: int) -> torch.Tensor:
-        assert self.next + batch <= len(self.order), "token stream exhausted"
+        if self.next + batch > len(self.order):
+            # A faster machine than the stream was sized for: start another seeded pass over this
+            # phase's region rather than stop (the run's stats report how many passes there were).
+            assert batch <= len(self.order), "a phase's region holds fewer chunks than one batch"
+            self.passes += 1
+            self.order = np.random.default_rng(self.seed + self.passes).permutation(len(self.order))
+            self.next = 0
         rows = self.order[self.next:self.next + batch]
         self.next += batch
         return torch.from_numpy(self.chunks[rows].astype(np.int64))
@@ -141,7 +149,8 @@ def train(stream_path: str, config: Gpt2Config, schedule: Schedule, seed: int, o
         os.remove(out_path + ".partial")
     log(f"trained {step} steps {phase_steps}, {tokens_seen} tokens in {seconds / 60:.1f} min")
     return {"seconds": seconds, "tokens_seen": tokens_seen, "steps": step,
-            "phase_steps": phase_steps, "final_train_loss": smoothed, "history": history}
+            "phase_steps": phase_steps, "phase_passes": [r.passes for r in readers],
+            "final_train_loss": smoothed, "history": history}
 
 
 def load_model(path: str) -> Gpt2LMHeadModel:
