@@ -28,6 +28,7 @@ export class Analyzer {
   /** The last complete analysis per document: live runs re-score only what an edit changed. */
   private readonly previous = new Map<string, Analysis>();
 
+  private readonly shownSettingProblems = new Set<string>();
   constructor(private readonly extensionPath: string, private readonly engines: EngineHost,
     private readonly store: ResultsStore, private readonly log: vscode.LogOutputChannel,
     private readonly onStarted: (uri: vscode.Uri) => void) {}
@@ -44,6 +45,7 @@ export class Analyzer {
       return undefined;
     }
     const config = readConfig(this.extensionPath);
+    this.reportSettingProblems(config.settingProblems);
     const fileName = path.basename(uri.path) || uri.toString();
     let document: vscode.TextDocument;
     try {
@@ -138,6 +140,16 @@ export class Analyzer {
   }
 
   /** Shows an error as the user should see it and returns the message. */
+  /** Each distinct bad setting is shown once per session (and logged), never silently clamped. */
+  private reportSettingProblems(problems: readonly string[]): void {
+    for (const problem of problems) {
+      if (this.shownSettingProblems.has(problem)) continue;
+      this.shownSettingProblems.add(problem);
+      this.log.warn(problem);
+      void vscode.window.showWarningMessage(`Markov Lens: ${problem}.`);
+    }
+  }
+
   private report(e: unknown, fileName: string): string {
     if (isInputError(e)) {
       this.log.warn(e.message);

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { wholeNumberSetting } from './settingValues';
 import { type HeatMetric, isHeatMetric } from '../protocol/webview';
 
 export const SECTION = 'markovLens';
@@ -25,6 +26,8 @@ export interface MarkovLensConfig {
   decorations: boolean;
   maxFileSizeKB: number;
   executionProviders: string[];
+  /** One line per setting that held a wrong type or an out-of-range number, and what is used instead. */
+  settingProblems: string[];
 }
 
 /** Settings whose change means the loaded model must be reloaded. */
@@ -57,17 +60,21 @@ export function readConfig(extensionPath: string): MarkovLensConfig {
     ? c.get<string>('modelPath', '')
     : inspected?.globalValue ?? inspected?.defaultValue ?? '';
   const metric = c.get<string>('heatmapMetric', 'nll');
+  const settingProblems: string[] = [];
+  const whole = (key: string, fallback: number, min: number, max: number) =>
+    wholeNumberSetting(key, c.get<unknown>(key, fallback), fallback, min, max, settingProblems);
   return {
     modelPath: resolveModelPath(modelSetting, extensionPath, trusted),
     workspaceModelPathIgnored: !trusted && workspaceSetsModelPath(),
     onnxVariant: c.get<string>('onnxVariant', ''),
-    topK: clampInt(c.get<number>('topK', 10), 1, 100),
-    window: clampInt(c.get<number>('window', 0), 0, 1 << 20),
-    stride: clampInt(c.get<number>('stride', 0), 0, 1 << 20),
+    topK: whole('topK', 10, 1, 100),
+    window: whole('window', 0, 0, 1 << 20),
+    stride: whole('stride', 0, 0, 1 << 20),
     heatmapMetric: isHeatMetric(metric) ? metric : 'nll',
     decorations: c.get<boolean>('decorations.enabled', true),
-    maxFileSizeKB: clampInt(c.get<number>('maxFileSizeKB', 1024), 1, 1 << 22),
+    maxFileSizeKB: whole('maxFileSizeKB', 1024, 1, 1 << 22),
     executionProviders: c.get<string[]>('executionProviders', ['cpu']).filter(s => typeof s === 'string' && s),
+    settingProblems,
   };
 }
 
@@ -87,9 +94,4 @@ function workspaceSetsModelPath(): boolean {
       return false;
     }
   });
-}
-
-function clampInt(v: unknown, min: number, max: number): number {
-  const n = typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : min;
-  return Math.min(max, Math.max(min, n));
 }

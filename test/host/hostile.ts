@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, waitFor, workspaceFile, type Scenario } from './hostUtil';
-import { bundledModelPath, resolveModelPath } from '../../src/extension/config';
+import { bundledModelPath, readConfig, resolveModelPath } from '../../src/extension/config';
 import type { AnalyzeOutcome } from '../../src/extension/analyze';
 
 
@@ -46,7 +46,7 @@ export const hostileScenarios: Scenario[] = [
     assert.equal(a.result(uri)?.error, undefined);
   }],
 
-  ['settings of the wrong type are clamped to something valid, never passed on raw', async () => {
+  ['settings of the wrong type are replaced by something valid and named in a warning, never passed on raw', async () => {
     const uri = workspaceFile('sample.txt');
     try {
       await setUser('topK', 1e6);
@@ -55,6 +55,10 @@ export const hostileScenarios: Scenario[] = [
       assert.ok(outcome && outcome.tokens > 10);
       const held = (await api()).result(uri)!;
       assert.ok(held.tokens.every(t => t.top.length <= 100), 'top-k clamped to the schema maximum of 100');
+      // ... and said so, naming each setting (shown once as a warning and logged, never silent).
+      const problems = readConfig(vscode.extensions.getExtension('markov-lens.markov-lens')!.extensionPath).settingProblems;
+      assert.ok(problems.some(p => p.startsWith('markovLens.topK: 1000000 is not a whole number')), problems.join('; '));
+      assert.ok(problems.some(p => p.startsWith('markovLens.maxFileSizeKB: "huge" is not a number; using 1024')), problems.join('; '));
     } finally {
       await setUser('topK', undefined);
       await setUser('maxFileSizeKB', undefined);

@@ -1,0 +1,18 @@
+/** Reading settings whose values come from untrusted JSON (no vscode import: unit-tested directly). */
+
+/**
+ * A whole-number setting: a wrong type falls back to the default and an out-of-range number to the
+ * nearest bound, each with a line in `problems` naming the setting (shown to the user, never silent).
+ */
+export function wholeNumberSetting(key: string, value: unknown, fallback: number, min: number, max: number, problems: string[]): number {
+  const name = `markovLens.${key}`;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    const shown = typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value);
+    problems.push(`${name}: ${shown} is not a number; using ${fallback}`);
+    return fallback;
+  }
+  const n = Math.round(value);
+  const used = Math.min(max, Math.max(min, n));
+  if (used !== value) problems.push(`${name}: ${value} is not a whole number from ${min} to ${max}; using ${used}`);
+  return used;
+}
