@@ -86,6 +86,8 @@ async function takeScreenshots(address) {
     await page.mouse.move(600, 500);
     await page.waitForTimeout(1500);
     await page.screenshot({ path: join(out, 'heatmap.png') });
+    // The workspace opens on its README preview: bring sample.txt's editor to the front to hover in it.
+    await page.locator('.tab .label-name').filter({ hasText: /^sample\.txt$/ }).first().click();
     await editorHover(page, 'The quick brown fox', SAMPLE_TEXT.indexOf('quick') + 1);
     await page.screenshot({ path: join(out, 'hover.png') });
     console.log(`Screenshots saved in ${out}`);
