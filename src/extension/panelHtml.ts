@@ -7,16 +7,10 @@ import type * as vscode from 'vscode';
 import { webviewPageBasics } from './webviewHtml';
 
 export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const { nonce, csp, asset } = webviewPageBasics(webview, extensionUri);
+  const { nonce, asset, head } = webviewPageBasics(webview, extensionUri);
   return `<!DOCTYPE html>
 <html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('media', 'panel.css')}">
-<title>Markov Lens</title>
-</head>
+${head('Markov Lens', ['media', 'panel.css'])}
 <body>
 <header id="header">
   <div id="title"></div>

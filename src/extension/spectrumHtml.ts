@@ -7,7 +7,7 @@ import type * as vscode from 'vscode';
 import { webviewPageBasics } from './webviewHtml';
 
 export function spectrumHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const { nonce, csp, asset } = webviewPageBasics(webview, extensionUri);
+  const { nonce, asset, head } = webviewPageBasics(webview, extensionUri);
   const view = (id: string, title: string) => `<section class="view" id="${id}-view">
     <h2>${title}</h2>
     <div class="provenance" id="${id}-provenance"></div>
@@ -16,13 +16,7 @@ export function spectrumHtml(webview: vscode.Webview, extensionUri: vscode.Uri):
   </section>`;
   return `<!DOCTYPE html>
 <html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('dist', 'spectrum.css')}">
-<title>Markov Lens Spectrum</title>
-</head>
+${head('Markov Lens Spectrum', ['dist', 'spectrum.css'])}
 <body>
 <header id="header">
   <div id="title"></div>

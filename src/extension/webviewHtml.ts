@@ -10,6 +10,8 @@ export interface WebviewPageBasics {
   nonce: string;
   csp: string;
   asset(...path: string[]): string;
+  /** The document's <head>: charset, CSP, viewport, the shared base.css, then `stylesheet`. */
+  head(title: string, stylesheet: string[]): string;
 }
 
 export function webviewPageBasics(webview: vscode.Webview, extensionUri: vscode.Uri): WebviewPageBasics {
@@ -21,5 +23,14 @@ export function webviewPageBasics(webview: vscode.Webview, extensionUri: vscode.
     `font-src ${webview.cspSource}`,
     `img-src ${webview.cspSource}`,
   ].join('; ');
-  return { nonce, csp, asset: (...p) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString() };
+  const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
+  const head = (title: string, stylesheet: string[]) => `<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('media', 'base.css')}">
+<link rel="stylesheet" href="${asset(...stylesheet)}">
+<title>${title}</title>
+</head>`;
+  return { nonce, csp, asset, head };
 }
