@@ -27,7 +27,7 @@ from lib.gpt2 import Gpt2Config, Gpt2LMHeadModel  # noqa: E402
 
 @dataclasses.dataclass(frozen=True)
 class Schedule:
-    minutes: float = 35.0
+    minutes: float = 48.0
     # (end as a fraction of the time budget, sequence length, batch)
     phases: tuple = ((0.35, 256, 8), (0.6, 512, 4), (1.0, 1024, 2))
     stream_fraction: float = 1.0  # the head of the stream that is cut into training chunks
