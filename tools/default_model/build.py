@@ -105,6 +105,7 @@ def finish(out_dir: str, cache: str, stats: dict, log, started: float) -> None:
     write_model_folder(model, os.path.join(cache, "tokenizer.json"), out_dir,
                        name="markov-lens/default")
     evaluate_all.write_heldout_samples(os.path.join(cache, "corpus"), os.path.join(out_dir, "heldout"))
+    write_expected(out_dir, stats)
     stats["tokenizer_check"] = verify_tokenizer(out_dir, cache, log)
     stats["onnx_check"] = verify_onnx(model, out_dir, cache, log)
     stats["cli_check"] = cross_check_cli(out_dir, stats, log)
@@ -113,6 +114,17 @@ def finish(out_dir: str, cache: str, stats: dict, log, started: float) -> None:
         json.dump(stats, f, indent=1)
     readme.write(out_dir, stats)
     log(f"done: {out_dir} in {stats['timings']['total_s'] / 60:.1f} min")
+
+
+def write_expected(out_dir: str, stats: dict) -> None:
+    """heldout/expected.json: what PyTorch (float64 sums) measured on each shipped held-out sample,
+    so `npm test` can check that the engine scores the default model the same way."""
+    samples = {name: {"tokens": s["tokens"], "bytes": s["bytes"], "bitsPerByte": s["bits_per_byte"]}
+               for name, s in stats["heldout"]["samples"].items()}
+    with open(os.path.join(out_dir, "heldout", "expected.json"), "w") as f:
+        json.dump({"convention": "DESIGN.md scoring: one <|endoftext|> prefix, window 1024, stride 512",
+                   "samples": samples}, f, indent=1)
+        f.write("\n")
 
 
 def tokens_read_per_source(cache: str, stats: dict) -> dict:
