@@ -18,6 +18,8 @@ export interface AnalyzeArgs {
   side?: KernelSide;
   eigen?: number;
   seed?: number;
+  /** Surplus A2 on this many sampled positions (0 / absent: off). */
+  deepSurplus?: number;
   variant?: string;
   maxBytes?: number;
   /** true: force colour; false: never; undefined: when stdout is a terminal. */
@@ -45,13 +47,15 @@ Options:
   --side S           with --geometry: model | data (default model; data needs --kernel prototype)
   --eigen N          with --geometry: eigenpairs of the operator (default 32)
   --seed N           with --geometry: seed of every random choice (default 1)
+  --deep-surplus N   with --geometry: model-defined surplus A2 by branch look-ahead on N sampled
+                     positions (8 candidates each, one extra decode step per position; 0 = off)
   --color, --no-color  force or disable the coloured heatmap of --format text
   -h, --help         this help
 
 Exit codes: 0 ok, 2 bad input, 1 internal error.
 `;
 
-const VALUE_FLAGS = new Set(['--model', '--format', '--top-k', '--window', '--stride', '--variant', '--max-bytes', '--kernel', '--side', '--eigen', '--seed']);
+const VALUE_FLAGS = new Set(['--model', '--format', '--top-k', '--window', '--stride', '--variant', '--max-bytes', '--kernel', '--side', '--eigen', '--seed', '--deep-surplus']);
 const KERNELS: readonly KernelName[] = ['prototype', 'bhattacharyya', 'haochen'];
 const SIDES: readonly KernelSide[] = ['model', 'data'];
 
@@ -98,7 +102,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (side === 'data' && kernel !== undefined && kernel !== 'prototype') throw usage(`--side data: only the prototype kernel is defined on the data side, got --kernel ${kernel}`);
   const eigen = num('--eigen');
   if (eigen !== undefined && (eigen < 1 || eigen > 256)) throw usage(`--eigen: expected 1 to 256, got ${eigen}`);
-  const geometryFlag = ['--kernel', '--side', '--eigen', '--seed'].find(f => values.has(f));
+  const deepSurplus = num('--deep-surplus');
+  if (deepSurplus !== undefined && deepSurplus > 4096) throw usage(`--deep-surplus: expected 0 to 4096 positions, got ${deepSurplus}`);
+  const geometryFlag = ['--kernel', '--side', '--eigen', '--seed', '--deep-surplus'].find(f => values.has(f));
   if (geometryFlag && !geometry) throw usage(`${geometryFlag}: only meaningful with --geometry`);
   return {
     command: 'analyze',
@@ -113,6 +119,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     side,
     eigen,
     seed: num('--seed'),
+    deepSurplus,
     variant: values.get('--variant'),
     maxBytes: num('--max-bytes'),
     color,

@@ -1,7 +1,8 @@
 /**
  * The CLI's text rendering of a geometry report: a compact spectrum/alignment table printed after
  * the heatmap (λ_j, ρ_j, A_k and its shift-null percentile for the first k), the head check and any
- * view that is off, and the model-defined surplus A1. Numbers in nats.
+ * view that is off, the model-defined surplus A1 (and A2 when run) and the heuristic B and C1 means
+ * with their block-bootstrap intervals. Numbers in nats.
  */
 import type { GeometryReport } from '../protocol/worker';
 
@@ -34,5 +35,12 @@ export function formatGeometryTable(g: GeometryReport): string {
   }
   const A1 = g.surplus.A1;
   lines.push(`  surplus A1 (model-defined, ${A1.basis}): ${fixed(A1.value)} nats  (H(mean p) ${fixed(A1.entropyOfMean)} - mean H ${fixed(A1.meanEntropy)}, cap log T ${fixed(A1.cap)})`);
+  const A2 = g.surplus.A2;
+  if (A2) {
+    lines.push(`  surplus A2 (model-defined, branch look-ahead): ${fixed(A2.value)} nats  (H(W'|W) ${fixed(A2.mixtureEntropy)} - H(W'|H,W) ${fixed(A2.conditionalEntropy)}, cap log S ${fixed(A2.cap)}; S ${A2.positions}, k_b ${A2.candidates}, covered mass ${fixed(A2.coveredMass, 3)})`);
+  }
+  for (const [name, h] of [['B', g.surplus.B], ['C1', g.surplus.C1]] as const) {
+    if (h) lines.push(`  surplus ${name} (heuristic): mean ${fixed(h.mean)} nats, 95% CI [${fixed(h.ci[0])}, ${fixed(h.ci[1])}]`);
+  }
   return lines.join('\n') + '\n';
 }

@@ -58,7 +58,7 @@ async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: EngineOption
   try {
     // Progress on an interactive stderr only, so pipes and logs stay clean.
     const onProgress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rscoring ${done}/${total} tokens`) : undefined;
-    const geometry = args.geometry ? { kernel: args.kernel, side: args.side, eigenpairs: args.eigen, seed: args.seed } : undefined;
+    const geometry = args.geometry ? { kernel: args.kernel, side: args.side, eigenpairs: args.eigen, seed: args.seed, deepSurplus: args.deepSurplus } : undefined;
     const analysis = await engine.analyze({ text, topK: args.topK, window: args.window, stride: args.stride, onProgress, geometry });
     if (onProgress) io.stderr.write('\r\x1b[K');
     if (args.format === 'json') {

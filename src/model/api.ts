@@ -49,6 +49,8 @@ export interface GeometryRequest {
   seed?: number;
   /** Circular shifts in the alignment null (default 50; fewer is faster, with coarser percentiles). */
   shifts?: number;
+  /** Model-defined surplus A2 on this many sampled positions (0 or absent: off; costs decode steps). */
+  deepSurplus?: number;
 }
 
 export interface AnalysisTimings {

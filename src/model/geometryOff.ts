@@ -36,7 +36,7 @@ export function tooShort(
     eigenvalues: [],
     spectrum: { trace: 0, explained: 0, effectiveRank: 0, method: 'off', iterations: 0, converged: false },
     alignment: null,
-    surplus: { A1: surplusA1(input), B: null, C1: null },
+    surplus: { A1: surplusA1(input), A2: null, B: null, C1: null },
     document: documentFigures(input.nll, input.entropy, input.varentropy, input.rank),
     perToken: {
       excessSurprisal: clean(excess.excess), standardisedExcess: clean(excess.standardised),

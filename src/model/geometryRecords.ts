@@ -2,7 +2,8 @@
  * Geometry's per-token layers copied onto the token records (host side), so every front end finds
  * them next to NLL and entropy: excess surprisal e_t = NLL − H and its standardised form ζ_t (exact),
  * the NLL = A + U split and the pullback trace (exact, exact-truncated; only with a linear head),
- * ψ_j(t) and φ_j(t) (eigen-coordinates, j = 1..J), and the look-ahead C1 (a heuristic, so named).
+ * ψ_j(t) and φ_j(t) (eigen-coordinates, j = 1..J), the look-ahead C1 and the context-ablation B
+ * (heuristics, so named).
  * `varentropy` and `hiddenNorm` are already on the records.
  */
 import type { TokenRecord } from '../core/analysis';
@@ -12,7 +13,7 @@ import type { AnalyzeRequest } from './api';
 /** Record fields that geometry adds (the JSON's `geometry.perTokenFields`). */
 export const GEOMETRY_TOKEN_FIELDS = [
   'hiddenNorm', 'excessSurprisal', 'standardisedExcess', 'alignmentTerm', 'partitionTerm',
-  'pullbackTrace', 'pullbackTraceBound', 'psi', 'phi', 'lookAheadC1Heuristic',
+  'pullbackTrace', 'pullbackTraceBound', 'psi', 'phi', 'lookAheadC1Heuristic', 'contextAblationBHeuristic',
 ] as const;
 
 export function attachGeometryFields(records: TokenRecord[], geometry: GeometryReport): void {
@@ -30,6 +31,7 @@ export function attachGeometryFields(records: TokenRecord[], geometry: GeometryR
       r.phi = Array.from({ length: J }, (_, j) => p.phi[j][t] ?? null);
     }
     if (p.lookAheadC1) r.lookAheadC1Heuristic = p.lookAheadC1[t] ?? null;
+    if (p.contextAblationB) r.contextAblationBHeuristic = p.contextAblationB[t] ?? null;
   });
 }
 
@@ -37,5 +39,5 @@ export function attachGeometryFields(records: TokenRecord[], geometry: GeometryR
 export function geometryOptionsOf(request: AnalyzeRequest): GeometryOptionsMessage | undefined {
   const g = request.geometry;
   if (!g) return undefined;
-  return g === true ? {} : { kernel: g.kernel, side: g.side, eigenpairs: g.eigenpairs, seed: g.seed, shifts: g.shifts };
+  return g === true ? {} : { kernel: g.kernel, side: g.side, eigenpairs: g.eigenpairs, seed: g.seed, shifts: g.shifts, deepSurplus: g.deepSurplus };
 }

@@ -10,12 +10,14 @@
  */
 import { expandBatch, type RecordBatch } from '../core/records';
 import { computeGeometry, gatherHeadRows, geometryInputFromRecords, headRowIds, type GeometryInput, type HeadCheckResult } from '../core/geometry';
-import type { GeometryOptionsMessage, GeometryReport } from '../protocol/worker';
+import type { GeometryOptionsMessage, GeometryReport, GeometryViewState } from '../protocol/worker';
 import { analyzeText, type AnalysisSink, type AnalyzeParams } from './analyzer';
 import { headVerdict, type GeometrySession } from './geometrySession';
 import { operatorOff, tooShort } from './geometryOff';
+import { BranchLookahead } from './branchLookahead';
 import { HiddenCapture } from './hiddenCapture';
 import type { LoadedModel } from './loader';
+import { ablatedLogProbs } from './surplusRuns';
 
 /** Fewer tokens than this and the core refuses (a spectrum of a handful of contexts means nothing). */
 export const MIN_GEOMETRY_TOKENS = 8;
@@ -35,10 +37,16 @@ export async function analyzeWithGeometry(
   const hiddenOutput = geo.session && d > 0 ? geo.hiddenOutput : null;
   const capture = new HiddenCapture(hiddenOutput, model.signature.logitsName, d, model.logitsWidth, hiddenOutput ? geo.probabilitiesOutput : null);
   const batches: RecordBatch[] = [];
-  const session = capture.wrap(hiddenOutput ? geo.session! : model.session);
+  // Deep option: the A2 branches observe the same runs, below the capture so it never sees them.
+  const branch = wanted.deepSurplus ? new BranchLookahead(model.session, model.signature, model.logitsWidth, wanted.deepSurplus, undefined, wanted.seed ?? 1) : null;
+  const analysed = hiddenOutput ? geo.session! : model.session;
+  const session = capture.wrap(branch ? branch.wrap(analysed) : analysed);
+  let fed: Int32Array = new Int32Array(0);
   const { inferenceMs } = await analyzeText({ ...model, session }, params, {
     started: (scoring, tokens, tokenizeMs, ids) => {
       capture.start(tokens, scoring.window, scoring.stride, ids);
+      branch?.start(tokens, scoring.window, scoring.stride, ids);
+      fed = ids;
       sink.started(scoring, tokens, tokenizeMs, ids);
     },
     batch: batch => {
@@ -49,12 +57,31 @@ export async function analyzeWithGeometry(
     cancelled: () => sink.cancelled(),
   });
   const started = performance.now();
-  const geometry = geometryOf(model, geo, capture, batches, wanted, hiddenOutput !== null);
+  const surplus = await surplusRuns(model, fed, branch);
+  const geometry = geometryOf(model, geo, capture, batches, wanted, hiddenOutput !== null, surplus);
   return { inferenceMs, geometry, geometryMs: performance.now() - started };
 }
 
-function geometryOf(model: LoadedModel, geo: GeometrySession, capture: HiddenCapture, batches: RecordBatch[], wanted: GeometryOptionsMessage, hasHidden: boolean): GeometryReport {
-  const options = { kernel: wanted.kernel ?? 'prototype', side: wanted.side ?? 'model', eigenpairs: wanted.eigenpairs ?? 32, seed: wanted.seed ?? 1 } as const;
+/** Heuristic B's short runs (always; cheap) and the A2 result of the branches (deep option). */
+async function surplusRuns(model: LoadedModel, ids: Int32Array, branch: BranchLookahead | null): Promise<SurplusInputs> {
+  const b = ids.length > 2 ? await ablatedLogProbs(model.session, model.signature, ids, model.logitsWidth) : null;
+  const cost: NonNullable<GeometryReport['surplusCost']> = {
+    bDistinctTokens: b?.distinctTokens ?? 0, bRuns: b?.runs ?? 0, bMs: b?.ms ?? 0,
+    a2BranchRuns: branch?.branchRuns ?? 0, a2Ms: branch?.ms ?? 0,
+  };
+  const deep = branch && (branch.failure ? off(`surplus A2: ${branch.failure}`) : on(`surplus A2 on ${branch.result()?.positions ?? 0} sampled positions`));
+  return { ablatedLogProb: b?.values, surplusA2: branch?.result() ?? undefined, cost, deep };
+}
+
+interface SurplusInputs {
+  ablatedLogProb?: Float64Array;
+  surplusA2?: GeometryInput['surplusA2'];
+  cost: NonNullable<GeometryReport['surplusCost']>;
+  deep: GeometryViewState | null;
+}
+
+function geometryOf(model: LoadedModel, geo: GeometrySession, capture: HiddenCapture, batches: RecordBatch[], wanted: GeometryOptionsMessage, hasHidden: boolean, surplus: SurplusInputs): GeometryReport {
+  const options = { kernel: wanted.kernel ?? 'prototype', side: wanted.side ?? 'model', eigenpairs: wanted.eigenpairs ?? 32, seed: wanted.seed ?? 1, deepSurplus: wanted.deepSurplus ?? 0 } as const;
   const records = batches.flatMap(expandBatch);
   const check = hasHidden && geo.weights?.vocab === model.logitsWidth ? headVerdict(geo, capture.checkHidden, capture.checkLogits, capture.checkRows) : geo.check;
   const head = headReport(geo, check, hasHidden);
@@ -64,10 +91,15 @@ function geometryOf(model: LoadedModel, geo: GeometrySession, capture: HiddenCap
     head: headUsable ? on(head.message) : off(`off: ${head.message}`),
     alignment: headUsable && hasHidden ? on(head.message) : off(`off: ${head.message}`),
     spectrum: options.kernel !== 'prototype' || headUsable ? on(`${options.kernel} kernel, ${options.side} side`) : off(`off: the prototype kernel needs the head rows W; ${head.message}`),
+    ...(surplus.deep ? { deepSurplus: surplus.deep } : {}),
   };
-  const extras: Partial<GeometryInput> = { meanDistribution: capture.meanDistribution(), afterNextLogProb: capture.afterNextLogProb };
+  const extras: Partial<GeometryInput> = {
+    meanDistribution: capture.meanDistribution(), afterNextLogProb: capture.afterNextLogProb,
+    ablatedLogProb: surplus.ablatedLogProb, surplusA2: surplus.surplusA2,
+  };
   const base = geometryInputFromRecords(records, extras);
-  if (records.length < MIN_GEOMETRY_TOKENS) return tooShort(base, MIN_GEOMETRY_TOKENS, options, head, views);
+  const surplusCost = surplus.cost;
+  if (records.length < MIN_GEOMETRY_TOKENS) return { ...tooShort(base, MIN_GEOMETRY_TOKENS, options, head, views), surplusCost };
   const input: GeometryInput = { ...base };
   if (headUsable) {
     const w = geo.weights!;
@@ -84,9 +116,9 @@ function geometryOf(model: LoadedModel, geo: GeometrySession, capture: HiddenCap
     // The token-level layers (excess surprisal, A1, C1, document figures) still hold; only the
     // operator is off. A cheap Bhattacharyya pass supplies them, then its operator is blanked.
     const result = computeGeometry({ ...input, hidden: undefined }, { ...core, kernel: 'bhattacharyya', side: 'model', eigenpairs: 1, shifts: 0 });
-    return { ...operatorOff(result, options.kernel, options.side, views.spectrum.message), head, views, options };
+    return { ...operatorOff(result, options.kernel, options.side, views.spectrum.message), head, views, options, surplusCost };
   }
-  return { ...computeGeometry(input, core), head, views, options };
+  return { ...computeGeometry(input, core), head, views, options, surplusCost };
 }
 
 function headReport(geo: GeometrySession, check: HeadCheckResult | null, hasHidden: boolean): GeometryReport['head'] {

@@ -29,6 +29,8 @@ export interface AnalyzeStartRequest {
   geometry?: GeometryOptionsMessage;
   /** Live mode: the previous analysis of this document; windows it fully covers are not scored again. */
   reuse?: ReuseHint;
+  /** Tokens per forward run inside a window (tests; default from the logits width). */
+  chunk?: number;
 }
 
 /** Geometry options as they cross to the worker (defaults filled by the worker). */
@@ -38,6 +40,11 @@ export interface GeometryOptionsMessage {
   eigenpairs?: number;
   seed?: number;
   shifts?: number;
+  /**
+   * Surplus A2 ("deep"): branch look-ahead on this many seeded sampled positions (0 or absent:
+   * off). Costs one decode step of batch k_b = 8 per position.
+   */
+  deepSurplus?: number;
 }
 
 /** One geometry view: on, or off with the reason (e.g. a head that is not linear-softmax). */
@@ -68,8 +75,15 @@ export interface GeometryReport extends GeometryResult {
     head: GeometryViewState;
     /** ‖h_t‖ per token: needs the hidden state exposed. */
     hiddenNorm: GeometryViewState;
+    /** Surplus A2's branch runs, when asked for (off with the reason if they failed). */
+    deepSurplus?: GeometryViewState;
   };
-  options: { kernel: KernelName; side: KernelSide; eigenpairs: number; seed: number };
+  options: { kernel: KernelName; side: KernelSide; eigenpairs: number; seed: number; deepSurplus?: number };
+  /**
+   * What the surplus runs cost: heuristic B's short runs on [prefix, u] per distinct token u (after
+   * the analysis) and A2's branch decode steps (inside the analysis, so also in inferenceMs).
+   */
+  surplusCost?: { bDistinctTokens: number; bRuns: number; bMs: number; a2BranchRuns: number; a2Ms: number };
 }
 
 export interface AnalyzeCancelRequest {

@@ -9,6 +9,7 @@ import { HeadIndex, KernelInfo, sliceResiduals } from './kernels';
 import { analyseOperator, AlignmentResult, OperatorSettings, SpectrumSummary, stopwatch } from './operatorAnalysis';
 import { seededRandom } from './random';
 import { contextAblationB, lookAheadC1, surplusA1, SurplusA1 } from './surplus';
+import type { SurplusA2 } from './surplusA2';
 import { excessSurprisal, pullbackTrace } from './tokenMetrics';
 import { GeometryInput, GeometryOptions, Provenance } from './types';
 import { planWindows, sliceInput } from './windows';
@@ -25,6 +26,8 @@ export interface GeometryResult {
   alignment: AlignmentResult | null;
   surplus: {
     A1: SurplusA1;
+    /** Model-defined K = 2 surplus by branch look-ahead ("deep" option; null when not run). */
+    A2: SurplusA2 | null;
     B: { mean: number | null; ci: Nullable; provenance: 'heuristic'; description: string } | null;
     C1: { mean: number | null; ci: Nullable; provenance: 'heuristic'; description: string } | null;
   };
@@ -112,6 +115,7 @@ export function computeGeometry(input: GeometryInput, options: GeometryOptions =
     alignment: single ? first.alignment : mergeAlignment(analyses.map(a => a.alignment)),
     surplus: {
       A1,
+      A2: input.surplusA2 ?? null,
       B: B && { mean: clean(B.mean), ci: B.ci.map(clean), provenance: 'heuristic', description: B.description },
       C1: C1 && { mean: clean(C1.mean), ci: C1.ci.map(clean), provenance: 'heuristic', description: C1.description },
     },
@@ -141,6 +145,7 @@ export function computeGeometry(input: GeometryInput, options: GeometryOptions =
       martingaleZ: 'exact',
       pullbackTrace: 'exact-truncated',
       surplusA1: 'model-defined',
+      surplusA2: 'model-defined',
       surplusB: 'heuristic',
       surplusC1: 'heuristic',
     },

@@ -27,5 +27,7 @@ export { checkLinearHead } from './headCheck';
 export type { HeadCheckInput, HeadCheckResult } from './headCheck';
 export { seededRandom } from './random';
 export type { RandomFn } from './random';
+export { SurplusA2Accumulator, surplusA2, topCandidates } from './surplusA2';
+export type { SurplusA2, BranchPosition } from './surplusA2';
 export { geometryInputFromRecords, headRowIds, gatherHeadRows } from './fromRecords';
 export type { GeometryExtras } from './fromRecords';

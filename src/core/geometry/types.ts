@@ -10,6 +10,7 @@
  *  - Eigenpairs come from subspace iteration; `converged` says whether they met the tolerance.
  * Everything else is exact arithmetic on the given inputs.
  */
+import type { SurplusA2 } from './surplusA2';
 
 /** Per-token truncated next-token distributions p_t (most probable first), CSR layout. */
 export interface TopSlices {
@@ -52,6 +53,8 @@ export interface GeometryInput {
   afterNextLogProb?: Float64Array;
   /** log p_θ(x_{t+2} | prefix, x_{t+1}) from a short run (NaN when unknown), for heuristic B. */
   ablatedLogProb?: Float64Array;
+  /** Surplus A2 (model-defined), already reduced by the engine's branch runs (SurplusA2Accumulator). */
+  surplusA2?: SurplusA2;
 }
 
 export type KernelName = 'prototype' | 'bhattacharyya' | 'haochen' | 'linear';

@@ -1,0 +1,158 @@
+/**
+ * Branch look-ahead for the model-defined surplus A2 (paper-spec §4.11, "deep" option). It wraps
+ * the session the analyzer runs (composed under HiddenCapture: `capture.wrap(branch.wrap(s))`), so
+ * it sees each run's feeds and outputs in the analyzer's window order. When a run scores one of the
+ * S sampled positions t, it takes the top-k_b candidates w of p_t from that run's logits row and
+ * runs ONE decode step for x_≤t ⊕ w, batch k_b, on the window's present cache cut back to the
+ * positions up to t (mask and position ids from CacheState, per the signature). The k_b next-token
+ * rows q_{t,w} go straight into SurplusA2Accumulator; only the mixtures per distinct w are kept.
+ * A graph without a cache re-runs x_[window start..t] ⊕ w instead (same numbers, more compute).
+ * The branch runs use `branchSession` directly, so HiddenCapture never sees them.
+ */
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { seededRandom } from '../core/geometry/random';
+import { SurplusA2Accumulator, topCandidates, type SurplusA2 } from '../core/geometry/surplusA2';
+import { planWindows, type ScoringWindow } from '../core/windows';
+import { batchFeeds, sliceRepeat } from './batchFeeds';
+import { CacheState } from './feeds';
+import { toFloat32 } from './float16';
+import type { ModelSignature } from './signature';
+
+/** Candidates per position (k_b) and the default number of sampled positions (S). */
+export const BRANCH_CANDIDATES = 8;
+export const DEFAULT_DEEP_POSITIONS = 128;
+
+type Feeds = Record<string, Tensor>;
+
+export class BranchLookahead {
+  private plan: ScoringWindow[] = [];
+  private windowIndex = 0;
+  private from = 0;
+  private sampled: Uint8Array = new Uint8Array(0);
+  private ids: Int32Array = new Int32Array(0);
+  private readonly accumulator: SurplusA2Accumulator;
+  /** Set once batched branch runs fail (a static batch dim): candidates then run one at a time. */
+  private oneRowAtATime = false;
+  /** Why the branches stopped, if they did; A2 is then not reported. */
+  failure: string | undefined;
+  ms = 0;
+  branchRuns = 0;
+
+  constructor(
+    private readonly branchSession: InferenceSession,
+    private readonly signature: ModelSignature,
+    readonly width: number,
+    readonly positions = DEFAULT_DEEP_POSITIONS,
+    readonly candidates = BRANCH_CANDIDATES,
+    private readonly seed = 1,
+  ) {
+    this.accumulator = new SurplusA2Accumulator(width);
+  }
+
+  /** Same call as HiddenCapture.start: the document length, window settings and fed ids. */
+  start(documentTokens: number, window: number, stride: number, ids: Int32Array): void {
+    this.plan = planWindows(documentTokens + 1, window, stride);
+    this.windowIndex = 0;
+    this.from = this.plan[0]?.start ?? 0;
+    this.ids = ids;
+    this.sampled = samplePositions(documentTokens, this.positions, this.seed);
+  }
+
+  wrap(session: InferenceSession): InferenceSession {
+    const run = async (feeds: InferenceSession.FeedsType): Promise<InferenceSession.ReturnType> => {
+      const outputs = await session.run(feeds);
+      await this.observe(outputs as Record<string, Tensor>);
+      return outputs;
+    };
+    return new Proxy(session, { get: (target, key) => (key === 'run' ? run : Reflect.get(target, key)) });
+  }
+
+  result(): SurplusA2 | null {
+    return this.failure ? null : this.accumulator.result();
+  }
+
+  private async observe(outputs: Record<string, Tensor>): Promise<void> {
+    const w = this.plan[this.windowIndex];
+    if (!w) throw new Error('branch look-ahead: a run outside the window plan');
+    const logits = outputs[this.signature.logitsName];
+    const n = Number(logits.dims[1]);
+    const from = this.from;
+    if (!this.failure) {
+      const started = performance.now();
+      const rows = toFloat32(logits.data);
+      // Input position j predicts document token j; only this window's targets count.
+      for (let j = Math.max(from, w.firstTarget - 1); j < from + n && !this.failure; j++) {
+        if (!this.sampled[j]) continue;
+        const top = topCandidates(rows, (j - from) * this.width, this.width, this.candidates);
+        if (!top) continue; // a non-finite p_t: the position has no branches
+        try {
+          const q = await this.branch(w, j, top.ids, outputs);
+          this.accumulator.addPosition(top.ids, top.probs, q);
+        } catch (e) {
+          this.failure = `the branch runs failed: ${e instanceof Error ? e.message : String(e)}`;
+        }
+      }
+      this.ms += performance.now() - started;
+    }
+    this.from += n;
+    if (this.from >= w.end && ++this.windowIndex < this.plan.length) this.from = this.plan[this.windowIndex].start;
+  }
+
+  /** q rows (k × V float32 logits) after x_[w.start..j] ⊕ each candidate. */
+  private async branch(w: ScoringWindow, j: number, candidates: Int32Array, outputs: Record<string, Tensor>): Promise<Float32Array> {
+    const sig = this.signature;
+    const kept = j - w.start + 1; // window positions up to and including t
+    let one: Feeds;
+    let prefix: Int32Array; // the ids fed in this step before the candidate
+    if (sig.past.length > 0) {
+      const cache = new CacheState(sig);
+      const cut: Record<string, Tensor> = {};
+      for (const slot of sig.past) cut[slot.presentName] = sliceRepeat(outputs[slot.presentName], slot.seqAxis, kept, 1);
+      cache.advance(cut);
+      prefix = new Int32Array(0);
+      one = cache.feeds(Int32Array.of(candidates[0]), 0, 1);
+    } else {
+      prefix = this.ids.slice(w.start, j + 1);
+      const seq = Int32Array.from([...prefix, candidates[0]]);
+      one = new CacheState(sig).feeds(seq, 0, seq.length);
+    }
+    const rowOf = (c: number) => Int32Array.from([...prefix, c]);
+    if (!this.oneRowAtATime) {
+      try {
+        return await this.runRows(one, candidates.length, Int32Array.from(Array.from(candidates, rowOf).flatMap(r => [...r])));
+      } catch {
+        this.oneRowAtATime = true;
+      }
+    }
+    const out = new Float32Array(candidates.length * this.width);
+    for (let i = 0; i < candidates.length; i++) out.set(await this.runRows(one, 1, rowOf(candidates[i])), i * this.width);
+    return out;
+  }
+
+  /** Runs `rows` rows and returns each row's last-position logits (rows × V). */
+  private async runRows(one: Feeds, rows: number, ids: Int32Array): Promise<Float32Array> {
+    const outputs = await this.branchSession.run(batchFeeds(this.signature, one, ids, rows));
+    this.branchRuns++;
+    const tensor = outputs[this.signature.logitsName] as Tensor;
+    const [b, n, V] = tensor.dims.map(Number);
+    if (b !== rows || V !== this.width) throw new Error(`branch logits of shape [${tensor.dims.join(', ')}] for ${rows} rows × ${this.width}`);
+    const data = toFloat32(tensor.data);
+    const out = new Float32Array(rows * V);
+    for (let r = 0; r < rows; r++) out.set(data.subarray((r * n + n - 1) * V, (r * n + n) * V), r * V);
+    return out;
+  }
+}
+
+/** A seeded sample of min(S, T) distinct positions of 0..T−1 (partial Fisher–Yates), as a mask. */
+export function samplePositions(T: number, S: number, seed: number): Uint8Array {
+  const mask = new Uint8Array(T);
+  const order = Array.from({ length: T }, (_, i) => i);
+  const random = seededRandom(seed);
+  const n = Math.min(S, T);
+  for (let i = 0; i < n; i++) {
+    const k = i + Math.floor(random() * (T - i));
+    [order[i], order[k]] = [order[k], order[i]];
+    mask[order[i]] = 1;
+  }
+  return mask;
+}
