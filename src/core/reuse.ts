@@ -4,9 +4,10 @@
  * whose fed tokens and target tokens are all unchanged produces bitwise the same records: reusing
  * them is exact, not an approximation. After an edit, the windows ending before the first changed
  * token are skipped; the rest (the edited region and everything after, whose positions shift) are
- * scored again.
+ * scored again. The first window scored again may also resume from a KV-cache checkpoint inside it
+ * (src/model/kvCheckpoints.ts): `resumeLimit` says how far its leading records can be kept.
  */
-import type { ScoringWindow, WindowSettings } from './windows';
+import { planWindows, type ScoringWindow, type WindowSettings } from './windows';
 
 /** What the worker needs to know about the previous analysis of the same document. */
 export interface ReuseHint {
@@ -41,7 +42,7 @@ export function unchangedTokens(previous: Tokens, next: Tokens): number {
  * for u unchanged document tokens and the previous plan (prefix + previous tokens) had it too.
  */
 export function reusableWindows(windows: readonly ScoringWindow[], doc: Tokens, settings: WindowSettings, topK: number, hint: ReuseHint | undefined): number {
-  if (!hint || hint.window !== settings.window || hint.stride !== settings.stride || hint.topK !== topK) return 0;
+  if (!sameScoring(settings, topK, hint)) return 0;
   const unchanged = unchangedTokens(hint, doc);
   let k = 0;
   // The window must also be the same window in the previous plan: a window clipped at the new end
@@ -49,4 +50,24 @@ export function reusableWindows(windows: readonly ScoringWindow[], doc: Tokens, 
   const previousEnd = (i: number) => Math.min(settings.window + i * settings.stride, hint.ids.length);
   while (k < windows.length && windows[k].end <= unchanged && windows[k].end === previousEnd(k)) k++;
   return k;
+}
+
+/**
+ * For the first window scored again (`windows[skipped]`), the last target position whose record the
+ * previous analysis already holds exactly, or 0 when none. Target m of window w is the same record
+ * in both analyses when the previous plan scored it in a window with the same start (so the same
+ * context), and positions start..m (fed tokens and the target itself, ids and spans) are unchanged;
+ * position p is document token p - 1, so that means m <= u for u unchanged document tokens. The
+ * limit stays below w.end: a window with nothing left to feed would have been skipped.
+ */
+export function resumeLimit(windows: readonly ScoringWindow[], skipped: number, doc: Tokens, settings: WindowSettings, topK: number, hint: ReuseHint | undefined): number {
+  const w = windows[skipped];
+  if (!w || !hint || !sameScoring(settings, topK, hint)) return 0;
+  const before = planWindows(hint.ids.length + 1, settings.window, settings.stride)[skipped];
+  if (!before || before.start !== w.start || before.firstTarget !== w.firstTarget) return 0;
+  return Math.min(before.lastTarget, unchangedTokens(hint, doc), w.end - 1);
+}
+
+function sameScoring(settings: WindowSettings, topK: number, hint: ReuseHint | undefined): hint is ReuseHint {
+  return hint !== undefined && hint.window === settings.window && hint.stride === settings.stride && hint.topK === topK;
 }

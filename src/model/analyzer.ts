@@ -1,13 +1,16 @@
 /**
  * One analysis inside the worker: tokenize, plan windows, score each window, and hand each window's
- * records to the sink as soon as they exist. Cancellation is checked between windows.
+ * records to the sink as soon as they exist. Cancellation is checked between windows. In live mode
+ * the windows before an edit are skipped and the first window scored again may resume from a kept
+ * KV cache (kvCheckpoints.ts); every number stays bitwise that of a fresh analysis.
  */
 import { join } from 'node:path';
 import type { ScoringInfo } from '../core/analysis';
 import { InputError } from '../core/errors';
 import type { RecordBatch, WindowMetrics } from '../core/records';
-import { reusableWindows, type ReuseHint } from '../core/reuse';
+import { resumeLimit, reusableWindows, type ReuseHint } from '../core/reuse';
 import { planWindows, resolveWindowSettings } from '../core/windows';
+import type { KvCheckpoints, ResumePoint } from './kvCheckpoints';
 import type { LoadedModel } from './loader';
 import { defaultChunk, WindowScorer } from './scorer';
 
@@ -20,6 +23,12 @@ export interface AnalyzeParams {
   chunk?: number;
   /** Live mode: the previous analysis of the same document; windows it fully covers are skipped. */
   reuse?: ReuseHint;
+  /**
+   * The worker's KV checkpoints: each scored window's final cache is kept there, and with `reuse`
+   * the first window scored again resumes from one when it can. Absent (CLI-only paths, geometry,
+   * which replays whole windows): every window runs from its start and nothing is kept.
+   */
+  checkpoints?: KvCheckpoints;
 }
 
 export interface AnalysisSink {
@@ -54,7 +63,8 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
   }
   sink.started({ prefixTokenId: ids[0], window: settings.window, stride: settings.stride, topK }, n, tokenizeMs, ids);
 
-  const scorer = new WindowScorer(model.session, model.signature, topK, params.chunk ?? defaultChunk(model.logitsWidth), model.reducer);
+  const chunk = params.chunk ?? defaultChunk(model.logitsWidth);
+  const scorer = new WindowScorer(model.session, model.signature, topK, chunk, model.reducer);
   const texts = new Map<number, string>();
   const textOf = (id: number): string => {
     let t = texts.get(id);
@@ -83,15 +93,25 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
   const windows = planWindows(n + 1, settings.window, settings.stride);
   // Skipped windows send no records: the host keeps the previous ones (exact, see core/reuse.ts).
   const skipped = reusableWindows(windows, doc, settings, topK, params.reuse);
-  if (skipped > 0) sink.progress(windows[skipped - 1].lastTarget, n);
+  // The first window scored again may resume inside it: its records up to the resume point are the
+  // previous ones (the host keeps everything before the first batch's firstIndex), and the kept
+  // cache up to that chunk boundary was checked id by id.
+  const limit = resumeLimit(windows, skipped, doc, settings, topK, params.reuse);
+  let resume: ResumePoint | undefined = limit > 0 && model.signature.past.length > 0
+    ? params.checkpoints?.resume(model.signature, ids, windows[skipped].start, chunk, limit)
+    : undefined;
+  const keptTargets = resume ? resume.from : skipped > 0 ? windows[skipped - 1].lastTarget : 0;
+  if (keptTargets > 0) sink.progress(keptTargets, n);
   for (const w of windows.slice(skipped)) {
     if (sink.cancelled()) {
       emitted.catch(() => undefined); // abandoned: a late failure must not go unhandled
       throw new InputError('analysis cancelled', 'cancelled');
     }
-    const { done } = await scorer.scoreWindow(ids, w).catch((e: unknown) => {
+    const { done, state } = await scorer.scoreWindow(ids, w, resume).catch((e: unknown) => {
       throw positionLimitError(model, settings.window, e);
     });
+    resume = undefined;
+    if (state) params.checkpoints?.keep(model.signature, ids, w.start, chunk, state);
     emitted = emitted.then(() => done).then(emit);
     emitted.catch(() => undefined); // handled here; rethrown by the await below
     // Let the cancel message and finished reductions in before the next window.

@@ -19,6 +19,11 @@ import { WORKER_RESOURCE_LIMITS } from './workerLimits';
 export interface EngineOptions extends LoadOptions {
   /** Path of the worker script; default: worker.js next to this module. */
   workerPath?: string;
+  /**
+   * Tokens per forward run inside a window (default: from the logits width). Tests set small ones so
+   * that short windows have several chunks (live mode resumes at chunk boundaries).
+   */
+  chunk?: number;
 }
 
 /** worker.js sits next to this module both in the bundle (dist/) and under tsc output (out/src/model/). */
@@ -27,7 +32,7 @@ export function defaultWorkerPath(): string {
 }
 
 class WorkerEngine implements LanguageModelEngine {
-  constructor(private readonly channel: WorkerChannel, readonly info: ModelInfo) {}
+  constructor(private readonly channel: WorkerChannel, readonly info: ModelInfo, private readonly chunk: number | undefined) {}
 
   async analyze(request: AnalyzeRequest): Promise<Analysis> {
     const started = performance.now();
@@ -57,6 +62,7 @@ class WorkerEngine implements LanguageModelEngine {
           type: 'analysis/start', id, text: request.text, topK: request.topK ?? DEFAULT_TOP_K, window: request.window, stride: request.stride,
           geometry: geometryOptionsOf(request),
           ...(reuse ? { reuse } : {}),
+          ...(this.chunk !== undefined ? { chunk: this.chunk } : {}),
         },
         (m, settle) => {
           if (m.type === 'analysis/started') {
@@ -140,7 +146,7 @@ export async function openModel(modelDir: string, options: EngineOptions = {}): 
         if (m.type === 'model/loaded') settle(m.info);
       },
     );
-    return new WorkerEngine(channel, info);
+    return new WorkerEngine(channel, info, options.chunk);
   } catch (e) {
     await channel.worker.terminate();
     throw e;

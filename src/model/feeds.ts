@@ -70,6 +70,17 @@ export class CacheState {
     this.tensors = undefined;
   }
 
+  /** Starts from a kept cache of `length` positions (a live-mode resume, see kvCheckpoints.ts). */
+  restore(tensors: Feeds, length: number): void {
+    this.tensors = tensors;
+    this.pastLength = length;
+  }
+
+  /** The present tensors of the last step (undefined before the first step or without a cache). */
+  current(): Feeds | undefined {
+    return this.tensors;
+  }
+
   /** Feeds for ids[from, to) on top of the current cache. */
   feeds(ids: Int32Array, from: number, to: number): Feeds {
     const sig = this.signature;

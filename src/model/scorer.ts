@@ -10,6 +10,7 @@ import type { ScoringWindow } from '../core/windows';
 import type { WindowMetrics } from '../core/records';
 import { CacheState } from './feeds';
 import { toFloat32 } from './float16';
+import type { CacheTensors, ResumePoint } from './kvCheckpoints';
 import { InlineReducer, type ChunkReducer } from './reducers';
 import type { ModelSignature } from './signature';
 
@@ -65,13 +66,22 @@ export class WindowScorer {
 
   /**
    * Runs one window (onnx-signatures.md section 7) and returns once its forward passes are done;
-   * `done` resolves when its rows are reduced, which may overlap the next window's runs.
+   * `done` resolves when its rows are reduced, which may overlap the next window's runs. With
+   * `resume` (live mode) the window continues from a kept cache of [w.start, resume.from), a chunk
+   * boundary of this same chunk plan, so the runs are bitwise those of a fresh window; only targets
+   * after resume.from are scored (the caller keeps the earlier ones). `state` is the window's final
+   * cache (every fed position), for kvCheckpoints.
    */
-  async scoreWindow(ids: Int32Array, w: ScoringWindow): Promise<{ done: Promise<WindowMetrics> }> {
-    const count = w.lastTarget - w.firstTarget + 1;
+  async scoreWindow(ids: Int32Array, w: ScoringWindow, resume?: ResumePoint): Promise<{ done: Promise<WindowMetrics>; state: CacheTensors | undefined }> {
+    const feedFrom = resume ? resume.from : w.start;
+    if (resume && (this.signature.past.length === 0 || (feedFrom - w.start) % this.chunk !== 0 || feedFrom <= w.start || feedFrom >= w.end)) {
+      throw new Error(`cannot resume window [${w.start}, ${w.end}) at ${feedFrom} with chunk ${this.chunk}`);
+    }
+    const firstTarget = Math.max(w.firstTarget, feedFrom + 1);
+    const count = w.lastTarget - firstTarget + 1;
     const k = this.topK;
     const out: WindowMetrics = {
-      firstTarget: w.firstTarget,
+      firstTarget,
       count,
       context: new Int32Array(count),
       nll: new Float64Array(count),
@@ -82,29 +92,30 @@ export class WindowScorer {
       topIds: new Int32Array(count * k),
       topProbs: new Float64Array(count * k),
     };
-    for (let r = 0; r < count; r++) out.context[r] = w.firstTarget + r - w.start;
+    for (let r = 0; r < count; r++) out.context[r] = firstTarget + r - w.start;
     this.cache.reset();
+    if (resume) this.cache.restore(resume.past, feedFrom - w.start);
     const parts: Array<Promise<void>> = [];
     // Without a cache the window must run whole; with one, chunk it.
     const chunk = this.signature.past.length > 0 ? this.chunk : w.end - w.start;
     try {
-      for (let from = w.start; from < w.end; from += chunk) {
+      for (let from = feedFrom; from < w.end; from += chunk) {
         const to = Math.min(from + chunk, w.end);
         const { logits, width } = await this.step(ids, from, to);
         // Input position j predicts t[j + 1]; only targets in this window's scored range are kept.
-        const first = Math.max(from, w.firstTarget - 1);
+        const first = Math.max(from, firstTarget - 1);
         if (first >= to) continue;
         const targets = ids.slice(first + 1, to + 1);
         const rows = logits.subarray((first - from) * width, (to - from) * width);
         const { result } = await this.reducer.submit(rows, width, targets, k);
-        const at = first + 1 - w.firstTarget;
+        const at = first + 1 - firstTarget;
         parts.push(result.then(m => placeChunk(out, at, m, k)));
       }
     } catch (e) {
       for (const p of parts) p.catch(() => undefined); // abandoned with the window
       throw e;
     }
-    return { done: Promise.all(parts).then(() => out) };
+    return { done: Promise.all(parts).then(() => out), state: this.cache.current() };
   }
 }
 

@@ -9,6 +9,7 @@ import type { HostToWorker, RequestFailedReply, WorkerToHost } from '../protocol
 import { analyzeText } from './analyzer';
 import { closeGeometrySession, openGeometrySession, type GeometrySession } from './geometrySession';
 import { analyzeWithGeometry } from './geometryRun';
+import { KvCheckpoints } from './kvCheckpoints';
 import type { LoadOptions } from './api';
 import { disposeModel, loadModel, type LoadedModel } from './loader';
 import { serveReductions } from './reducerThread';
@@ -23,6 +24,11 @@ let model: LoadedModel | undefined;
 let loadOptions: LoadOptions = {};
 /** The hidden-state-exposed session, made on the first geometry request for the loaded model. */
 let geometry: GeometrySession | undefined;
+/**
+ * KV caches of recently scored windows, for live re-analysis (bounded by a byte budget). Verified id
+ * by id before use, so analyses of other documents cannot mislead it; cleared with the model.
+ */
+const checkpoints = new KvCheckpoints();
 /** Ids of analyses asked to stop; checked between windows. */
 const cancelled = new Set<number>();
 /** Analyses run one after another: a queue keeps a second request from interleaving its runs. */
@@ -41,6 +47,7 @@ function failure(id: number, e: unknown): RequestFailedReply {
 async function handle(message: HostToWorker): Promise<void> {
   switch (message.type) {
     case 'model/load': {
+      checkpoints.clear();
       await closeGeometrySession(geometry);
       geometry = undefined;
       if (model) await disposeModel(model);
@@ -65,7 +72,7 @@ async function handle(message: HostToWorker): Promise<void> {
         send({ type: 'analysis/done', id, inferenceMs: result.inferenceMs, geometry: result.geometry, geometryMs: result.geometryMs });
         return;
       }
-      const result = await analyzeText(model, message, {
+      const result = await analyzeText(model, { ...message, checkpoints }, {
         started: (scoring, tokens, tokenizeMs) => send({ type: 'analysis/started', id, scoring, tokens, tokenizeMs }),
         batch: batch => send({ type: 'analysis/records', id, batch }),
         progress: (done, total) => send({ type: 'analysis/progress', id, done, total }),
@@ -82,6 +89,7 @@ async function handle(message: HostToWorker): Promise<void> {
       return;
     }
     case 'model/dispose': {
+      checkpoints.clear();
       await closeGeometrySession(geometry);
       geometry = undefined;
       if (model) await disposeModel(model);
