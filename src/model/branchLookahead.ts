@@ -55,7 +55,7 @@ export class BranchLookahead {
     this.windowIndex = 0;
     this.from = this.plan[0]?.start ?? 0;
     this.ids = ids;
-    this.sampled = samplePositions(documentTokens, this.positions, this.seed);
+    this.sampled = samplePositions(branchablePositions(this.plan, window), this.positions, this.seed, documentTokens);
   }
 
   wrap(session: InferenceSession): InferenceSession {
@@ -143,14 +143,27 @@ export class BranchLookahead {
   }
 }
 
-/** A seeded sample of min(S, T) distinct positions of 0..T−1 (partial Fisher–Yates), as a mask. */
-export function samplePositions(T: number, S: number, seed: number): Uint8Array {
+/**
+ * Positions j (input position j predicts document token j) whose branch fits in the window: the
+ * branch feeds one position past t, so t at a full window's last position (kept = window) is left
+ * out; the window is at most the model's context, and a position beyond it does not exist.
+ */
+export function branchablePositions(plan: readonly ScoringWindow[], window: number): number[] {
+  const out: number[] = [];
+  for (const w of plan) {
+    for (let j = w.firstTarget - 1; j < w.lastTarget; j++) if (j - w.start + 1 < window) out.push(j);
+  }
+  return out;
+}
+
+/** A seeded sample of min(S, n) of the n candidate positions (partial Fisher–Yates), as a mask over T. */
+export function samplePositions(candidates: readonly number[], S: number, seed: number, T: number): Uint8Array {
   const mask = new Uint8Array(T);
-  const order = Array.from({ length: T }, (_, i) => i);
+  const order = [...candidates];
   const random = seededRandom(seed);
-  const n = Math.min(S, T);
+  const n = Math.min(S, order.length);
   for (let i = 0; i < n; i++) {
-    const k = i + Math.floor(random() * (T - i));
+    const k = i + Math.floor(random() * (order.length - i));
     [order[i], order[k]] = [order[k], order[i]];
     mask[order[i]] = 1;
   }
