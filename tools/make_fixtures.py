@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Builds every test fixture under test/fixtures/models/ and test/fixtures/reference/.
+"""Builds every test fixture under test/fixtures/models/ and test/fixtures/reference/ (the
+surplus A2/B reference too: fixtures_surplus.py, also runnable alone on the committed models).
 
 Run from anywhere: /usr/bin/python3 tools/make_fixtures.py   (a few minutes on 2 cores)
 Seeded and single-threaded, so a rebuild on the same corpus gives the same files. At the end it
@@ -23,6 +24,7 @@ from fixtures_corpus import reference_texts, sha256, training_corpus  # noqa: E4
 from fixtures_models import (NonFiniteLogits, build_gpt2, build_llamas,  # noqa: E402
                              export_gpt2_variant, write_tjs_layout)
 from fixtures_reference import dump_reference, reference_document  # noqa: E402
+from fixtures_surplus import write_surplus  # noqa: E402
 from lib.export import export_onnx  # noqa: E402
 from lib.gpt2 import Gpt2Config, Gpt2LMHeadModel  # noqa: E402
 from lib.tokenizer_json import write_json  # noqa: E402
@@ -131,6 +133,9 @@ def main():
                               f"token 0 where it is {inf_id} ('.')", gpt2, gpt2_texts)
     nan_doc.update({"nanInputId": nan_id, "infInputId": inf_id})
     save_reference("nan-logits", nan_doc)
+    write_surplus(copy.deepcopy(gpt2.model).double().eval(), gpt2.prefix_id,
+                  os.path.join(REFERENCE, "gpt2-bytelevel.json"),
+                  os.path.join(REFERENCE, "surplus-gpt2-bytelevel.json"))
 
     print("checking with node...", flush=True)
     for name, built in (("gpt2-bytelevel", gpt2), ("llama-metaspace", metaspace),
