@@ -88,3 +88,51 @@ test('--geometry --format text: a spectrum/alignment table after the heatmap', a
   const plain = await cli('analyze', input, '--model', gpt2, '--no-color');
   assert.ok(!plain.stdout.includes('geometry:'));
 });
+
+interface SurplusDoc {
+  tokens: Array<Record<string, unknown>>;
+  geometry: {
+    surplus: {
+      A2: { value: number; conditionalEntropy: number; mixtureEntropy: number; cap: number; positions: number; candidates: number; coveredMass: number; minCoveredMass: number; provenance: string } | null;
+      B: { mean: number; ci: number[]; provenance: string } | null;
+    };
+    perTokenFields: string[];
+    options: { deepSurplus: number };
+    provenance: Record<string, string>;
+  };
+}
+
+test('--geometry --deep-surplus 16: surplus A2 with its fields, and the heuristic B layer', async () => {
+  const r = await cli('analyze', input, '--model', gpt2, '--format', 'json', '--geometry', '--eigen', '4', '--deep-surplus', '16');
+  assert.equal(r.code, 0, r.stderr);
+  const g = (JSON.parse(r.stdout) as SurplusDoc).geometry;
+  const A2 = g.surplus.A2!;
+  assert.ok(A2, 'geometry.surplus.A2 present');
+  assert.equal(A2.positions, 16);
+  assert.equal(A2.candidates, 8);
+  assert.equal(A2.cap, Math.log(16));
+  assert.ok(A2.value >= 0 && A2.value <= A2.cap, `A2 ${A2.value} in [0, log S]`);
+  assert.ok(Math.abs(A2.value - (A2.mixtureEntropy - A2.conditionalEntropy)) < 1e-12);
+  assert.ok(A2.coveredMass > 0 && A2.coveredMass <= 1 && A2.minCoveredMass <= A2.coveredMass);
+  assert.equal(A2.provenance, 'model-defined');
+  assert.equal(g.provenance.surplusA2, 'model-defined');
+  assert.equal(g.options.deepSurplus, 16);
+  const B = g.surplus.B!;
+  assert.equal(B.provenance, 'heuristic');
+  assert.ok(Number.isFinite(B.mean) && B.ci[0] <= B.mean && B.mean <= B.ci[1]);
+  assert.ok(g.perTokenFields.includes('contextAblationBHeuristic'));
+  const doc = JSON.parse(r.stdout) as SurplusDoc;
+  const layer = doc.tokens.map(t => t.contextAblationBHeuristic);
+  assert.ok(layer.slice(0, -1).every(x => typeof x === 'number' && Number.isFinite(x)), 'B finite for every token with a token after it');
+  assert.equal(layer[layer.length - 1], null);
+
+  const text = await cli('analyze', input, '--model', gpt2, '--geometry', '--eigen', '4', '--deep-surplus', '16', '--no-color');
+  assert.match(text.stdout, /surplus A2 \(model-defined, branch look-ahead\): \d+\.\d+ nats .*cap log S 2\.7726; S 16, k_b 8, covered mass 0\.\d+/);
+  assert.match(text.stdout, /surplus B \(heuristic\): mean -?\d+\.\d+ nats, 95% CI \[-?\d+\.\d+, -?\d+\.\d+\]/);
+  // Off by default (no A2), and meaningless without --geometry.
+  const off = (JSON.parse((await cli('analyze', input, '--model', gpt2, '--format', 'json', '--geometry', '--eigen', '4')).stdout) as SurplusDoc).geometry;
+  assert.equal(off.surplus.A2, null);
+  const bad = await cli('analyze', input, '--model', gpt2, '--deep-surplus', '16');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--deep-surplus: only meaningful with --geometry/);
+});
