@@ -96,6 +96,7 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
   // The first window scored again may resume inside it: its records up to the resume point are the
   // previous ones (the host keeps everything before the first batch's firstIndex), and the kept
   // cache up to that chunk boundary was checked id by id.
+  params.checkpoints?.retainFor(ids, chunk);
   const limit = resumeLimit(windows, skipped, doc, settings, topK, params.reuse);
   let resume: ResumePoint | undefined = limit > 0 && model.signature.past.length > 0
     ? params.checkpoints?.resume(model.signature, ids, windows[skipped].start, chunk, limit)

@@ -12,7 +12,9 @@
  * the same chunk size, and its fed ids up to the resume point equal the new ids: all four are checked
  * here (the model by the worker, which clears the store when the model changes).
  *
- * Memory is bounded by a byte budget; the oldest checkpoints go first, so within an analysis the
+ * Memory is bounded: only states that can serve the document being analysed are kept (each new
+ * analysis first drops the rest, so the store holds the last analysed document's windows and does
+ * not grow over a session of many files), within a byte budget where the oldest go first, so the
  * windows nearest the end of the document stay (that is where typing usually happens).
  */
 import { Tensor } from 'onnxruntime-node';
@@ -58,6 +60,19 @@ export class KvCheckpoints {
   clear(): void {
     this.checkpoints = [];
     this.heldBytes = 0;
+  }
+
+  /**
+   * Drops the states that cannot resume any window of `ids` with this chunk size (another document,
+   * another chunk plan, or ids that differ within the state's first chunk). Called as an analysis
+   * starts; what is left are states of this same document's unchanged regions.
+   */
+  retainFor(ids: Int32Array, chunk: number): void {
+    this.checkpoints = this.checkpoints.filter(c => {
+      const useful = c.chunk === chunk && commonPrefix(c.ids, ids, c.start) >= chunk;
+      if (!useful) this.heldBytes -= c.bytes;
+      return useful;
+    });
   }
 
   /**

@@ -125,6 +125,14 @@ test('kept states of another document with the same window starts are told apart
   await expectFreshEquality(other.slice(0, at) + 'Q' + other.slice(at), otherFirst, chunked);
 });
 
+test('analysing an unrelated document drops the kept states: the next live run rescores its window whole, exactly', async () => {
+  const first = await chunked.analyze({ text: base });
+  await chunked.analyze({ text: 'An unrelated file, analysed in between, shares no window with the first one. '.repeat(4) });
+  const at = base.length - 25;
+  const live = await expectFreshEquality(base.slice(0, at) + 'Q' + base.slice(at), first, chunked);
+  assert.equal(live.reusedTokens, windowKept(first, live), 'whole windows only');
+});
+
 test('an edit near the end keeps the leading windows and scores only the tail', async () => {
   const first = await engine.analyze({ text: base });
   const at = base.length - 10;

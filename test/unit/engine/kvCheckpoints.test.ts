@@ -91,3 +91,20 @@ test('the byte budget drops the oldest states; an oversized or inconsistent stat
   assert.equal(store.size, 0);
   assert.equal(store.bytes, 0);
 });
+
+test('retainFor keeps only states that could resume a window of the new ids with that chunk size', () => {
+  const store = new KvCheckpoints();
+  const doc = ids(64);
+  for (const start of [0, 16, 32]) store.keep(signature, doc, start, 4, cache(16));
+  store.keep(signature, doc, 48, 8, cache(16)); // another chunk plan
+  const edited = doc.slice();
+  edited[18] = 99; // the state at 16 matches 2 positions only: less than a chunk
+  store.retainFor(edited, 4);
+  assert.equal(store.size, 2);
+  assert.equal(store.bytes, 2 * bytesOf(16));
+  assert.equal(store.resume(signature, edited, 0, 4, 16)!.from, 16);
+  assert.equal(store.resume(signature, edited, 32, 4, 48)!.from, 48);
+  store.retainFor(ids(64, 5), 4); // another document
+  assert.equal(store.size, 0);
+  assert.equal(store.bytes, 0);
+});
