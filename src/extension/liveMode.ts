@@ -2,7 +2,9 @@
  * Live mode: documents analysed with "Markov Lens: Analyze Live" (or every analysed document when
  * the `markovLens.live` setting is on) are re-analysed once the user stops typing (debounced). The
  * re-analysis passes the previous analysis to the engine, which keeps the records of the windows
- * before the first changed token and scores only the rest (AnalyzeRequest.previous, exact).
+ * before the first changed token, resumes the window holding it from the worker's KV checkpoint at
+ * the last chunk boundary before the change, and scores only the rest (AnalyzeRequest.previous,
+ * exact). The kept records arrive first, then the re-scored tail, in order.
  */
 import * as vscode from 'vscode';
 
