@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { wholeNumberSetting } from './settingValues';
+import { MAX_DEEP_SURPLUS, wholeNumberSetting } from './settingValues';
 import { type HeatMetric, isHeatMetric } from '../protocol/webview';
 
 export const SECTION = 'markovLens';
@@ -25,6 +25,8 @@ export interface MarkovLensConfig {
   heatmapMetric: HeatMetric;
   decorations: boolean;
   maxFileSizeKB: number;
+  /** Surplus A2 positions for geometry runs (0 = off); see markovLens.geometry.deepSurplus. */
+  deepSurplus: number;
   executionProviders: string[];
   /** One line per setting that held a wrong type or an out-of-range number, and what is used instead. */
   settingProblems: string[];
@@ -73,6 +75,7 @@ export function readConfig(extensionPath: string): MarkovLensConfig {
     heatmapMetric: isHeatMetric(metric) ? metric : 'nll',
     decorations: c.get<boolean>('decorations.enabled', true),
     maxFileSizeKB: whole('maxFileSizeKB', 1024, 1, 1 << 22),
+    deepSurplus: whole('geometry.deepSurplus', 0, 0, MAX_DEEP_SURPLUS),
     executionProviders: c.get<string[]>('executionProviders', ['cpu']).filter(s => typeof s === 'string' && s),
     settingProblems,
   };

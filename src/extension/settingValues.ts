@@ -1,5 +1,8 @@
 /** Reading settings whose values come from untrusted JSON (no vscode import: unit-tested directly). */
 
+/** Upper bound of markovLens.geometry.deepSurplus (as in package.json): positions, each a decode step of batch 8. */
+export const MAX_DEEP_SURPLUS = 4096;
+
 /**
  * A whole-number setting: a wrong type falls back to the default and an out-of-range number to the
  * nearest bound, each with a line in `problems` naming the setting (shown to the user, never silent).
