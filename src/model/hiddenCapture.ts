@@ -2,10 +2,12 @@
  * What geometry needs from the forward passes, gathered while the logits rows are in hand:
  *  - h for every scored token: the head input at the input position *before* the token (the state
  *    after reading everything before it), T×d float32, so O(T·d) memory;
- *  - the exact mean next-token distribution π̄ = (1/T)Σ_t p_t over the whole vocabulary, O(V) work
- *    per row and O(V) memory (no T×V storage);
+ *  - the exact mean next-token distribution π̄ = (1/T)Σ_t p_t over the whole vocabulary: with the
+ *    spliced probability sum (geometryGraph.ts) each run hands back Σ of its counted rows, O(V) per
+ *    run here; otherwise (or when a row in the run is not finite) the rows are exponentiated here,
+ *    O(V) per row. Either way O(V) memory, no T×V storage;
  *  - log p_t(x_{t+2}) for every scored token (the look-ahead heuristic C1 needs the probability of
- *    the token after the one predicted, read from the full row rather than from the top-k slice);
+ *    the token after the one predicted, from the full row rather than from the top-k slice);
  *  - a few (h, logits) rows for the head check.
  * It wraps the spliced session handed to the analyzer: each run's rows are placed by replaying the
  * analyzer's window plan (runs go through each window in order, from its start to its end).
@@ -13,9 +15,18 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { planWindows, type ScoringWindow } from '../core/windows';
 import { toFloat32 } from './float16';
+import { AFTER_NEXT_OUTPUT, GEOMETRY_FEEDS, type GeometryFeeder } from './geometryGraph';
 
 /** Rows kept for the head check (W h + b against the logits). */
 const HEAD_CHECK_ROWS = 4;
+
+/** What the graph returned for one run, when the probability sum is spliced in and fed. */
+interface GraphSums {
+  /** Σ p over the run's counted rows, float64 [V]. */
+  sum: Float64Array;
+  /** p_row(after-next id) per row of the run, float32. */
+  afterNext: Float32Array;
+}
 
 export class HiddenCapture {
   private plan: ScoringWindow[] = [];
@@ -27,9 +38,6 @@ export class HiddenCapture {
   readonly probabilitySum: Float64Array;
   finiteRows = 0;
   private scratch: Float64Array;
-  /** This run's Σ p_t (added to probabilitySum when the run ends) and the rows in it. */
-  private runSum: Float64Array;
-  private runRows: Float32Array[] = [];
   readonly checkHidden: Float32Array;
   readonly checkLogits: Float32Array;
   checkRows = 0;
@@ -40,18 +48,18 @@ export class HiddenCapture {
 
   /**
    * `hiddenOutput` null: only π̄ is gathered (the hidden state could not be exposed).
-   * `probabilitiesOutput`: softmax(logits) computed by the graph; else π̄ exponentiates in JS.
+   * `probabilitySumOutput`: the graph's row-weighted probability sum (geometryGraph.ts), used when
+   * the wrapped session exposes the feeder for its inputs; else π̄ exponentiates in JS.
    */
   constructor(
     private readonly hiddenOutput: string | null,
     private readonly logitsName: string,
     readonly d: number,
     readonly width: number,
-    private readonly probabilitiesOutput: string | null = null,
+    private readonly probabilitySumOutput: string | null = null,
   ) {
     this.probabilitySum = new Float64Array(width);
     this.scratch = new Float64Array(width);
-    this.runSum = new Float64Array(width);
     this.checkHidden = new Float32Array(HEAD_CHECK_ROWS * d);
     this.checkLogits = new Float32Array(HEAD_CHECK_ROWS * width);
   }
@@ -66,12 +74,23 @@ export class HiddenCapture {
     this.hidden = new Float32Array(this.hiddenOutput ? documentTokens * this.d : 0);
   }
 
-  /** A session whose run() also feeds this capture; everything else the analyzer never calls. */
+  /**
+   * A session whose run() also feeds this capture; everything else the analyzer never calls. Works
+   * with any InferenceSession-like object; the in-graph sum is used only when `session` (or what it
+   * forwards property reads to) exposes the geometry feeder, so the extra inputs go only on the
+   * runs that pass through here.
+   */
   wrap(session: InferenceSession): InferenceSession {
-    const run = async (feeds: InferenceSession.FeedsType): Promise<InferenceSession.ReturnType> => {
-      const outputs = await session.run(feeds);
-      const probabilities = this.probabilitiesOutput ? (outputs[this.probabilitiesOutput] as Tensor).data as Float32Array : null;
-      this.take(outputs[this.logitsName] as Tensor, this.hiddenOutput ? (outputs[this.hiddenOutput] as Tensor | undefined) : null, probabilities);
+    const feeder = this.probabilitySumOutput ? (Reflect.get(session, GEOMETRY_FEEDS) as GeometryFeeder | undefined) : undefined;
+    const run = async (feeds: InferenceSession.FeedsType, ...rest: unknown[]): Promise<InferenceSession.ReturnType> => {
+      const w = this.plan[this.windowIndex];
+      const from = this.from;
+      // Rows before the window's first scored target are context only: weight 0.
+      const firstCounted = w ? Math.max(0, w.firstTarget - 1 - from) : Infinity;
+      const fed = feeder ? feeder(feeds, firstCounted, row => this.afterNextId(from + row)) : feeds;
+      const outputs = await (session.run as (...args: unknown[]) => Promise<InferenceSession.ReturnType>)(fed, ...rest);
+      const sums = feeder ? graphSums(outputs, this.probabilitySumOutput!) : null;
+      this.take(outputs[this.logitsName] as Tensor, this.hiddenOutput ? (outputs[this.hiddenOutput] as Tensor | undefined) : null, sums);
       return outputs;
     };
     return new Proxy(session, { get: (target, key) => (key === 'run' ? run : Reflect.get(target, key)) });
@@ -95,8 +114,13 @@ export class HiddenCapture {
     return Float64Array.from(this.probabilitySum, x => x / n);
   }
 
+  /** Input position j predicts document token j (input id j + 1); the token after it is input id j + 2. */
+  private afterNextId(j: number): number {
+    return j + 2 < this.ids.length ? this.ids[j + 2] : 0;
+  }
+
   /** `hiddenTensor` null: no hidden output wanted; undefined: wanted but missing. */
-  private take(logitsTensor: Tensor, hiddenTensor: Tensor | null | undefined, probabilities: Float32Array | null): void {
+  private take(logitsTensor: Tensor, hiddenTensor: Tensor | null | undefined, sums: GraphSums | null): void {
     const w = this.plan[this.windowIndex];
     if (!w) throw new Error('hidden-state capture: a run outside the window plan');
     if (hiddenTensor === undefined) throw new Error(`hidden-state capture: the session did not return '${this.hiddenOutput}'`);
@@ -104,9 +128,13 @@ export class HiddenCapture {
     const V = Number(logitsTensor.dims[2]);
     const from = this.from;
     if (from + n > w.end || V !== this.width) throw new Error(`hidden-state capture: run of ${n}×${V} does not follow the window plan`);
+    if (sums && (sums.sum.length !== V || sums.afterNext.length !== n)) throw new Error('hidden-state capture: the probability sum does not match the run');
     const hidden = hiddenTensor ? toFloat32(hiddenTensor.data) : null;
     if (hidden && hidden.length !== n * this.d) throw new Error(`hidden-state capture: '${this.hiddenOutput}' holds ${hidden.length} values, expected ${n}×${this.d}`);
     const logits = toFloat32(logitsTensor.data);
+    // A non-finite entry in the graph's sum means some row of the run was not finite (NaN or +∞
+    // logits make the whole softmax row NaN): this run is then summed row by row below, exactly.
+    const useGraphSum = sums !== null && allFinite(sums.sum);
     // Input position j predicts target j + 1, i.e. document token j; only this window's targets count.
     const first = Math.max(from, w.firstTarget - 1);
     const d = this.d;
@@ -114,14 +142,18 @@ export class HiddenCapture {
       const r = j - from;
       if (hidden) this.hidden.set(hidden.subarray(r * d, (r + 1) * d), j * d);
       const row = logits.subarray(r * V, (r + 1) * V);
-      const probabilityRow = probabilities ? probabilities.subarray(r * V, (r + 1) * V) : null;
-      const finite = probabilityRow ? this.addRow(probabilityRow) : this.accumulate(row);
-      // Row j predicts document token j (input id j + 1); the token after it is input id j + 2.
+      const graphP = sums ? sums.afterNext[r] : NaN;
+      let finite: boolean;
+      if (useGraphSum) {
+        finite = true; // every counted row is in the finite sum
+        this.finiteRows++;
+      } else {
+        finite = this.accumulate(row);
+      }
       if (finite && j + 2 < this.ids.length) {
         const id = this.ids[j + 2];
         // The graph's float32 softmax is exact to ~1e-7 relative unless p is near float32's floor.
-        const p = probabilityRow ? probabilityRow[id] : 0;
-        this.afterNextLogProb[j] = p >= 1e-30 ? Math.log(p) : logProbability(row, id);
+        this.afterNextLogProb[j] = graphP >= 1e-30 ? Math.log(graphP) : logProbability(row, id);
       }
       if (finite && hidden && this.checkRows < HEAD_CHECK_ROWS) {
         this.checkHidden.set(hidden.subarray(r * d, (r + 1) * d), this.checkRows * d);
@@ -129,42 +161,13 @@ export class HiddenCapture {
         this.checkRows++;
       }
     }
-    this.closeRun();
+    if (useGraphSum && first < from + n) {
+      const acc = this.probabilitySum;
+      const sum = sums.sum;
+      for (let i = 0; i < V; i++) acc[i] += sum[i];
+    }
     this.from += n;
     if (this.from >= w.end && ++this.windowIndex < this.plan.length) this.from = this.plan[this.windowIndex].start;
-  }
-
-  /**
-   * Adds a probability row from the graph to this run's sum in one pass; false (nothing added) when
-   * it is not finite (NaN logits): Σp is then not finite, and the run's sum, which that row
-   * poisoned, is rebuilt from the run's earlier rows (rare, so the common case reads each row once).
-   */
-  private addRow(p: Float32Array): boolean {
-    const acc = this.runSum;
-    let sum = 0;
-    for (let i = 0; i < p.length; i++) {
-      const x = p[i];
-      sum += x;
-      acc[i] += x;
-    }
-    if (Number.isFinite(sum)) {
-      this.runRows.push(p);
-      this.finiteRows++;
-      return true;
-    }
-    acc.fill(0);
-    for (const row of this.runRows) for (let i = 0; i < row.length; i++) acc[i] += row[i];
-    return false;
-  }
-
-  /** Moves this run's Σ p_t into the document's sum. */
-  private closeRun(): void {
-    if (this.runRows.length === 0) return;
-    const acc = this.probabilitySum;
-    const run = this.runSum;
-    for (let i = 0; i < acc.length; i++) acc[i] += run[i];
-    run.fill(0);
-    this.runRows = [];
   }
 
   /** Adds softmax(row) to the running sum; false (and nothing added) when the row is not finite. */
@@ -183,6 +186,19 @@ export class HiddenCapture {
     this.finiteRows++;
     return true;
   }
+}
+
+function graphSums(outputs: InferenceSession.ReturnType, sumName: string): GraphSums {
+  const sum = outputs[sumName] as Tensor | undefined;
+  const afterNext = outputs[AFTER_NEXT_OUTPUT] as Tensor | undefined;
+  if (!sum || !afterNext) throw new Error(`hidden-state capture: the session did not return '${sumName}' and '${AFTER_NEXT_OUTPUT}'`);
+  return { sum: sum.data as Float64Array, afterNext: afterNext.data as Float32Array };
+}
+
+function allFinite(values: Float64Array): boolean {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return Number.isFinite(s);
 }
 
 /** log softmax(row)[id] in float64 (max-shifted log-sum-exp over the whole row). */
