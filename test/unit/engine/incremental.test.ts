@@ -94,6 +94,27 @@ for (const [name, chunk] of [['whole-window chunks', undefined], [`${CHUNK}-toke
   });
 }
 
+test('resumed windows are exact on an fp16 cache and on a llama graph (position ids, 128-token context)', async () => {
+  for (const fixture of ['gpt2-fp16', 'llama-metaspace']) {
+    const on = await openModel(join(fixtures, fixture), { intraOpThreads: 1, chunk: CHUNK });
+    try {
+      const r = rng(7);
+      let text = base;
+      let previous = await on.analyze({ text });
+      let resumed = 0;
+      for (let step = 0; step < 6; step++) {
+        text = randomEdit(text, r);
+        const live = await expectFreshEquality(text, previous, on);
+        if ((live.reusedTokens ?? 0) > windowKept(previous, live)) resumed++;
+        previous = live;
+      }
+      assert.ok(resumed > 0, `${fixture}: some live runs resumed inside a window`);
+    } finally {
+      await on.dispose();
+    }
+  }
+});
+
 test('an edit inside a window resumes from the last chunk boundary before it, with the same numbers', async () => {
   const first = await chunked.analyze({ text: base });
   // 20 tokens into the scored range of a middle window: more than a chunk past whole-window reuse.
