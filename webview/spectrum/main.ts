@@ -1,6 +1,6 @@
 /**
  * The spectrum panel: operator spectrum with ρ_j and A_k, a token scatter in two eigen-coordinates,
- * and the calibration plot, drawn with chart.js from the GeometryResult the host sends. Each view
+ * the calibration plot and the information-surplus figures (A1, A2 when run, B and C1 means), drawn with chart.js from the GeometryResult the host sends. Each view
  * names the provenance of its quantity (exact / model-defined / heuristic) from the result itself.
  * Commands to the host: options (kernel, side: the host recomputes), reveal a token, ready.
  */
@@ -18,6 +18,7 @@ import {
   calibrationChartConfig, calibrationData, type ScatterData, scatterChartConfig, scatterData, spectrumChartConfig, spectrumData,
 } from './chartConfig';
 import { colourMetrics, escapeTokenText } from './metrics';
+import { surplusRows, type SurplusRow } from './surplus';
 import { readThemeColours, onThemeChange } from './theme';
 
 Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip);
@@ -105,7 +106,44 @@ function render(): void {
   charts.push(new Chart(byId<HTMLCanvasElement>('calibration-canvas'), calibrationChartConfig(cal, colours) as never));
   label('calibration-provenance', `bins and diagonal: exact · error bars: exact under the model-as-source null · martingale Z: ${prov.martingaleZ}`);
   label('calibration-note', `ECE_H ${(g.document.eceH / Math.LN2).toFixed(3)} bits; martingale Z ${g.document.martingaleZ?.toFixed(2) ?? 'n/a'} (≈ N(0,1) if the text were sampled from the model). Grey bins hold fewer than 10 tokens.`);
-  publish({ spec, cal, g });
+  const surplus = surplusRows(g);
+  renderSurplus(surplus);
+  publish({ spec, cal, g, surplus });
+}
+
+/** The surplus figures as a small table (its section is made here: the page's HTML has the charts). */
+function renderSurplus(rows: SurplusRow[]): void {
+  let section = document.getElementById('surplus-view');
+  if (!section) {
+    section = document.createElement('section');
+    section.className = 'view';
+    section.id = 'surplus-view';
+    byId('views').append(section);
+  }
+  const cell = (tag: 'th' | 'td', text: string, className?: string) => {
+    const c = document.createElement(tag);
+    c.textContent = text;
+    if (className) c.className = className;
+    return c;
+  };
+  const table = document.createElement('table');
+  table.id = 'surplus-table';
+  for (const r of rows) {
+    const figure = document.createElement('tr');
+    figure.dataset.key = r.key;
+    figure.append(cell('th', r.name), cell('td', r.text, 'surplus-value'), cell('td', r.provenance, `surplus-provenance ${r.provenance}`));
+    const note = document.createElement('tr');
+    const text = cell('td', r.note, 'note');
+    text.colSpan = 3;
+    note.append(text);
+    table.append(figure, note);
+  }
+  const title = document.createElement('h2');
+  title.textContent = 'Information surplus';
+  const caption = document.createElement('div');
+  caption.className = 'note';
+  caption.textContent = 'Model-defined figures use the model in place of the data process (not the paper\'s data quantity); heuristic ones are proxies. Capped by log T (A1) or log S (A2): compare documents of equal length only.';
+  section.replaceChildren(title, table, caption);
 }
 
 const formatValue = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
@@ -114,7 +152,7 @@ const formatValue = (v: number | null | undefined) => (v === null || v === undef
  * The plotted numbers for tests and tools, as a non-executed JSON script block (textContent, '<'
  * escaped). Scatter pixel positions are relative to the canvas, so a test can click a point.
  */
-function publish(d: { spec: ReturnType<typeof spectrumData>; cal: ReturnType<typeof calibrationData>; g: NonNullable<SpectrumSnapshot['geometry']> } | undefined): void {
+function publish(d: { spec: ReturnType<typeof spectrumData>; cal: ReturnType<typeof calibrationData>; g: NonNullable<SpectrumSnapshot['geometry']>; surplus: SurplusRow[] } | undefined): void {
   const meta = scatter?.chart.getDatasetMeta(0);
   const payload = d && {
     tokens: d.g.tokens, eigenvalues: d.spec.lambda, rho: d.spec.rho, Ak: d.spec.Ak, nullAk: d.spec.nullAk,
@@ -123,6 +161,7 @@ function publish(d: { spec: ReturnType<typeof spectrumData>; cal: ReturnType<typ
     foreground: readThemeColours().foreground,
     scatter: scatter && { tokens: scatter.data.points.map(p => p.token), pixels: meta?.data.map(e => [Math.round(e.x), Math.round(e.y)]) },
     calibration: d.cal.points,
+    surplus: d.surplus.map(r => ({ key: r.key, value: r.value, ci: r.ci, provenance: r.provenance })),
   };
   byId('chart-data').textContent = JSON.stringify(payload ?? null).replace(/</g, '\\u003c');
 }
