@@ -101,7 +101,7 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
   let resume: ResumePoint | undefined = limit > 0 && model.signature.past.length > 0
     ? params.checkpoints?.resume(model.signature, ids, windows[skipped].start, chunk, limit)
     : undefined;
-  const keptTargets = resume ? resume.from : skipped > 0 ? windows[skipped - 1].lastTarget : 0;
+  const keptTargets = Math.max(resume?.from ?? 0, skipped > 0 ? windows[skipped - 1].lastTarget : 0);
   if (keptTargets > 0) sink.progress(keptTargets, n);
   for (const w of windows.slice(skipped)) {
     if (sink.cancelled()) {
