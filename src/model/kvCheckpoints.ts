@@ -20,7 +20,11 @@
 import { Tensor } from 'onnxruntime-node';
 import type { ModelSignature } from './signature';
 
-/** Bytes of cache tensors kept at most (~10 windows of the default model, 6.3 MB each). */
+/**
+ * Bytes of cache tensors kept (~10 windows of the default model, 6.3 MB each). The newest state is
+ * kept even when it alone is larger (GPT-2 small: 75 MB per 1,024-token window), so that a large
+ * model still resumes in the last window; the budget then holds that one state only.
+ */
 export const KV_CHECKPOINT_BUDGET = 64 * 1024 * 1024;
 
 /** The cache tensors of one step or window, keyed by present name (as CacheState holds them). */
@@ -78,14 +82,14 @@ export class KvCheckpoints {
   /**
    * Keeps the final cache of a window that fed ids[start, start + n) in chunks of `chunk`. A state
    * whose sequence length is not n (a graph whose present is not past + new) is refused: slicing it
-   * would not give the cache of a chunk boundary. A state larger than the whole budget is not kept.
+   * would not give the cache of a chunk boundary. The oldest states go until the budget holds, but
+   * never the new one: a state larger than the budget replaces all others.
    */
   keep(signature: ModelSignature, ids: Int32Array, start: number, chunk: number, tensors: CacheTensors): boolean {
     const n = sequenceLength(signature, tensors);
     if (n === undefined || n <= 0 || start + n > ids.length) return false;
     let bytes = n * 4;
     for (const slot of signature.past) bytes += (tensors[slot.presentName].data as TypedData).byteLength;
-    if (bytes > this.budgetBytes) return false;
     const fed = ids.slice(start, start + n);
     // The same window state again (an unchanged window re-scored) replaces the older copy.
     this.checkpoints = this.checkpoints.filter(c => {
@@ -95,7 +99,7 @@ export class KvCheckpoints {
     });
     this.checkpoints.push({ start, chunk, ids: fed, tensors, bytes });
     this.heldBytes += bytes;
-    while (this.heldBytes > this.budgetBytes) this.heldBytes -= this.checkpoints.shift()!.bytes;
+    while (this.heldBytes > this.budgetBytes && this.checkpoints.length > 1) this.heldBytes -= this.checkpoints.shift()!.bytes;
     return true;
   }
 

@@ -73,7 +73,7 @@ test('of two states with the same start, the one matching further wins', () => {
   assert.equal((store.resume(signature, other, 0, 4, 30)!.past['present.0.key'].data as Float32Array)[0], 0.5);
 });
 
-test('the byte budget drops the oldest states; an oversized or inconsistent state is refused; a repeat replaces', () => {
+test('the byte budget drops the oldest states (never the newest); an inconsistent state is refused; a repeat replaces', () => {
   const store = new KvCheckpoints(2 * bytesOf(16) + 10);
   const doc = ids(100);
   for (const start of [0, 16, 32]) assert.ok(store.keep(signature, doc, start, 4, cache(16)));
@@ -83,10 +83,13 @@ test('the byte budget drops the oldest states; an oversized or inconsistent stat
   assert.equal(store.resume(signature, doc, 32, 4, 48)!.from, 48);
   assert.ok(store.keep(signature, doc, 32, 4, cache(16)));
   assert.equal(store.size, 2, 'the same window state again replaces its copy');
-  assert.equal(store.keep(signature, doc, 0, 4, cache(40)), false, 'larger than the budget');
   const mixed = { ...cache(16), 'present.0.value': cache(15)['present.0.value'] };
   assert.equal(store.keep(signature, doc, 48, 4, mixed), false, 'slots disagree on the cached length');
   assert.equal(store.keep(signature, doc, 90, 4, cache(16)), false, 'more positions than ids');
+  assert.ok(store.keep(signature, doc, 0, 4, cache(40)), 'the newest state stays even when larger than the budget');
+  assert.equal(store.size, 1);
+  assert.equal(store.bytes, bytesOf(40));
+  assert.equal(store.resume(signature, doc, 0, 4, 39)!.from, 36);
   store.clear();
   assert.equal(store.size, 0);
   assert.equal(store.bytes, 0);
