@@ -27,7 +27,10 @@ export interface AnalyzeStartRequest {
   stride?: number;
   /** Representation geometry wanted (off when absent: plain analysis cost is unchanged). */
   geometry?: GeometryOptionsMessage;
-  /** Live mode: the previous analysis of this document; windows it fully covers are not scored again. */
+  /**
+   * Live mode: the previous analysis of this document; windows it fully covers are not scored again,
+   * and the next window may resume from the worker's KV checkpoint (records then start mid-window).
+   */
   reuse?: ReuseHint;
   /** Tokens per forward run inside a window (tests; default from the logits width). */
   chunk?: number;
