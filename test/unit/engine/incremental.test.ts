@@ -146,6 +146,16 @@ test('kept states of another document with the same window starts are told apart
   await expectFreshEquality(other.slice(0, at) + 'Q' + other.slice(at), otherFirst, chunked);
 });
 
+test('a geometry analysis scores everything whole and leaves the kept states alone', async () => {
+  const first = await chunked.analyze({ text: base });
+  const geometry = await chunked.analyze({ text: base, previous: first, geometry: true });
+  assert.equal(geometry.reusedTokens, undefined, 'geometry replays whole windows: nothing reused');
+  assert.equal(geometry.tokens.length, first.tokens.length);
+  const at = base.length - 25;
+  const live = await expectFreshEquality(base.slice(0, at) + 'Q' + base.slice(at), first, chunked);
+  assert.ok(live.reusedTokens! > windowKept(first, live), `still resumed (kept ${live.reusedTokens})`);
+});
+
 test('analysing an unrelated document drops the kept states: the next live run rescores its window whole, exactly', async () => {
   const first = await chunked.analyze({ text: base });
   await chunked.analyze({ text: 'An unrelated file, analysed in between, shares no window with the first one. '.repeat(4) });
