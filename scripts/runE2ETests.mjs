@@ -1,6 +1,7 @@
 // Browser end-to-end tests: packages the extension (.vsix), installs it into a fresh code-server, and
 // drives the real workbench in Debian's Chromium with playwright-core: Explorer and editor context
-// menus, the command palette, the heatmap panel's spans, the editor hover, the metric switch.
+// menus, the command palette, the heatmap panel's spans, the editor hover, the metric switch, live
+// mode (typing re-draws the changed tail only).
 // Reference numbers come from the CLI on the same model. Screenshots of each step go to
 // test-artifacts/e2e/. Prints `N passed, N failed`.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -16,6 +17,7 @@ import {
 import { longDocument } from '../test/e2e/longDocument.mjs';
 import { isolatedPoint, lineColumn, spectrumFrame } from '../test/e2e/spectrum.mjs';
 import { hostileScenarios } from '../test/e2e/hostile.mjs';
+import { LIVE_FILE, LIVE_TEXT, liveScenarios } from '../test/e2e/live.mjs';
 
 const artifacts = join(repoRoot, 'test-artifacts/e2e');
 rmSync(artifacts, { recursive: true, force: true });
@@ -47,9 +49,9 @@ async function step(name, fn) {
   }
 }
 
-/** Per-token reference from the CLI on the same model: [start, end, entropy nats]. */
-function cliReference(file, model) {
-  const json = execFileSync(process.execPath, [join(repoRoot, 'dist/cli.js'), 'analyze', file, '--model', model, '--format', 'json'],
+/** Per-token reference from the CLI on the same model (`args`: more CLI options, e.g. --window). */
+function cliReference(file, model, args = []) {
+  const json = execFileSync(process.execPath, [join(repoRoot, 'dist/cli.js'), 'analyze', file, '--model', model, '--format', 'json', ...args],
     { encoding: 'utf8', maxBuffer: 1 << 28 });
   return JSON.parse(json);
 }
@@ -77,7 +79,7 @@ try {
   }
   installVsix(runDir, vsix);
   log(`installed ${vsix}`);
-  const workspace = writeSampleWorkspace(join(runDir, 'workspace'));
+  const workspace = writeSampleWorkspace(join(runDir, 'workspace'), { [LIVE_FILE]: LIVE_TEXT });
   const reference = cliReference(join(workspace, 'sample.txt'), modelPath);
   if (measureLong) writeFileSync(join(workspace, 'long.txt'), sizedLongDocument(join(runDir, 'tmp/probe.txt'), modelPath, 50_000));
   // The bundled model is the default; only the fallback fixture needs the setting.
@@ -346,6 +348,7 @@ try {
   });
 
   await hostileScenarios({ page, step, shot, log, workspace, runDir, repoRoot });
+  await liveScenarios({ page, step, shot, log, workspace, runDir, cli: (file, args) => cliReference(file, modelPath, args) });
 
   if (measureLong) {
     await step('a 50,000-token document renders fast (virtualised)', async () => {

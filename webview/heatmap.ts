@@ -121,6 +121,9 @@ export class Heatmap {
       const span = document.createElement('span');
       span.className = 'tok';
       span.dataset.i = String(i);
+      // The exact numbers behind the colour (nats; String() round-trips a double), read by the E2E tests.
+      span.dataset.nll = String(this.cols.nll[i]);
+      span.dataset.entropy = String(this.cols.entropy[i]);
       span.textContent = this.text.slice(this.cols.starts[i], this.cols.ends[i]);
       frag.append(span);
     }
