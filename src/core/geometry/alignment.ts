@@ -5,11 +5,11 @@
  * eigenfunction values ψ_j and hidden-state readouts φ_j. Exact linear algebra on the chosen kernel
  * (with H reduced to r_H components); reading it as evidence for the theorem needs the nulls.
  */
-import { gram, leadingColumns, matMul } from './dense';
+import { gram, matMul } from './dense';
 import { crossProductT, shiftedCrossProductT, transpose } from './blocked';
 import { CentredFactor } from './factor';
 import { HiddenBasis } from './hiddenBasis';
-import { singularValues, symmetricEigen } from './eigen';
+import { singularValues, symmetricEigenTop } from './eigen';
 import { Eigenpairs } from './spectrum';
 import { RandomFn, fillGaussian } from './random';
 
@@ -52,7 +52,9 @@ export function computeAlignment(cf: CentredFactor, eig: Eigenpairs, basis: Hidd
   const r = basis.r;
   const K = Math.min(eig.count, r);
   const b = cf.tmul(basis.q, r);
-  const inner = symmetricEigen(gram(b, m, r, 1 / T), r);
+  const J = Math.min(components, K);
+  // Every ρ_j, but vectors only for the J readouts φ_j.
+  const inner = symmetricEigenTop(gram(b, m, r, 1 / T), r, J);
   const rho = Array.from(inner.values, x => Math.max(0, x));
   const Ak: number[] = [];
   let sumRho = 0;
@@ -70,10 +72,9 @@ export function computeAlignment(cf: CentredFactor, eig: Eigenpairs, basis: Hidd
   const varianceCaptured = exactVarianceCaptured(eig, basis, K);
   const varianceBaseline = Array.from({ length: K }, (_, k) => (k + 1) / (T - 1));
   const { value: cka, exact: ckaExact } = linearCka(cf, eig, basis, b, random);
-  const J = Math.min(components, K);
   const psi: Float64Array[] = [];
   const phi: Float64Array[] = [];
-  const readouts = matMul(basis.q, T, r, leadingColumns(inner.vectors, r, r, J), J);
+  const readouts = matMul(basis.q, T, r, inner.vectors, J);
   const psiPhiCorrelation: number[] = [];
   const rootT = Math.sqrt(T);
   for (let j = 0; j < J; j++) {

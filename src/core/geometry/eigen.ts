@@ -3,13 +3,23 @@
  * singular values of small matrices through it.
  */
 import { SymmetricEigen } from './jacobi';
-import { tridiagonalEigen } from './tridiagonal';
+import { tridiagonalEigen, tridiagonalEigenTop, tridiagonalEigenvalues } from './tridiagonal';
 
 export type { SymmetricEigen } from './jacobi';
 
 /** Eigenvalues (descending) and eigenvectors (columns) of the symmetric n×n matrix `a`. */
 export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
   return tridiagonalEigen(a, n);
+}
+
+/** Eigenvalues only (descending), identical to symmetricEigen's, without the O(n³) vector work. */
+export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
+  return tridiagonalEigenvalues(a, n);
+}
+
+/** All eigenvalues (descending) and only the top `count` eigenvectors, as an n×count row-major matrix. */
+export function symmetricEigenTop(a: Float64Array, n: number, count: number): { values: Float64Array; vectors: Float64Array } {
+  return tridiagonalEigenTop(a, n, count);
 }
 
 /** Singular values (descending) of a small r×c matrix, via the eigenvalues of its smaller Gram. */
@@ -31,5 +41,5 @@ export function singularValues(a: Float64Array, r: number, c: number): Float64Ar
       g[j * c + i] = s;
     }
   }
-  return symmetricEigen(g, small).values.map(x => Math.sqrt(Math.max(0, x)));
+  return symmetricEigenvalues(g, small).map(x => Math.sqrt(Math.max(0, x)));
 }

@@ -8,7 +8,7 @@
 import { cumulativeRowShare, transposedPair } from './alignment';
 import { shiftedCrossProductsT } from './blocked';
 import { HiddenBasis } from './hiddenBasis';
-import { symmetricEigen } from './eigen';
+import { symmetricEigenvalues } from './eigen';
 import { Eigenpairs } from './spectrum';
 import { RandomFn, randomInt } from './random';
 
@@ -62,7 +62,7 @@ function scoresFor(eig: Eigenpairs, basis: HiddenBasis, K: number, c: Float64Arr
     small[i * K + j] = s;
     small[j * K + i] = s;
   }
-  const rho = symmetricEigen(small, K).values;
+  const rho = symmetricEigenvalues(small, K);
   const Ak: number[] = [];
   let sr = 0;
   let sl = 0;

@@ -6,7 +6,7 @@
  */
 import { orthonormalizeColumns, matMul, gram } from './dense';
 import { CentredFactor } from './factor';
-import { symmetricEigen } from './eigen';
+import { symmetricEigen, symmetricEigenTop } from './eigen';
 import { lanczosTop } from './lanczos';
 import { RandomFn, fillGaussian } from './random';
 
@@ -105,9 +105,10 @@ function gramPath(cf: CentredFactor, count: number, trace: number, lanczos: Eige
     converged = result.converged;
     count = result.values.length;
   } else {
-    const eig = symmetricEigen(g, m);
+    // All m eigenvalues (Σλ² above is exact anyway) but only the `count` vectors that are used.
+    const eig = symmetricEigenTop(g, m, count);
     top = eig.values.subarray(0, count);
-    basis = leading(eig.vectors, m, count);
+    basis = eig.vectors;
   }
   const values = Float64Array.from(top, x => Math.max(0, x));
   const vectors = cf.mul(basis, count);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jacobiEigen } from '../../../src/core/geometry/jacobi';
-import { symmetricEigen, singularValues } from '../../../src/core/geometry/eigen';
+import { symmetricEigen, symmetricEigenTop, symmetricEigenvalues, singularValues } from '../../../src/core/geometry/eigen';
 import { orthonormalizeColumns, matMul, matTMul } from '../../../src/core/geometry/dense';
 import { seededRandom, gaussian } from '../../../src/core/geometry/random';
 import { mul, transpose } from './reference';
@@ -56,6 +56,55 @@ test('tridiagonal QL agrees with Jacobi on random and degenerate matrices', () =
   values.forEach((v, i) => assert.ok(Math.abs(v - (i < 3 ? 1 : 0)) < 1e-12));
   const av = mul(p, n, n, vectors, n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) assert.ok(Math.abs(av[i * n + j] - values[j] * vectors[i * n + j]) < 1e-12);
+});
+
+/** Symmetric test matrices: random, a Gram of low rank (a cluster of zeros), a projector (repeated 1s and 0s), zero, diagonal with ties. */
+function testMatrices(): Array<{ name: string; a: Float64Array; n: number }> {
+  const random = seededRandom(23);
+  const out: Array<{ name: string; a: Float64Array; n: number }> = [];
+  const n = 40;
+  const sym = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) { const x = gaussian(random); sym[i * n + j] = x; sym[j * n + i] = x; }
+  out.push({ name: 'random', a: sym, n });
+  const x = Float64Array.from({ length: n * 6 }, () => gaussian(random));
+  out.push({ name: 'rank-6 Gram', a: mul(x, n, 6, transpose(x, n, 6), n), n });
+  const q = Float64Array.from({ length: n * 5 }, () => gaussian(random));
+  orthonormalizeColumns(q, n, 5);
+  out.push({ name: 'projector', a: mul(q, n, 5, transpose(q, n, 5), n), n });
+  out.push({ name: 'zero', a: new Float64Array(9), n: 3 });
+  const diag = new Float64Array(36);
+  [3, 1, 3, 2, 1, 3].forEach((v, i) => { diag[i * 6 + i] = v; });
+  out.push({ name: 'diagonal with ties', a: diag, n: 6 });
+  return out;
+}
+
+test('eigenvalues only are the full solver\'s values, bit for bit', () => {
+  for (const { name, a, n } of testMatrices()) assert.deepEqual(Array.from(symmetricEigenvalues(a, n)), Array.from(symmetricEigen(a, n).values), name);
+});
+
+test('top-count eigenvectors by inverse iteration: A v = λ v, orthonormal, and the span of the Jacobi vectors', () => {
+  for (const { name, a, n } of testMatrices()) {
+    const reference = jacobiEigen(a, n);
+    const scale = Math.max(1, Math.abs(reference.values[0]), Math.abs(reference.values[n - 1]));
+    for (const count of [1, 3, Math.min(n, 8), n]) {
+      const { values, vectors } = symmetricEigenTop(a, n, count);
+      for (let i = 0; i < n; i++) assert.ok(Math.abs(values[i] - reference.values[i]) < 1e-12 * scale, `${name}: λ${i}`);
+      const av = mul(a, n, n, vectors, count);
+      for (let i = 0; i < n; i++) for (let j = 0; j < count; j++) {
+        assert.ok(Math.abs(av[i * count + j] - values[j] * vectors[i * count + j]) < 1e-12 * scale, `${name} count ${count}: residual (${i}, ${j})`);
+      }
+      const vtv = mul(transpose(vectors, n, count), count, n, vectors, count);
+      for (let i = 0; i < count; i++) for (let j = 0; j < count; j++) assert.ok(Math.abs(vtv[i * count + j] - (i === j ? 1 : 0)) < 1e-12, `${name} count ${count}: orthonormal`);
+      // Where λ_count is separated from λ_{count+1}, the top-count span is unique: cosines of the
+      // principal angles with Jacobi's vectors are all 1.
+      if (count < n && reference.values[count - 1] - reference.values[count] > 1e-6 * scale) {
+        const lead = new Float64Array(n * count);
+        for (let i = 0; i < n; i++) for (let j = 0; j < count; j++) lead[i * count + j] = reference.vectors[i * n + j];
+        const cosines = singularValues(mul(transpose(lead, n, count), count, n, vectors, count), count, count);
+        cosines.forEach((c, i) => assert.ok(Math.abs(c - 1) < 1e-10, `${name} count ${count}: cos θ${i} = ${c}`));
+      }
+    }
+  }
 });
 
 test('singular values of a rectangular matrix match the eigenvalues of its Gram', () => {
