@@ -5,15 +5,18 @@
  * outputs 12; nothing else is re-encoded):
  *
  *   P   = Softmax(Cast<float>(logits), axis 2)                       [batch, seq, V] float32
- *   sum = MatMul(row_weight, Cast<double>(P))                        [batch, 1, V]   float64
+ *   sum = Cast<double>(MatMul(row_weight, P))                        [batch, 1, V]   float64
  *   pn  = GatherElements(P, after_next_ids, axis 2)                  [batch, seq, 1] float32
  *
- * `row_weight` [batch, 1, seq] (float64) is 1 for rows whose target this window scores and 0
+ * `row_weight` [batch, 1, seq] (float32) is 1 for rows whose target this window scores and 0
  * elsewhere; `after_next_ids` [batch, seq, 1] (int64) names, per row, the token after the one it
  * predicts, so `pn` is p_t(x_{t+2}) for the look-ahead heuristic C1 (any id where there is none).
- * The sum is of the same float32 probability rows the JavaScript path summed, accumulated in
- * float64: π̄ stays exact to float32 rounding of each p. Opset ≥ 11 (GatherElements); the caller
- * falls back to summing in JavaScript when ONNX Runtime refuses the spliced graph.
+ * Precision: each run sums at most one chunk of rows (≤ 128) in float32, and the runs are added
+ * in float64. A float64 MatMul would need a T×V Cast and cost most of the splice's time (measured
+ * on the default model: ~1 ms of ~1.3 ms per 128-row run) for digits the float32 softmax rows do
+ * not have: π̄ is exact up to float32 rounding of p and of the per-run sums (relative ~1e-7, at
+ * worst rows·2⁻²⁴). Opset ≥ 11 (GatherElements); the caller falls back to summing in JavaScript
+ * when ONNX Runtime refuses the spliced graph.
  */
 import type { InferenceSession } from 'onnxruntime-node';
 import { scanModel } from './onnx/scan';
@@ -65,15 +68,15 @@ export function addProbabilityOutputs(model: Uint8Array, logits: string): Uint8A
   if (scan.outputs.includes(PROBABILITY_SUM_OUTPUT)) return model;
   const logits32 = 'markov_lens_logits_float32';
   const probabilities = 'markov_lens_probabilities';
-  const probabilities64 = 'markov_lens_probabilities_float64';
+  const sum32 = 'markov_lens_probability_sum_float32';
   const appended = concat([
     nodeProto('Cast', [logits], logits32, [intAttribute('to', FLOAT)]),
     // Axis 2 means the same under Softmax's opset < 13 (flatten from the axis) and ≥ 13 rules.
     nodeProto('Softmax', [logits32], probabilities, [intAttribute('axis', 2)]),
-    nodeProto('Cast', [probabilities], probabilities64, [intAttribute('to', DOUBLE)]),
-    nodeProto('MatMul', [ROW_WEIGHT_INPUT, probabilities64], PROBABILITY_SUM_OUTPUT),
+    nodeProto('MatMul', [ROW_WEIGHT_INPUT, probabilities], sum32),
+    nodeProto('Cast', [sum32], PROBABILITY_SUM_OUTPUT, [intAttribute('to', DOUBLE)]),
     nodeProto('GatherElements', [probabilities, AFTER_NEXT_INPUT], AFTER_NEXT_OUTPUT, [intAttribute('axis', 2)]),
-    tensorInput(ROW_WEIGHT_INPUT, DOUBLE, ['markov_lens_batch', 1, 'markov_lens_rows']),
+    tensorInput(ROW_WEIGHT_INPUT, FLOAT, ['markov_lens_batch', 1, 'markov_lens_rows']),
     tensorInput(AFTER_NEXT_INPUT, INT64, ['markov_lens_batch', 'markov_lens_rows', 1]),
     outputInfo(PROBABILITY_SUM_OUTPUT),
     outputInfo(AFTER_NEXT_OUTPUT),

@@ -78,13 +78,13 @@ export function withGeometryInputs(session: InferenceSession, idsName: string): 
     if (!ids || ids.dims.length !== 2) throw new Error(`geometry feeds: no [batch, sequence] '${idsName}' in this run`);
     const batch = Number(ids.dims[0]);
     const n = Number(ids.dims[1]);
-    const weight = new Float64Array(batch * n);
+    const weight = new Float32Array(batch * n);
     const after = new BigInt64Array(batch * n);
     for (let b = 0; b < batch; b++) for (let r = 0; r < n; r++) {
       weight[b * n + r] = r >= firstCounted ? 1 : 0;
       after[b * n + r] = BigInt(afterNextId(r));
     }
-    return { ...feeds, [ROW_WEIGHT_INPUT]: new Tensor('float64', weight, [batch, 1, n]), [AFTER_NEXT_INPUT]: new Tensor('int64', after, [batch, n, 1]) };
+    return { ...feeds, [ROW_WEIGHT_INPUT]: new Tensor('float32', weight, [batch, 1, n]), [AFTER_NEXT_INPUT]: new Tensor('int64', after, [batch, n, 1]) };
   };
   const run = (feeds: InferenceSession.FeedsType, ...rest: unknown[]) =>
     (session.run as (...args: unknown[]) => Promise<InferenceSession.ReturnType>)(ROW_WEIGHT_INPUT in feeds ? feeds : feeder(feeds, Infinity, () => 0), ...rest);

@@ -13,7 +13,7 @@ import { firstStepFeeds, toFloat32 } from '../onnx/ortHelpers';
 // Runs of a 6-token document with window 4, stride 2: positions [0, 4) then [2, 6), the second
 // counting only rows 4 and 5. The capture's arithmetic is checked against float64 sums of the same
 // float32 rows. The stand-in for ONNX Runtime computes what the spliced nodes compute (Σ of the
-// weighted rows in float64, p at the after-next id), so the real feeding proxy and capture run on it.
+// weighted rows in float32, p at the after-next id), so the real feeding proxy and capture run on it.
 const V = 3;
 const d = 2;
 const rows: number[][] = [[0.2, 0.3, 0.5], [NaN, NaN, NaN], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8], [0.25, 0.25, 0.5], [0.9, 0.05, 0.05]];
@@ -43,10 +43,10 @@ function standIn(graph: boolean, seen: Array<Record<string, Tensor>>) {
       };
       if (graph) {
         const p32 = Float32Array.from(probs);
-        const weight = feeds[ROW_WEIGHT_INPUT].data as Float64Array;
+        const weight = feeds[ROW_WEIGHT_INPUT].data as Float32Array;
         const after = feeds[AFTER_NEXT_INPUT].data as BigInt64Array;
         const sum = new Float64Array(V);
-        for (let r = 0; r < n; r++) for (let i = 0; i < V; i++) sum[i] += weight[r] * p32[r * V + i];
+        for (let r = 0; r < n; r++) for (let i = 0; i < V; i++) sum[i] = Math.fround(sum[i] + weight[r] * p32[r * V + i]); // float32 MatMul
         outputs[PROBABILITY_SUM_OUTPUT] = new Tensor('float64', sum, [1, 1, V]);
         outputs[AFTER_NEXT_OUTPUT] = new Tensor('float32', Float32Array.from({ length: n }, (_, r) => p32[r * V + Number(after[r])]), [1, n, 1]);
       }
@@ -80,14 +80,14 @@ test('in-graph π̄: the capture feeds row weights and after-next ids; a NaN row
   await wrapped.run({ input_ids: new Tensor('int64', new BigInt64Array(4), [1, 4]) });
   await wrapped.run({ input_ids: new Tensor('int64', new BigInt64Array(4), [1, 4]) });
   // Window 1 counts every row; window 2 ([2, 6)) only rows 4 and 5; after-next ids are ids[j + 2] (0 past the end).
-  assert.deepEqual(Array.from(seen[0][ROW_WEIGHT_INPUT].data as Float64Array), [1, 1, 1, 1]);
-  assert.deepEqual(Array.from(seen[1][ROW_WEIGHT_INPUT].data as Float64Array), [0, 0, 1, 1]);
+  assert.deepEqual(Array.from(seen[0][ROW_WEIGHT_INPUT].data as Float32Array), [1, 1, 1, 1]);
+  assert.deepEqual(Array.from(seen[1][ROW_WEIGHT_INPUT].data as Float32Array), [0, 0, 1, 1]);
   assert.deepEqual(seen[1][ROW_WEIGHT_INPUT].dims, [1, 1, 4]);
   assert.deepEqual(Array.from(seen[1][AFTER_NEXT_INPUT].data as BigInt64Array, Number), [ids[4], ids[5], ids[6], 0]);
   // Run 1 holds the NaN row, so its finite rows are exponentiated in JS; run 2 uses the graph's sum.
   const expected = new Float64Array(V);
   for (const p of [0, 2, 3]) jsSoftmax(p).forEach((x, i) => { expected[i] += x; });
-  const graphSum = rows[4].map((x, i) => Math.fround(x) + Math.fround(rows[5][i]));
+  const graphSum = rows[4].map((x, i) => Math.fround(Math.fround(x) + Math.fround(rows[5][i])));
   graphSum.forEach((x, i) => { expected[i] += x; });
   assert.equal(capture.finiteRows, 5);
   assertClose(capture.meanDistribution(), Array.from(expected, x => x / 5), 1e-15, 'π̄');
@@ -118,7 +118,7 @@ test('runs that bypass the capture get zero row weights; the geometry inputs are
   assert.deepEqual(session.inputNames, ['input_ids']);
   assert.deepEqual(session.inputMetadata.map(m => m.name), ['input_ids']);
   const out = await session.run({ input_ids: new Tensor('int64', new BigInt64Array(4), [1, 4]) });
-  assert.deepEqual(Array.from(seen[0][ROW_WEIGHT_INPUT].data as Float64Array), [0, 0, 0, 0]);
+  assert.deepEqual(Array.from(seen[0][ROW_WEIGHT_INPUT].data as Float32Array), [0, 0, 0, 0]);
   assert.deepEqual(Array.from(seen[0][AFTER_NEXT_INPUT].data as BigInt64Array, Number), [0, 0, 0, 0]);
   assert.ok(out.logits, 'the run itself is unchanged');
 });
