@@ -38,7 +38,7 @@ export function repeatRows(tensor: Tensor, batch: number): Tensor {
 
 /**
  * The first `length` entries of `tensor` along `axis` (a present cache cut back to the positions up
- * to t), repeated `batch` times along axis 0 (which must be 1).
+ * to t), repeated `batch` times along axis 0 (which must be 1), in one pass.
  */
 export function sliceRepeat(tensor: Tensor, axis: number, length: number, batch: number): Tensor {
   const dims = tensor.dims.map(Number);
@@ -49,10 +49,13 @@ export function sliceRepeat(tensor: Tensor, axis: number, length: number, batch:
   const data = tensor.data as Typed;
   const rowIn = dims[axis] * inner;
   const rowOut = length * inner;
-  const one = newLike(data, outer * rowOut);
-  for (let o = 0; o < outer; o++) one.set(data.subarray(o * rowIn, o * rowIn + rowOut) as never, o * rowOut);
-  const sliced = new Tensor(tensor.type as never, one as never, dims.map((d, i) => (i === axis ? length : d)));
-  return batch === 1 ? sliced : repeatRows(sliced, batch);
+  const size = outer * rowOut;
+  const out = newLike(data, size * batch);
+  for (let o = 0; o < outer; o++) {
+    const piece = data.subarray(o * rowIn, o * rowIn + rowOut);
+    for (let b = 0; b < batch; b++) out.set(piece as never, b * size + o * rowOut);
+  }
+  return new Tensor(tensor.type as never, out as never, [batch, ...dims.slice(1).map((d, i) => (i + 1 === axis ? length : d))]);
 }
 
 function newLike(data: Typed, length: number): Typed {

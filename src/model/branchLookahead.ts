@@ -107,7 +107,9 @@ export class BranchLookahead {
     if (sig.past.length > 0) {
       const cache = new CacheState(sig);
       const cut: Record<string, Tensor> = {};
-      for (const slot of sig.past) cut[slot.presentName] = sliceRepeat(outputs[slot.presentName], slot.seqAxis, kept, 1);
+      // Cut and repeated for the k_b rows here, in one copy (batchFeeds leaves a batch-k_b cache as is).
+      const rows = this.oneRowAtATime ? 1 : candidates.length;
+      for (const slot of sig.past) cut[slot.presentName] = sliceRepeat(outputs[slot.presentName], slot.seqAxis, kept, rows);
       cache.advance(cut);
       prefix = new Int32Array(0);
       one = cache.feeds(Int32Array.of(candidates[0]), 0, 1);
@@ -121,7 +123,8 @@ export class BranchLookahead {
       try {
         return await this.runRows(one, candidates.length, Int32Array.from(Array.from(candidates, rowOf).flatMap(r => [...r])));
       } catch {
-        this.oneRowAtATime = true;
+        this.oneRowAtATime = true; // the feeds above hold a batch-k_b cache: build them again
+        return this.branch(w, j, candidates, outputs);
       }
     }
     const out = new Float32Array(candidates.length * this.width);
@@ -131,7 +134,8 @@ export class BranchLookahead {
 
   /** Runs `rows` rows and returns each row's last-position logits (rows × V). */
   private async runRows(one: Feeds, rows: number, ids: Int32Array): Promise<Float32Array> {
-    const outputs = await this.branchSession.run(batchFeeds(this.signature, one, ids, rows));
+    // Only the logits: the branch's present cache is never needed (and would be copied out).
+    const outputs = await this.branchSession.run(batchFeeds(this.signature, one, ids, rows), [this.signature.logitsName]);
     this.branchRuns++;
     const tensor = outputs[this.signature.logitsName] as Tensor;
     const [b, n, V] = tensor.dims.map(Number);

@@ -2,13 +2,14 @@
  * The short runs behind the context-ablation heuristic B (paper-spec §4.11):
  *   c_t = log p(x_{t+2} | x_≤t+1) − log p(x_{t+2} | prefix, x_{t+1}).
  * The second term depends on x_{t+1} only, so the session runs once per distinct document token u
- * on [prefix, u] (rows of length 2, `BATCH` rows per run) and the row at position 1 is reduced to a
- * float64 log-softmax, from which x_{t+2} is gathered for every t with x_{t+1} = u. Cost: distinct
- * tokens × 2 positions, nothing kept beyond one row per batch entry at a time.
+ * on [prefix, u], and log p(x_{t+2}) is gathered (float64 log-sum-exp of the row) for every t with
+ * x_{t+1} = u. With a KV cache the prefix runs once and each u is one decode step on its cache
+ * (`SHORT_RUN_BATCH` rows per run); without one, rows of length 2. Cost: one position per distinct
+ * token (two without a cache); nothing is kept beyond one run's logits.
  * B is a heuristic (an upper-bound proxy under exact conditionals that uses h_{t+1}, not h_t).
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { logSoftmax } from '../core/geometry/surplusA2';
+import { logSumExp } from '../core/geometry/surplusA2';
 import { batchFeeds } from './batchFeeds';
 import { CacheState } from './feeds';
 import { toFloat32 } from './float16';
@@ -26,8 +27,8 @@ export interface AblatedLogProbs {
 }
 
 /**
- * `ids`: the prefix token then the document's ids (what the analysis fed). Runs from an empty
- * cache; a graph that refuses a batch above 1 (a static batch dim) is retried one row at a time.
+ * `ids`: the prefix token then the document's ids (what the analysis fed). A graph that refuses a
+ * batch above 1 (a static batch dim) is retried one row at a time.
  */
 export async function ablatedLogProbs(session: InferenceSession, signature: ModelSignature, ids: Int32Array, width: number, batch = SHORT_RUN_BATCH): Promise<AblatedLogProbs> {
   const started = performance.now();
@@ -41,40 +42,55 @@ export async function ablatedLogProbs(session: InferenceSession, signature: Mode
     if (list) list.push(t); else byToken.set(u, [t]);
   }
   const tokens = [...byToken.keys()];
-  const logP = new Float64Array(width);
+  const runner = await shortRunner(session, signature, ids[0]);
   let runs = 0;
   let rowsPerRun = batch;
   for (let from = 0; from < tokens.length;) {
     const group = tokens.slice(from, from + rowsPerRun);
     let logits: Float32Array;
     try {
-      logits = await shortRun(session, signature, ids[0], group);
+      logits = await runner(group);
     } catch (e) {
       if (rowsPerRun === 1) throw e;
       rowsPerRun = 1;
       continue;
     }
     runs++;
-    const V = logits.length / (2 * group.length);
-    if (V !== width) throw new Error(`surplus B: the short run returned ${V} logits per row, expected ${width}`);
+    if (logits.length !== group.length * width) throw new Error(`surplus B: the short run returned ${logits.length / group.length} logits per row, expected ${width}`);
     group.forEach((u, b) => {
-      // Row b, position 1: the distribution after [prefix, u].
-      if (!Number.isFinite(logSoftmax(logits, (2 * b + 1) * V, V, logP))) return;
-      for (const t of byToken.get(u)!) values[t] = logP[ids[t + 2]];
+      const lse = logSumExp(logits, b * width, width);
+      if (!Number.isFinite(lse)) return;
+      for (const t of byToken.get(u)!) values[t] = logits[b * width + ids[t + 2]] - lse;
     });
     from += group.length;
   }
   return { values, distinctTokens: tokens.length, runs, ms: performance.now() - started };
 }
 
-/** Logits (rows × 2 × V, float32) of [prefix, u] for each u of `tokens`. */
-async function shortRun(session: InferenceSession, signature: ModelSignature, prefix: number, tokens: readonly number[]): Promise<Float32Array> {
-  const rows = tokens.length;
-  const ids = new Int32Array(2 * rows);
-  tokens.forEach((u, b) => { ids[2 * b] = prefix; ids[2 * b + 1] = u; });
-  const one = new CacheState(signature).feeds(ids, 0, 2);
-  const outputs = await session.run(batchFeeds(signature, one, ids, rows));
-  const tensor = outputs[signature.logitsName] as Tensor;
-  if (Number(tensor.dims[0]) !== rows || Number(tensor.dims[1]) !== 2) throw new Error(`surplus B: logits of shape [${tensor.dims.join(', ')}] for ${rows} rows of 2`);
-  return toFloat32(tensor.data);
+/** A function from tokens u to the logits (rows × V, float32) after [prefix, u]. */
+async function shortRunner(session: InferenceSession, signature: ModelSignature, prefix: number): Promise<(tokens: readonly number[]) => Promise<Float32Array>> {
+  const logitsOf = async (feeds: Record<string, Tensor>, rows: number, n: number): Promise<Float32Array> => {
+    const outputs = await session.run(feeds, [signature.logitsName]);
+    const tensor = outputs[signature.logitsName] as Tensor;
+    const [b, m, V] = tensor.dims.map(Number);
+    if (b !== rows || m !== n) throw new Error(`surplus B: logits of shape [${tensor.dims.join(', ')}] for ${rows} rows of ${n}`);
+    const data = toFloat32(tensor.data);
+    if (n === 1) return data;
+    const last = new Float32Array(rows * V);
+    for (let r = 0; r < rows; r++) last.set(data.subarray((r * n + n - 1) * V, (r * n + n) * V), r * V);
+    return last;
+  };
+  if (signature.past.length === 0) {
+    return tokens => {
+      const ids = Int32Array.from(tokens.flatMap(u => [prefix, u]));
+      return logitsOf(batchFeeds(signature, new CacheState(signature).feeds(ids, 0, 2), ids, tokens.length), tokens.length, 2);
+    };
+  }
+  // The prefix's cache, made once; every row is then one decode step on it.
+  const cache = new CacheState(signature);
+  cache.advance(await session.run(cache.feeds(Int32Array.of(prefix), 0, 1)) as Record<string, Tensor>);
+  return tokens => {
+    const ids = Int32Array.from(tokens);
+    return logitsOf(batchFeeds(signature, cache.feeds(ids, 0, 1), ids, tokens.length), tokens.length, 1);
+  };
 }

@@ -151,12 +151,28 @@ export function logSoftmax(row: ArrayLike<number>, offset: number, V: number, ou
 
 /** The k most probable entries of a logits row: ids and their probabilities p(w) (float64). */
 export function topCandidates(row: ArrayLike<number>, offset: number, V: number, k: number): { ids: Int32Array; probs: Float64Array } | null {
-  const logP = new Float64Array(V);
-  if (!Number.isFinite(logSoftmax(row, offset, V, logP))) return null;
-  const order = Array.from({ length: V }, (_, v) => v);
-  // Ties: lower id first (the convention of the records' top-k).
-  order.sort((a, b) => logP[b] - logP[a] || a - b);
+  const lse = logSumExp(row, offset, V);
+  if (!Number.isFinite(lse)) return null;
+  // Insertion into a sorted list of k: O(V·k) for small k; ties keep the lower id first.
   const n = Math.min(k, V);
-  const ids = Int32Array.from(order.slice(0, n));
-  return { ids, probs: Float64Array.from(ids, id => Math.exp(logP[id])) };
+  const ids: number[] = [];
+  for (let v = 0; v < V; v++) {
+    const z = row[offset + v];
+    if (ids.length === n && !(z > row[offset + ids[n - 1]])) continue;
+    let at = ids.length;
+    while (at > 0 && z > row[offset + ids[at - 1]]) at--;
+    ids.splice(at, 0, v);
+    if (ids.length > n) ids.pop();
+  }
+  return { ids: Int32Array.from(ids), probs: Float64Array.from(ids, id => Math.exp(row[offset + id] - lse)) };
+}
+
+/** log Σ exp(row[offset .. offset + V)) in float64, max-shifted; NaN for a non-finite row. */
+export function logSumExp(row: ArrayLike<number>, offset: number, V: number): number {
+  let max = -Infinity;
+  for (let v = 0; v < V; v++) if (row[offset + v] > max) max = row[offset + v];
+  if (!Number.isFinite(max)) return NaN;
+  let sum = 0;
+  for (let v = 0; v < V; v++) sum += Math.exp(row[offset + v] - max);
+  return Number.isFinite(sum) ? max + Math.log(sum) : NaN;
 }
