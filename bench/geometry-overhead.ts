@@ -5,6 +5,10 @@
  * The same ratio of process CPU time (all threads) is printed too: it moves less with machine load.
  * Memory: the process's peak RSS (worker threads included) for each kind of run, and the sizes of
  * what geometry keeps, which are O(T·(k + d)) plus O(V): h (T×d float32), π̄ (V float64), slices.
+ * Where the extra time goes: the inference phase with and without the spliced graph and capture
+ * (paired ratio of the worker's inferenceMs), and after it the median of each part of
+ * computeGeometry over the runs, with the heuristic-B short runs (surplusCost) listed apart.
+ * On a loaded machine compare ratios from one run only (both kinds alternate within it).
  *
  *   node out/bench/geometry-overhead.js [--model DIR] [--tokens N] [--runs N] [--eigen N] [--kernel K] [--shifts N]
  *
@@ -71,6 +75,8 @@ async function main(): Promise<void> {
     const geoMs: number[] = [];
     const computeMs: number[] = [];
     const cpuRatios: number[] = [];
+    const inferenceRatios: number[] = [];
+    const parts: Record<string, number[]> = {};
     let plainPeak = 0;
     let geoPeak = 0;
     let last;
@@ -79,6 +85,7 @@ async function main(): Promise<void> {
       const order = r % 2 === 0 ? ['plain', 'geo'] : ['geo', 'plain'];
       const times: Record<string, number> = {};
       const cpu: Record<string, number> = {};
+      const inference: Record<string, number> = {};
       for (const kind of order) {
         const started = performance.now();
         const cpuStart = process.cpuUsage();
@@ -86,13 +93,22 @@ async function main(): Promise<void> {
         times[kind] = performance.now() - started;
         const used = process.cpuUsage(cpuStart);
         cpu[kind] = used.user + used.system;
-        if (kind === 'geo') { geoPeak = Math.max(geoPeak, peak); computeMs.push(value.timings.geometryMs ?? 0); last = value; }
+        inference[kind] = value.timings.inferenceMs;
+        if (kind === 'geo') {
+          geoPeak = Math.max(geoPeak, peak);
+          computeMs.push(value.timings.geometryMs ?? 0);
+          last = value;
+          const cost = value.geometry?.surplusCost;
+          const split: Record<string, number> = { ...value.geometry?.timings, ...(cost ? { surplusBRunsMs: cost.bMs, surplusA2Ms: cost.a2Ms } : {}) };
+          for (const [k, v] of Object.entries(split)) (parts[k] ??= []).push(v);
+        }
         else plainPeak = Math.max(plainPeak, peak);
       }
       plainMs.push(times.plain);
       geoMs.push(times.geo);
       ratios.push(times.geo / times.plain - 1);
       cpuRatios.push(cpu.geo / cpu.plain - 1);
+      inferenceRatios.push(inference.geo / inference.plain - 1);
     }
     const g = last!.geometry!;
     const T = last!.tokens.length;
@@ -105,7 +121,8 @@ async function main(): Promise<void> {
     console.log(`analysis without geometry: median ${median(plainMs).toFixed(0)} ms (min ${Math.min(...plainMs).toFixed(0)}, max ${Math.max(...plainMs).toFixed(0)})`);
     console.log(`analysis with geometry:    median ${median(geoMs).toFixed(0)} ms (min ${Math.min(...geoMs).toFixed(0)}, max ${Math.max(...geoMs).toFixed(0)})`);
     console.log(`  of which computeGeometry + head check after inference: median ${median(computeMs).toFixed(0)} ms`);
-    console.log(`  core timings of the last run (ms): ${Object.entries(g.timings).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+    console.log(`  parts, median over runs (ms): ${Object.entries(parts).map(([k, v]) => `${k} ${median(v).toFixed(0)}`).join(', ')}`);
+    console.log(`  inference phase with the spliced graph and capture vs plain (median of paired ratios - 1): ${pct(median(inferenceRatios))}`);
     console.log(`OVERHEAD (median of paired ratios - 1): ${pct(median(ratios))} (min ${pct(Math.min(...ratios))}, max ${pct(Math.max(...ratios))}); goal <= 25 %`);
     // CPU time of the whole process (all threads): less sensitive to other jobs than wall time.
     console.log(`CPU-time overhead (median of paired ratios - 1): ${pct(median(cpuRatios))} (min ${pct(Math.min(...cpuRatios))}, max ${pct(Math.max(...cpuRatios))})`);

@@ -5,8 +5,7 @@
  * eigenfunction values ψ_j and hidden-state readouts φ_j. Exact linear algebra on the chosen kernel
  * (with H reduced to r_H components); reading it as evidence for the theorem needs the nulls.
  */
-import { gram, matMul } from './dense';
-import { crossProductT, shiftedCrossProductT, transpose } from './blocked';
+import { crossProductT, gramT, productT, shiftedCrossProductT, transpose } from './blocked';
 import { CentredFactor } from './factor';
 import { HiddenBasis } from './hiddenBasis';
 import { singularValues, symmetricEigenTop } from './eigen';
@@ -51,10 +50,11 @@ export function computeAlignment(cf: CentredFactor, eig: Eigenpairs, basis: Hidd
   const m = cf.cols;
   const r = basis.r;
   const K = Math.min(eig.count, r);
-  const b = cf.tmul(basis.q, r);
+  const pair = transposedPair(eig, basis);
+  const b = cf.tmul(basis.q, r, undefined, pair.qT);
   const J = Math.min(components, K);
   // Every ρ_j, but vectors only for the J readouts φ_j.
-  const inner = symmetricEigenTop(gram(b, m, r, 1 / T), r, J);
+  const inner = symmetricEigenTop(scaled(gramT(transpose(b, m, r), r, m), 1 / T), r, J);
   const rho = Array.from(inner.values, x => Math.max(0, x));
   const Ak: number[] = [];
   let sumRho = 0;
@@ -66,7 +66,7 @@ export function computeAlignment(cf: CentredFactor, eig: Eigenpairs, basis: Hidd
     Ak.push(sumLambda > 0 ? sumRho / sumLambda : 0);
     if (rho[k] > eig.values[k] * (1 + 1e-6) + 1e-12 * eig.values[0]) poincareViolations++;
   }
-  const overlap = overlapMatrix(transposedPair(eig, basis), 0);
+  const overlap = overlapMatrix(pair, 0);
   const energy = cumulativeRowShare(overlap, eig.count, r, K, null).map((x, k) => x / (k + 1));
   const principalCosines = Array.from(singularValues(overlap.subarray(0, K * r), K, r), x => Math.min(1, x));
   const varianceCaptured = exactVarianceCaptured(eig, basis, K);
@@ -74,7 +74,7 @@ export function computeAlignment(cf: CentredFactor, eig: Eigenpairs, basis: Hidd
   const { value: cka, exact: ckaExact } = linearCka(cf, eig, basis, b, random);
   const psi: Float64Array[] = [];
   const phi: Float64Array[] = [];
-  const readouts = matMul(basis.q, T, r, inner.vectors, J);
+  const readouts = productT(basis.q, T, r, transpose(inner.vectors, r, J), J);
   const psiPhiCorrelation: number[] = [];
   const rootT = Math.sqrt(T);
   for (let j = 0; j < J; j++) {
@@ -122,6 +122,11 @@ export function transposedPair(eig: Eigenpairs, basis: HiddenBasis): TransposedP
 /** C (K×r) = Uᵀ roll(Q, shift), where roll moves row t of Q to row t + shift (mod T). */
 export function overlapMatrix(pair: TransposedPair, shift: number, out: Float64Array = new Float64Array(pair.K * pair.r)): Float64Array {
   return shiftedCrossProductT(pair.uT, pair.K, pair.qT, pair.r, pair.T, shift, out);
+}
+
+function scaled(a: Float64Array, factor: number): Float64Array {
+  for (let i = 0; i < a.length; i++) a[i] *= factor;
+  return a;
 }
 
 /** Cumulative Σ_{j<k} Σ_c w_c C[j,c]² for k = 1..K (w = 1 when null). */

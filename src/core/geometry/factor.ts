@@ -10,8 +10,8 @@ export interface Factor {
   readonly cols: number;
   /** Y (T×r) = F · X (m×r). */
   mul(x: Float64Array, r: number, out: Float64Array): Float64Array;
-  /** Z (m×r) = Fᵀ · Y (T×r). */
-  tmul(y: Float64Array, r: number, out: Float64Array): Float64Array;
+  /** Z (m×r) = Fᵀ · Y (T×r); `yT` is Yᵀ when the caller already has it (dense factors read Y that way). */
+  tmul(y: Float64Array, r: number, out: Float64Array, yT?: Float64Array): Float64Array;
   /** Column means μ = Fᵀ1 / T. */
   columnMeans(): Float64Array;
   /** ‖F‖²_F. */
@@ -44,8 +44,8 @@ export class DenseFactor implements Factor {
     return productT(this.data, this.rows, this.cols, transpose(x, this.cols, r), r, out);
   }
 
-  tmul(y: Float64Array, r: number, out: Float64Array): Float64Array {
-    return crossProductT(this.transposed(), this.cols, transpose(y, this.rows, r), r, this.rows, out);
+  tmul(y: Float64Array, r: number, out: Float64Array, yT?: Float64Array): Float64Array {
+    return crossProductT(this.transposed(), this.cols, yT ?? transpose(y, this.rows, r), r, this.rows, out);
   }
 
   gram(): Float64Array {
@@ -189,9 +189,9 @@ export class CentredFactor {
     return out;
   }
 
-  /** Z (m×r) = (CF)ᵀ · Y (T×r) = Fᵀ (C Y). */
-  tmul(y: Float64Array, r: number, out: Float64Array = new Float64Array(this.cols * r)): Float64Array {
-    this.factor.tmul(y, r, out);
+  /** Z (m×r) = (CF)ᵀ · Y (T×r) = Fᵀ (C Y); `yT` optional, as in Factor.tmul. */
+  tmul(y: Float64Array, r: number, out: Float64Array = new Float64Array(this.cols * r), yT?: Float64Array): Float64Array {
+    this.factor.tmul(y, r, out, yT);
     const ySum = new Float64Array(r);
     for (let t = 0; t < this.rows; t++) for (let c = 0; c < r; c++) ySum[c] += y[t * r + c];
     for (let j = 0; j < this.cols; j++) {
