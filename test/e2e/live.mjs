@@ -6,6 +6,7 @@
 // checkpoint) and a small window set in the workspace (whole windows before the edit are kept).
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SAMPLE_TEXT } from '../host/workspace.mjs';
 import { longDocument } from './longDocument.mjs';
 import { closeAllEditors, finishedHeatmap, openFromExplorer, runPaletteCommand, waitUntil } from './workbench.mjs';
 
@@ -136,7 +137,17 @@ async function focusEditor(page) {
 }
 
 export async function liveScenarios(context) {
-  for (const round of ROUNDS) await liveRound(context, round);
+  try {
+    for (const round of ROUNDS) await liveRound(context, round);
+  } finally {
+    // Leave the workbench as the scenarios after these expect it: sample.txt open, its heatmap beside.
+    const { page, log } = context;
+    await closeAllEditors(page)
+      .then(() => openFromExplorer(page, 'sample.txt', SAMPLE_TEXT.slice(0, 19)))
+      .then(() => runPaletteCommand(page, 'Markov Lens: Analyze File'))
+      .then(() => finishedHeatmap(page, 'sample.txt'))
+      .catch(e => log(`live: could not bring back the sample.txt heatmap: ${e.message}`));
+  }
 }
 
 /** The header of a finished analysis shows the model and window settings the CLI used. */
@@ -227,9 +238,9 @@ async function liveRound({ page, step, shot, log, workspace, runDir, cli }, { la
       if (!(kept > 0 && kept <= unchanged)) throw new Error(`${kept} records kept when deleting after token ${unchanged}`);
     });
   } finally {
+    // (A palette search for "View: Close Editor" would put the recently used "Close All Editors" first.)
     await focusEditor(page).catch(() => undefined);
-    await runPaletteCommand(page, 'File: Revert File').catch(() => undefined);
-    await closeAllEditors(page).catch(() => undefined);
+    await runPaletteCommand(page, 'View: Revert and Close Editor').catch(() => undefined);
     rmSync(settingsDir, { recursive: true, force: true });
   }
 }
