@@ -9,6 +9,7 @@ import { api, sleep, waitFor, type Scenario } from './hostUtil';
 
 /** Multi-window analyses of the bundled model on a loaded machine. */
 const LIVE_TIMEOUT_MS = 60_000;
+import type { TokenRecord } from '../../src/core/analysis';
 import type { MarkovLensApi } from '../../src/extension/extension';
 import type { DocumentResult } from '../../src/extension/results';
 
@@ -53,7 +54,26 @@ export const liveScenarios: Scenario[] = [
       const r = finishedOn(lens, uri, document.getText())();
       return r && r.header!.elapsedMs !== liveMs ? r : undefined;
     }, LIVE_TIMEOUT_MS);
-    assert.deepEqual(liveTokens.map(t => [t.id, t.start, t.end, t.nll, t.entropy, t.rank]), fresh.tokens.map(t => [t.id, t.start, t.end, t.nll, t.entropy, t.rank]));
+    const figures = (tokens: readonly TokenRecord[]) => tokens.map(t => [t.id, t.start, t.end, t.nll, t.entropy, t.rank]);
+    assert.deepEqual(figures(liveTokens), figures(fresh.tokens));
+
+    // A deletion in the middle: the records before its window are kept, its window resumes from the
+    // worker's KV checkpoint (records from mid-window on), the rest is re-scored; still exact.
+    const freshMs = fresh.header!.elapsedMs;
+    const middle = document.getText().length * 0.4;
+    await editor.edit(b => b.delete(new vscode.Range(document.positionAt(middle), document.positionAt(middle + 1))));
+    const midLive = await waitFor('the live re-analysis of a middle edit', () => {
+      const r = finishedOn(lens, uri, document.getText())();
+      return r && r.header!.elapsedMs !== freshMs ? r : undefined;
+    }, LIVE_TIMEOUT_MS);
+    const midLiveTokens = figures(midLive.tokens);
+    const midLiveMs = midLive.header!.elapsedMs;
+    await vscode.commands.executeCommand('markovLens.analyzeFile', uri);
+    const midFresh = await waitFor('the fresh analysis after the middle edit', () => {
+      const r = finishedOn(lens, uri, document.getText())();
+      return r && r.header!.elapsedMs !== midLiveMs ? r : undefined;
+    }, LIVE_TIMEOUT_MS);
+    assert.deepEqual(midLiveTokens, figures(midFresh.tokens));
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   }],
 ];
