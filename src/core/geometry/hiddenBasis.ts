@@ -59,8 +59,9 @@ export function hiddenBasis(hidden: { data: Float32Array | Float64Array; d: numb
   const floor = 1e-12 * (pca.values[0] ?? 0);
   let r = 0;
   while (r < pca.count && pca.values[r] > floor) r++;
-  const q = new Float64Array(T * r);
-  for (let t = 0; t < T; t++) for (let j = 0; j < r; j++) q[t * r + j] = pca.vectors[t * pca.count + j];
+  // The PCA's own T×count vectors when every component is kept (the usual case): no T×r copy.
+  const q = r === pca.count ? pca.vectors : new Float64Array(T * r);
+  if (q !== pca.vectors) for (let t = 0; t < T; t++) for (let j = 0; j < r; j++) q[t * r + j] = pca.vectors[t * pca.count + j];
   const singular = Float64Array.from(pca.values.subarray(0, r), l => Math.sqrt(T * l));
   let captured = 0;
   for (const s of singular) captured += s * s;
