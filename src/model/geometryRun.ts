@@ -65,18 +65,18 @@ export async function analyzeWithGeometry(
 /** Heuristic B's short runs (always; cheap) and the A2 result of the branches (deep option). */
 async function surplusRuns(model: LoadedModel, ids: Int32Array, branch: BranchLookahead | null): Promise<SurplusInputs> {
   const b = ids.length > 2 ? await ablatedLogProbs(model.session, model.signature, ids, model.logitsWidth) : null;
-  const cost: NonNullable<GeometryReport['surplusCost']> = {
-    bDistinctTokens: b?.distinctTokens ?? 0, bRuns: b?.runs ?? 0, bMs: b?.ms ?? 0,
-    a2BranchRuns: branch?.branchRuns ?? 0, a2Ms: branch?.ms ?? 0,
-  };
+  const cost: NonNullable<GeometryReport['surplusCost']> = { bDistinctTokens: b?.distinctTokens ?? 0, bRuns: b?.runs ?? 0, a2BranchRuns: branch?.branchRuns ?? 0 };
+  const timings = { surplusBMs: b?.ms ?? 0, surplusA2Ms: branch?.ms ?? 0 };
   const deep = branch && (branch.failure ? off(`surplus A2: ${branch.failure}`) : on(`surplus A2 on ${branch.result()?.positions ?? 0} sampled positions`));
-  return { ablatedLogProb: b?.values, surplusA2: branch?.result() ?? undefined, cost, deep };
+  return { ablatedLogProb: b?.values, surplusA2: branch?.result() ?? undefined, cost, timings, deep };
 }
 
 interface SurplusInputs {
   ablatedLogProb?: Float64Array;
   surplusA2?: GeometryInput['surplusA2'];
   cost: NonNullable<GeometryReport['surplusCost']>;
+  /** B's short runs (after the analysis) and A2's branches (inside it, so also in inferenceMs). */
+  timings: { surplusBMs: number; surplusA2Ms: number };
   deep: GeometryViewState | null;
 }
 
@@ -99,7 +99,8 @@ function geometryOf(model: LoadedModel, geo: GeometrySession, capture: HiddenCap
   };
   const base = geometryInputFromRecords(records, extras);
   const surplusCost = surplus.cost;
-  if (records.length < MIN_GEOMETRY_TOKENS) return { ...tooShort(base, MIN_GEOMETRY_TOKENS, options, head, views), surplusCost };
+  const withSurplus = (r: GeometryReport): GeometryReport => ({ ...r, surplusCost, timings: { ...r.timings, ...surplus.timings } });
+  if (records.length < MIN_GEOMETRY_TOKENS) return withSurplus(tooShort(base, MIN_GEOMETRY_TOKENS, options, head, views));
   const input: GeometryInput = { ...base };
   if (headUsable) {
     const w = geo.weights!;
@@ -116,9 +117,9 @@ function geometryOf(model: LoadedModel, geo: GeometrySession, capture: HiddenCap
     // The token-level layers (excess surprisal, A1, C1, document figures) still hold; only the
     // operator is off. A cheap Bhattacharyya pass supplies them, then its operator is blanked.
     const result = computeGeometry({ ...input, hidden: undefined }, { ...core, kernel: 'bhattacharyya', side: 'model', eigenpairs: 1, shifts: 0 });
-    return { ...operatorOff(result, options.kernel, options.side, views.spectrum.message), head, views, options, surplusCost };
+    return withSurplus({ ...operatorOff(result, options.kernel, options.side, views.spectrum.message), head, views, options });
   }
-  return { ...computeGeometry(input, core), head, views, options, surplusCost };
+  return withSurplus({ ...computeGeometry(input, core), head, views, options });
 }
 
 function headReport(geo: GeometrySession, check: HeadCheckResult | null, hasHidden: boolean): GeometryReport['head'] {

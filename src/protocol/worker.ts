@@ -84,9 +84,10 @@ export interface GeometryReport extends GeometryResult {
   options: { kernel: KernelName; side: KernelSide; eigenpairs: number; seed: number; deepSurplus?: number };
   /**
    * What the surplus runs cost: heuristic B's short runs on [prefix, u] per distinct token u (after
-   * the analysis) and A2's branch decode steps (inside the analysis, so also in inferenceMs).
+   * the analysis) and A2's branch decode steps (inside the analysis); their milliseconds are
+   * `timings.surplusBMs` and `timings.surplusA2Ms` (the latter also counted in inferenceMs).
    */
-  surplusCost?: { bDistinctTokens: number; bRuns: number; bMs: number; a2BranchRuns: number; a2Ms: number };
+  surplusCost?: { bDistinctTokens: number; bRuns: number; a2BranchRuns: number };
 }
 
 export interface AnalyzeCancelRequest {
