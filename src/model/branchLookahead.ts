@@ -84,7 +84,7 @@ export class BranchLookahead {
       for (let j = Math.max(from, w.firstTarget - 1); j < from + n && !this.failure; j++) {
         if (!this.sampled[j]) continue;
         const top = topCandidates(rows, (j - from) * this.width, this.width, this.candidates);
-        if (!top) continue; // a non-finite p_t: the position has no branches
+        if (!top) { this.accumulator.skipPosition(); continue; } // a non-finite p_t: no branches
         try {
           const q = await this.branch(w, j, top.ids, outputs);
           this.accumulator.addPosition(top.ids, top.probs, q);

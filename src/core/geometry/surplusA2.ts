@@ -27,7 +27,7 @@ export interface SurplusA2 {
   minCoveredMass: number;
   /** Distinct candidate tokens w (rows of V kept for the mixtures). */
   distinctCandidates: number;
-  /** Sampled positions dropped because a branch row was not finite. */
+  /** Sampled positions dropped because p_t or a branch row was not finite. */
   skippedPositions: number;
   provenance: 'model-defined';
   description: string;
@@ -82,6 +82,11 @@ export class SurplusA2Accumulator {
     this.minCovered = Math.min(this.minCovered, covered);
     this.candidates = Math.max(this.candidates, k);
     this.count++;
+  }
+
+  /** A sampled position that has no branches (its p_t was not finite): counted, not averaged in. */
+  skipPosition(): void {
+    this.skipped++;
   }
 
   get positions(): number {

@@ -87,3 +87,20 @@ test('A2 samples S positions with the seed: same seed same figure, S fixed, anot
   // The branches run beside the analysis and change none of its numbers.
   assert.deepEqual(plain.tokens.map(t => t.nll), a.tokens.map(t => t.nll));
 });
+
+test('nan-logits: sampled positions whose p_t or branch rows are not finite are counted as skipped, never averaged in', async () => {
+  const nan = await openModel(join(fixtures, 'models', 'nan-logits'), { intraOpThreads: 1 });
+  try {
+    const a = await nan.analyze({ text: texts.get('long')!, topK: 10, geometry: { eigenpairs: 2, shifts: 0, deepSurplus: 32 } });
+    const A2 = a.geometry!.surplus.A2!;
+    assert.ok(A2.skippedPositions > 0, 'the fixture has NaN rows');
+    assert.equal(A2.positions + A2.skippedPositions, 32);
+    assert.equal(A2.cap, Math.log(A2.positions));
+    assert.ok(Number.isFinite(A2.value) && A2.value >= 0 && A2.value <= A2.cap);
+    const B = a.geometry!.surplus.B!;
+    assert.ok(Number.isFinite(B.mean!));
+    assert.ok(a.tokens.some(t => t.contextAblationBHeuristic === null && t.index + 1 < a.tokens.length), 'a NaN short run leaves its tokens without B');
+  } finally {
+    await nan.dispose();
+  }
+});
