@@ -77,11 +77,12 @@ export class BranchLookahead {
     const logits = outputs[this.signature.logitsName];
     const n = Number(logits.dims[1]);
     const from = this.from;
-    if (!this.failure) {
+    const first = Math.max(from, w.firstTarget - 1);
+    if (!this.failure && this.sampled.subarray(first, from + n).includes(1)) {
       const started = performance.now();
       const rows = toFloat32(logits.data);
       // Input position j predicts document token j; only this window's targets count.
-      for (let j = Math.max(from, w.firstTarget - 1); j < from + n && !this.failure; j++) {
+      for (let j = first; j < from + n && !this.failure; j++) {
         if (!this.sampled[j]) continue;
         const top = topCandidates(rows, (j - from) * this.width, this.width, this.candidates);
         if (!top) { this.accumulator.skipPosition(); continue; } // a non-finite p_t: no branches
