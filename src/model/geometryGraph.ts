@@ -15,8 +15,11 @@
  * in float64. A float64 MatMul would need a T×V Cast and cost most of the splice's time (measured
  * on the default model: ~1 ms of ~1.3 ms per 128-row run) for digits the float32 softmax rows do
  * not have: π̄ is exact up to float32 rounding of p and of the per-run sums (relative ~1e-7, at
- * worst rows·2⁻²⁴). Opset ≥ 11 (GatherElements); the caller falls back to summing in JavaScript
- * when ONNX Runtime refuses the spliced graph.
+ * worst rows·2⁻²⁴). fp16 graphs: the CPU provider runs a half-precision head in float32 and drops
+ * the Cast pair this adds after it, so P is the softmax of the logits before their rounding to half
+ * (the records' metrics use the rounded ones; they differ at half precision, ~1e-4 relative in p).
+ * Opset ≥ 11 (GatherElements); the caller falls back to summing in JavaScript when ONNX Runtime
+ * refuses the spliced graph.
  */
 import type { InferenceSession } from 'onnxruntime-node';
 import { scanModel } from './onnx/scan';

@@ -165,3 +165,40 @@ test('gpt2-bytelevel through ONNX Runtime: the spliced sum gives π̄ and log p(
     await disposeModel(model);
   }
 });
+
+/** π̄ and log p(x_{t+2}) of one analysis through a capture on `session` (window 24, stride 10, 5-token chunks). */
+async function captured(model: Awaited<ReturnType<typeof loadModel>>, session: InferenceSession, hiddenOutput: string | null, sumOutput: string | null) {
+  const capture = new HiddenCapture(hiddenOutput, model.signature.logitsName, model.info.hiddenSize, model.logitsWidth, sumOutput);
+  const text = 'Every fixture takes the splice: fp16 logits, external data, the transformers.js layout.';
+  await analyzeText({ ...model, session: capture.wrap(session) }, { text, topK: 1, window: 24, stride: 10, chunk: 5 }, {
+    started: (scoring, tokens, _ms, ids) => capture.start(tokens, scoring.window, scoring.stride, ids),
+    batch: () => undefined, progress: () => undefined, cancelled: () => false,
+  });
+  return capture;
+}
+
+// fp16: the CPU provider runs the half-precision head in float32 and drops the Cast pair the splice
+// adds after it, so the graph's softmax sees the logits before their rounding to half (relative
+// ~5e-4 on a logit); the JavaScript sums see the rounded output. Hence half precision's 1e-2 there.
+for (const [name, tolerance, logTolerance] of [['gpt2-fp16', 1e-2, 2e-2], ['llama-metaspace', 1e-6, 1e-5], ['gpt2-tjs', 1e-6, 1e-5]] as const) {
+  test(`${name}: ONNX Runtime takes the spliced graph, and its π̄ and log p(x_{t+2}) equal JavaScript sums over the same run's logits`, async () => {
+    const model = await loadModel(join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'models', name), { intraOpThreads: 1 });
+    const geo = await openGeometrySession(model, { intraOpThreads: 1 });
+    try {
+      assert.equal(geo.probabilitiesOutput, PROBABILITY_SUM_OUTPUT, 'the splice was accepted');
+      const graph = await captured(model, geo.session!, geo.hiddenOutput, geo.probabilitiesOutput);
+      // The same session without the in-graph sum (the capture sums the logits rows itself): fp16
+      // graphs round the spliced graph's logits differently from the original's, so compare like with like.
+      const js = await captured(model, geo.session!, null, null);
+      assert.equal(graph.finiteRows, js.finiteRows);
+      // Both are softmaxes of the same logits (the graph's in float32, summed per run in float32).
+      const a = graph.meanDistribution();
+      const b = js.meanDistribution();
+      for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tolerance * b[i] + 1e-12, `π̄[${i}] ${a[i]} vs ${b[i]}`);
+      assertClose(graph.afterNextLogProb, js.afterNextLogProb, logTolerance, 'log p(x_{t+2})');
+    } finally {
+      await closeGeometrySession(geo);
+      await disposeModel(model);
+    }
+  });
+}
