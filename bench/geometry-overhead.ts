@@ -7,7 +7,7 @@
  * what geometry keeps, which are O(T·(k + d)) plus O(V): h (T×d float32), π̄ (V float64), slices.
  * Where the extra time goes: the inference phase with and without the spliced graph and capture
  * (paired ratio of the worker's inferenceMs), and after it the median of each part of
- * computeGeometry over the runs, with the heuristic-B short runs (surplusCost) listed apart.
+ * computeGeometry over the runs (the surplus short runs, surplusBMs and surplusA2Ms, among them).
  * On a loaded machine compare ratios from one run only (both kinds alternate within it).
  *
  *   node out/bench/geometry-overhead.js [--model DIR] [--tokens N] [--runs N] [--eigen N] [--kernel K] [--shifts N]
