@@ -1,12 +1,12 @@
 #!/usr/bin/python3
 """Build models/default/ from nothing: corpus -> tokenizer -> training -> evaluation -> export.
 
-  /usr/bin/python3 tools/default_model/build.py                 # the whole recipe (~53 min)
+  /usr/bin/python3 tools/default_model/build.py                 # the whole recipe (~50 min)
   /usr/bin/python3 tools/default_model/build.py --random-init DIR   # untrained twin of the model
 
 Intermediate data goes to tools/.cache/default_model/ (git-ignored). Everything is seeded; the
-training length is a wall-clock budget (see train.py), so a rebuild on a loaded machine sees
-fewer tokens and the README records how many it saw.
+training length is a number of steps (see train.py), so a rebuild on a loaded machine takes longer
+but trains the same model.
 """
 from __future__ import annotations
 
@@ -50,14 +50,15 @@ def log_to(path: str):
     return log
 
 
-def build(out_dir: str, cache: str, minutes: float) -> None:
+def build(out_dir: str, cache: str, steps: int, note: str = "") -> None:
     import corpus
     import tokenize_corpus
     import train
 
     os.makedirs(cache, exist_ok=True)
     log = log_to(os.path.join(cache, "build.log"))
-    stats: dict = {"seed": SEED, "arch": ARCH, "vocab_size": VOCAB_SIZE, "timings": {}}
+    stats: dict = {"seed": SEED, "arch": ARCH, "vocab_size": VOCAB_SIZE, "timings": {},
+                   "threads": torch.get_num_threads(), "machine_note": note}
     t0 = time.time()
     corpus_dir = os.path.join(cache, "corpus")
     stats["corpus"] = corpus.build(corpus_dir, seed=SEED, log=log)
@@ -74,7 +75,7 @@ def build(out_dir: str, cache: str, minutes: float) -> None:
 
     t2 = time.time()
     checkpoint = os.path.join(cache, "model.pt")
-    schedule = train.Schedule(minutes=minutes)
+    schedule = train.Schedule(steps=steps)
     stats["schedule"] = schedule.__dict__
     stats["training"] = train.train(stream_path, model_config(), schedule, SEED, checkpoint,
                                     log=log)
@@ -249,19 +250,28 @@ def random_init(out_dir: str, seed: int) -> None:
     print(f"wrote a randomly initialised model (seed {seed}) to {out_dir}")
 
 
+def train_defaults():
+    import train
+    return train.Schedule()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=os.path.join(REPO, "models", "default"))
     parser.add_argument("--cache", default=os.path.join(REPO, "tools", ".cache", "default_model"))
-    parser.add_argument("--train-minutes", type=float, default=48.0)
+    parser.add_argument("--train-steps", type=int, default=train_defaults().steps,
+                        help="training steps of 2048 tokens (default: the recipe's)")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="PyTorch threads (2 on this machine; 1 each for two builds side by side)")
+    parser.add_argument("--note", default="", help="said after the thread count in README.md")
     parser.add_argument("--random-init", metavar="OUT_DIR",
                         help="write an untrained model of the same architecture and tokenizer")
     parser.add_argument("--seed", type=int, default=SEED, help="seed for --random-init")
     parser.add_argument("--finish-only", action="store_true",
                         help="reuse the cached trained checkpoint: evaluate, export, document")
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     if args.random_init:
         random_init(args.random_init, args.seed)
     elif args.finish_only:
@@ -270,7 +280,7 @@ def main() -> None:
         finish(args.out, args.cache, stats, log_to(os.path.join(args.cache, "build.log")),
                started=time.time() - sum(stats["timings"].values()))
     else:
-        build(args.out, args.cache, args.train_minutes)
+        build(args.out, args.cache, args.train_steps, args.note)
 
 
 if __name__ == "__main__":

@@ -44,11 +44,9 @@ def targets_text(h: dict) -> str:
         return "met" if value <= limit else "**not met**"
     return (f"Held-out prose as a whole: {prose:.3f}, {verdict(prose, 2.8)}; the shipped "
             f"literature sample (short, unrelated quotations): {literature:.3f}, "
-            f"{verdict(literature, 2.8)}. Python: {python:.3f}, {verdict(python, 2.0)}. The "
-            "model is under-trained: the shared machine gave the trainer about a third of its "
-            "two cores, so it read only the token count above; a rebuild on a quieter machine "
-            "or with a longer `--train-minutes` reads more tokens and should score lower (not "
-            "measured here).")
+            f"{verdict(literature, 2.8)}. Python: {python:.3f}, {verdict(python, 2.0)}. "
+            "The training length is a step count, so a rebuild trains the same model however "
+            "busy the machine is; only the time changes.")
 
 
 def write_readme(out_dir: str, stats: dict) -> None:
@@ -92,10 +90,10 @@ teaching-scale model: useful for seeing where text is predictable, not a general
   context is trained.
 - Optimiser: AdamW (betas 0.9/0.95, weight decay {sched['weight_decay']} on matrices),
   peak learning rate {sched['peak_lr']}, {sched['warmup_steps']}-step warmup, cosine decay to
-  {sched['final_lr_fraction']:.0%} over a wall-clock budget of {sched['minutes']:.0f} minutes,
+  {sched['final_lr_fraction']:.0%} over {sched['steps']} steps,
   gradient clipping at {sched['clip']}. Seed {stats['seed']}. Final training loss
   {tr['final_train_loss']:.3f} nats/token.
-- Time on a shared 2-core CPU machine (PyTorch {stats.get('torch_version', '1.13')}, 2 threads):
+- Time on a shared 2-core CPU machine (PyTorch {stats.get('torch_version', '1.13')}, {stats.get('threads', 2)} thread(s){stats.get('machine_note', '')}):
   corpus {t['corpus_s'] / 60:.1f} min, tokenizer and encoding {t['tokenizer_s'] / 60:.1f} min,
   training {t['training_s'] / 60:.1f} min, evaluation {t['evaluation_s'] / 60:.1f} min;
   whole recipe {t['total_s'] / 60:.1f} min.
@@ -166,7 +164,7 @@ then
 ```
 
 It writes intermediate data to `tools/.cache/default_model/` and replaces this folder.
-`--train-minutes N` changes the training budget. An untrained model of the same architecture
+`--train-steps N` changes the training length (default {stats['schedule']['steps']} steps). An untrained model of the same architecture
 and tokenizer (for the paper's alignment comparison; not committed):
 
 ```

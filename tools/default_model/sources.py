@@ -115,14 +115,14 @@ SOURCES: list[Source] = [
     Source("python-stdlib", "code", "libpython3.11-stdlib", "PSF-2.0 (Python Software Foundation License)",
            "Python 3.11 standard library source (*.py)",
            lambda: walk(STDLIB, ("*.py",), ("site-packages", "dist-packages", "config-3.11-x86_64-linux-gnu")),
-           under(*STDLIB_HELDOUT), weight=1.5),
+           under(*STDLIB_HELDOUT), weight=2.5),
     Source("python-dist-packages", "code", "python3-* (numpy, torch, sympy, ...)",
            "each package's own free licence (BSD-3-Clause for numpy/torch/sympy/mpmath/pygments, "
            "MIT for setuptools/attr/yaml/pip/urllib3, MPL-2.0 for hypothesis, Apache-2.0 for "
            "requests/onnx/cryptography; see /usr/share/doc/python3-*/copyright)",
            f"Python source of Debian python3 packages under {DIST}: " + ", ".join(DIST_PACKAGES)
            + "; `requests` is held out whole",
-           dist_files, under(f"{DIST}/requests/"), train_cap_bytes=24_000_000, weight=1.5),
+           dist_files, under(f"{DIST}/requests/"), train_cap_bytes=24_000_000, weight=2.5),
     Source("python-docs", "prose", "python3.11-doc", "PSF-2.0 (documentation licence of Python)",
            "Python 3.11 documentation sources (reStructuredText); howto/ is held out whole",
            lambda: walk(PYDOC, ("*.rst.txt",)), under(f"{PYDOC}/howto/")),
