@@ -188,11 +188,11 @@ export class HiddenCapture {
   }
 }
 
-function graphSums(outputs: InferenceSession.ReturnType, sumName: string): GraphSums {
+/** The run's graph sums; null when the caller fetched other outputs only (the rows are then summed here). */
+function graphSums(outputs: InferenceSession.ReturnType, sumName: string): GraphSums | null {
   const sum = outputs[sumName] as Tensor | undefined;
   const afterNext = outputs[AFTER_NEXT_OUTPUT] as Tensor | undefined;
-  if (!sum || !afterNext) throw new Error(`hidden-state capture: the session did not return '${sumName}' and '${AFTER_NEXT_OUTPUT}'`);
-  return { sum: sum.data as Float64Array, afterNext: afterNext.data as Float32Array };
+  return sum && afterNext ? { sum: sum.data as Float64Array, afterNext: afterNext.data as Float32Array } : null;
 }
 
 function allFinite(values: Float64Array): boolean {

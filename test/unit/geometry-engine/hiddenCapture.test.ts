@@ -31,7 +31,7 @@ function standIn(graph: boolean, seen: Array<Record<string, Tensor>>) {
   return {
     inputNames,
     inputMetadata: inputNames.map(name => ({ name, isTensor: true })),
-    run: async (feeds: Record<string, Tensor>) => {
+    run: async (feeds: Record<string, Tensor>, fetches?: string[]) => {
       seen.push(feeds);
       const positions = runs[call++];
       const n = positions.length;
@@ -50,7 +50,7 @@ function standIn(graph: boolean, seen: Array<Record<string, Tensor>>) {
         outputs[PROBABILITY_SUM_OUTPUT] = new Tensor('float64', sum, [1, 1, V]);
         outputs[AFTER_NEXT_OUTPUT] = new Tensor('float32', Float32Array.from({ length: n }, (_, r) => p32[r * V + Number(after[r])]), [1, n, 1]);
       }
-      return outputs;
+      return fetches ? Object.fromEntries(fetches.map(name => [name, outputs[name]])) : outputs;
     },
   } as unknown as InferenceSession;
 }
@@ -98,12 +98,15 @@ test('in-graph π̄: the capture feeds row weights and after-next ids; a NaN row
   assert.equal(capture.checkRows, 4, 'head-check rows come from finite rows only');
 });
 
-test('without the feeder (an unspliced session) π̄ and log p(x_{t+2}) come from the logits rows in JS, exactly', async () => {
+for (const [how, graph, fetches] of [['an unspliced session', false, undefined], ['a caller fetching only logits and hidden', true, ['logits', 'hidden']]] as const) {
+test(`without the in-graph sum (${how}) π̄ and log p(x_{t+2}) come from the logits rows in JS, exactly`, async () => {
   const capture = new HiddenCapture('hidden', 'logits', d, V, PROBABILITY_SUM_OUTPUT);
   capture.start(6, 4, 2, ids);
-  const wrapped = capture.wrap(standIn(false, []));
-  await wrapped.run({ input_ids: new Tensor('int64', new BigInt64Array(4), [1, 4]) });
-  await wrapped.run({ input_ids: new Tensor('int64', new BigInt64Array(4), [1, 4]) });
+  const session = graph ? withGeometryInputs(standIn(true, []), 'input_ids') : standIn(false, []);
+  const wrapped = capture.wrap(session);
+  const run = (feeds: Record<string, Tensor>) => (fetches ? wrapped.run(feeds, [...fetches]) : wrapped.run(feeds));
+  await run({ input_ids: new Tensor('int64', new BigInt64Array(4), [1, 4]) });
+  await run({ input_ids: new Tensor('int64', new BigInt64Array(4), [1, 4]) });
   const expected = new Float64Array(V);
   for (const p of [0, 2, 3, 4, 5]) jsSoftmax(p).forEach((x, i) => { expected[i] += x; });
   assert.equal(capture.finiteRows, 5);
@@ -111,6 +114,7 @@ test('without the feeder (an unspliced session) π̄ and log p(x_{t+2}) come fro
   const c1 = Array.from({ length: 6 }, (_, t) => (t === 5 || t === 1 ? NaN : Math.log(jsSoftmax(t)[ids[t + 2]])));
   assertClose(capture.afterNextLogProb, c1, 1e-15, 'log p(x_{t+2})');
 });
+}
 
 test('runs that bypass the capture get zero row weights; the geometry inputs are hidden from inputNames', async () => {
   const seen: Array<Record<string, Tensor>> = [];
