@@ -3,8 +3,10 @@
  * quantity I(H_t; W_{t+1..} | W_t):
  *  - A1 (model-defined, exact): I_θ(H;W) = H(π̄) − (1/T)Σ H_t, π̄ = (1/T)Σ p_t, for the joint
  *    (t ∼ Unif, W ∼ p_t); bounded by log T. Exact with the worker's full π̄, else from top-k slices.
+ *  - A2 (model-defined, K = 2, "deep" option): see surplusA2.ts; the engine's branch runs reduce it.
  *  - B (heuristic): c_t = log p(x_{t+2} | x_≤t+1) − log p(x_{t+2} | prefix, x_{t+1}); an upper-bound
- *    proxy under exact conditionals. Needs the caller's short-context runs.
+ *    proxy under exact conditionals. The second term comes from the engine's short runs on
+ *    [prefix, u] per distinct token u (src/model/surplusRuns.ts).
  *  - C1 (heuristic): ℓ_t = log p_t(x_{t+2}) − log π̄(x_{t+2}), the "skip-one logit lens".
  * Index: h_t has read x_≤t, y_t = x_{t+1}, so x_{t+2} = y_{t+1}.
  */
