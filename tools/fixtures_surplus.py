@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Float64 references for the information-surplus tiers A2 and B (paper-spec 4.11) on the
-gpt2-bytelevel fixture, written to test/fixtures/reference/surplus-gpt2-bytelevel.json.
+gpt2-bytelevel fixture, written to test/fixtures/surplus/gpt2-bytelevel.json (not in reference/, which holds one scoring reference per fixture model).
 
   B:  c_t = log p(x_{t+2} | window context up to x_{t+1}) - log p(x_{t+2} | [prefix, x_{t+1}])
       for document token t (the first term uses the analysis windows, like the NLL records).
@@ -178,7 +178,7 @@ def main():
     if worst > 1e-9:
         raise RuntimeError(f"weights loaded from the ONNX graph disagree with the reference: {worst}")
     write_surplus(model64, reference["prefixTokenId"], reference_path,
-                  os.path.join(ROOT, "test", "fixtures", "reference", "surplus-gpt2-bytelevel.json"))
+                  os.path.join(ROOT, "test", "fixtures", "surplus", "gpt2-bytelevel.json"))
 
 
 if __name__ == "__main__":

@@ -135,7 +135,7 @@ def main():
     save_reference("nan-logits", nan_doc)
     write_surplus(copy.deepcopy(gpt2.model).double().eval(), gpt2.prefix_id,
                   os.path.join(REFERENCE, "gpt2-bytelevel.json"),
-                  os.path.join(REFERENCE, "surplus-gpt2-bytelevel.json"))
+                  os.path.join(ROOT, "test", "fixtures", "surplus", "gpt2-bytelevel.json"))
 
     print("checking with node...", flush=True)
     for name, built in (("gpt2-bytelevel", gpt2), ("llama-metaspace", metaspace),

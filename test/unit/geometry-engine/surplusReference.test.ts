@@ -24,7 +24,7 @@ interface SurplusCase {
   A2: { value: number; conditionalEntropy: number; mixtureEntropy: number; cap: number; positions: number; candidates: number; coveredMass: number; minCoveredMass: number; distinctCandidates: number };
 }
 
-const reference = JSON.parse(readFileSync(join(fixtures, 'reference', 'surplus-gpt2-bytelevel.json'), 'utf8')) as { cases: SurplusCase[] };
+const reference = JSON.parse(readFileSync(join(fixtures, 'surplus', 'gpt2-bytelevel.json'), 'utf8')) as { cases: SurplusCase[] };
 const texts = new Map((JSON.parse(readFileSync(join(fixtures, 'reference', 'gpt2-bytelevel.json'), 'utf8')) as { cases: Array<{ name: string; text: string }> }).cases.map(c => [c.name, c.text]));
 
 let engine: LanguageModelEngine;

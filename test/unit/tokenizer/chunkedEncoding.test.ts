@@ -53,10 +53,8 @@ test('a megabyte of text on the Unigram tokenizer (which overflows the stack in 
   let text = '';
   while (text.length < 1_000_000) text += SAMPLE;
   const tok = loadTokenizerSync(tokenizerDir('unigram-nfkc'), {});
-  const started = Date.now();
+  // No time limit here: speed is measured in bench/, and a loaded machine must not fail a test.
   const doc = tok.encodeDetailed(text);
-  const ms = Date.now() - started;
   assertTiles(doc, text, 'unigram 1 MB');
   assert.equal(doc.exact, true);
-  assert.ok(ms < 15000, `1 MB took ${ms} ms`);
 });
