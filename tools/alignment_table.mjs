@@ -11,7 +11,7 @@
  *   nice -n 10 /usr/bin/python3 tools/default_model/build.py --random-init tools/.cache/random-init
  *   node tools/alignment_table.mjs [--trained DIR] [--random DIR] [--out FILE] [--seed N] [TEXT...]
  *
- * Texts default to models/default/heldout/*. Everything is deterministic for a fixed seed.
+ * Texts default to models/default/heldout/* (the text samples; not expected.json). Everything is deterministic for a fixed seed.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ for (const dir of [trained, random]) {
   if (!existsSync(join(dir, 'model.onnx'))) throw new Error(`${dir}: no model.onnx (see the usage at the top of this file)`);
 }
 const heldout = join(trained, 'heldout');
-const texts = positional.length ? positional.map(p => resolve(p)) : readdirSync(heldout).sort().map(f => join(heldout, f));
+const texts = positional.length ? positional.map(p => resolve(p)) : readdirSync(heldout).filter(f => f !== 'expected.json').sort().map(f => join(heldout, f));
 
 function geometry(modelDir, text) {
   const args = [cli, 'analyze', text, '--model', modelDir, '--format', 'json', '--geometry', '--side', 'data', '--kernel', 'prototype', '--eigen', String(K), '--seed', seed];

@@ -176,8 +176,10 @@ def package_licences(corpus_dir: str) -> dict:
 
 
 def run_node_check(script: str, args: list[str], log, what: str) -> str:
+    # Paths relative to the repository, so the README written from this line names no machine path.
+    args = [os.path.relpath(a, REPO) if os.path.isabs(a) else a for a in args]
     result = subprocess.run(["node", os.path.join(REPO, "tools", "lib", script), *args],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, cwd=REPO)
     line = " ".join((result.stdout + result.stderr).strip().splitlines()[-1:])
     log(f"{what} (exit {result.returncode}): {line}")
     if result.returncode != 0:
