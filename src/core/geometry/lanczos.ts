@@ -6,6 +6,7 @@
  */
 import { symmetricEigen, SymmetricEigen } from './eigen';
 import { RandomFn, gaussian } from './random';
+import { axpy, dot } from './vectorOps';
 
 export interface LanczosResult {
   values: Float64Array;
@@ -68,16 +69,6 @@ function tridiagonalRitz(alpha: number[], beta: number[], k: number) {
     if (i + 1 < k) { t[i * k + i + 1] = beta[i]; t[(i + 1) * k + i] = beta[i]; }
   }
   return symmetricEigen(t, k);
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function axpy(y: Float64Array, a: number, x: Float64Array): void {
-  for (let i = 0; i < y.length; i++) y[i] += a * x[i];
 }
 
 function unit(x: Float64Array): Float64Array {

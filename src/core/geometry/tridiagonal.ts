@@ -4,6 +4,7 @@
  * Gram and Rayleigh-Ritz matrices of a few hundred rows; the Jacobi solver is the test reference.
  */
 import { SymmetricEigen } from './jacobi';
+import { axpy, dot } from './vectorOps';
 
 export function tridiagonalEigen(a: Float64Array, n: number): SymmetricEigen {
   // V is stored transposed (V[i][j] lives at j*n + i) so every O(n³) inner loop runs over
@@ -148,16 +149,6 @@ function solveShifted(diag: Float64Array, sub: Float64Array, mu: number, b: Floa
     x[i] = s / u0[i];
   }
   return x;
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function axpy(y: Float64Array, a: number, x: Float64Array): void {
-  for (let i = 0; i < y.length; i++) y[i] += a * x[i];
 }
 
 function maxAbs(y: Float64Array): number {
