@@ -3,8 +3,7 @@
  * Everything heavy (ONNX Runtime) lives behind it in a worker_threads worker.
  */
 import type { DocumentSummary, ModelInfo, ScoringInfo, TokenRecord } from '../core/analysis';
-import type { KernelName, KernelSide } from '../core/geometry';
-import type { GeometryReport } from '../protocol/worker';
+import type { GeometryOptionsMessage, GeometryReport } from '../protocol/worker';
 
 export interface LoadOptions {
   /** transformers.js layout only: which `onnx/model*.onnx` to use ('' = model.onnx, 'fp16', 'quantized', ...). */
@@ -41,17 +40,11 @@ export interface AnalyzeRequest {
   previous?: Analysis;
 }
 
-/** Options for the geometry views (defaults: prototype kernel, model side, 32 eigenpairs, seed 1). */
-export interface GeometryRequest {
-  kernel?: KernelName;
-  side?: KernelSide;
-  eigenpairs?: number;
-  seed?: number;
-  /** Circular shifts in the alignment null (default 50; fewer is faster, with coarser percentiles). */
-  shifts?: number;
-  /** Model-defined surplus A2 on this many sampled positions (0 or absent: off; costs decode steps). */
-  deepSurplus?: number;
-}
+/**
+ * Options for the geometry views (defaults: prototype kernel, model side, 32 eigenpairs, seed 1,
+ * 50 shifts, no A2): the same fields that cross to the worker.
+ */
+export type GeometryRequest = GeometryOptionsMessage;
 
 export interface AnalysisTimings {
   tokenizeMs: number;

@@ -42,6 +42,7 @@ export interface GeometryOptionsMessage {
   side?: KernelSide;
   eigenpairs?: number;
   seed?: number;
+  /** Circular shifts in the alignment null (default 50; fewer is faster, with coarser percentiles). */
   shifts?: number;
   /**
    * Surplus A2 ("deep"): branch look-ahead on this many seeded sampled positions (0 or absent:
