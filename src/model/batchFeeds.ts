@@ -36,27 +36,6 @@ export function repeatRows(tensor: Tensor, batch: number): Tensor {
   return new Tensor(tensor.type as never, out as never, [batch, ...tensor.dims.slice(1)]);
 }
 
-/**
- * The first `length` entries of `tensor` along `axis` (a present cache cut back to the positions up
- * to t), repeated `batch` times along axis 0 (which must be 1), in one pass.
- */
-export function sliceRepeat(tensor: Tensor, axis: number, length: number, batch: number): Tensor {
-  const dims = tensor.dims.map(Number);
-  if (dims[0] !== 1) throw new Error(`cache slice: batch ${dims[0]}, expected 1`);
-  if (length > dims[axis]) throw new Error(`cache slice: ${length} of ${dims[axis]} positions`);
-  const outer = dims.slice(0, axis).reduce((a, b) => a * b, 1);
-  const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const data = tensor.data as Typed;
-  const rowIn = dims[axis] * inner;
-  const rowOut = length * inner;
-  const size = outer * rowOut;
-  const out = newLike(data, size * batch);
-  for (let o = 0; o < outer; o++) {
-    const piece = data.subarray(o * rowIn, o * rowIn + rowOut);
-    for (let b = 0; b < batch; b++) out.set(piece as never, b * size + o * rowOut);
-  }
-  return new Tensor(tensor.type as never, out as never, [batch, ...dims.slice(1).map((d, i) => (i + 1 === axis ? length : d))]);
-}
 
 function newLike(data: Typed, length: number): Typed {
   const Ctor = data.constructor as new (n: number) => Typed;

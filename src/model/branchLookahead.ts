@@ -13,7 +13,8 @@ import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { seededRandom } from '../core/geometry/random';
 import { SurplusA2Accumulator, topCandidates, type SurplusA2 } from '../core/geometry/surplusA2';
 import { planWindows, type ScoringWindow } from '../core/windows';
-import { batchFeeds, sliceRepeat } from './batchFeeds';
+import { batchFeeds } from './batchFeeds';
+import { sliceSequence } from './kvCheckpoints';
 import { CacheState } from './feeds';
 import { toFloat32 } from './float16';
 import type { ModelSignature } from './signature';
@@ -110,7 +111,7 @@ export class BranchLookahead {
       const cut: Record<string, Tensor> = {};
       // Cut and repeated for the k_b rows here, in one copy (batchFeeds leaves a batch-k_b cache as is).
       const rows = this.oneRowAtATime ? 1 : candidates.length;
-      for (const slot of sig.past) cut[slot.presentName] = sliceRepeat(outputs[slot.presentName], slot.seqAxis, kept, rows);
+      for (const slot of sig.past) cut[slot.presentName] = sliceSequence(outputs[slot.presentName], slot.seqAxis, kept, rows);
       cache.advance(cut);
       prefix = new Int32Array(0);
       one = cache.feeds(Int32Array.of(candidates[0]), 0, 1);

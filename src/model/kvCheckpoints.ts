@@ -151,22 +151,29 @@ function sameIds(a: Int32Array, b: Int32Array): boolean {
   return a.length === b.length && commonPrefix(a, b, 0) === a.length;
 }
 
-/** The first `length` positions along `axis` of a dense tensor (a copy; the kept state stays whole). */
-export function sliceSequence(tensor: Tensor, axis: number, length: number): Tensor {
+/**
+ * The first `length` positions along `axis` of a dense tensor (a copy; the kept state stays whole),
+ * optionally repeated `repeat` times along axis 0, which must then be 1 (the A2 branches feed one
+ * cut cache to a batch of candidate tokens).
+ */
+export function sliceSequence(tensor: Tensor, axis: number, length: number, repeat = 1): Tensor {
   const dims = tensor.dims.map(Number);
   const full = dims[axis];
   if (length > full) throw new Error(`cannot slice ${length} of ${full} cached positions`);
+  if (repeat !== 1 && dims[0] !== 1) throw new Error(`cannot repeat a cache of batch ${dims[0]}`);
   const outer = dims.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const data = tensor.data as TypedData;
   const Ctor = data.constructor as new (n: number) => TypedData;
-  const out = new Ctor(outer * length * inner);
   const rows = length * inner;
+  const size = outer * rows;
+  const out = new Ctor(size * repeat);
   for (let o = 0; o < outer; o++) {
-    const from = o * full * inner;
-    out.set(data.subarray(from, from + rows) as never, o * rows);
+    const piece = data.subarray(o * full * inner, o * full * inner + rows);
+    for (let b = 0; b < repeat; b++) out.set(piece as never, b * size + o * rows);
   }
   const outDims = dims.slice();
   outDims[axis] = length;
+  outDims[0] *= repeat;
   return new Tensor(tensor.type as 'float32', out as Float32Array, outDims);
 }
