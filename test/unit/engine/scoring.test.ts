@@ -1,36 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { isInputError } from '../../../src/core/errors';
 import { expandBatch, type RecordBatch } from '../../../src/core/records';
 import { planWindows } from '../../../src/core/windows';
 import { analyzeText, type AnalyzeParams } from '../../../src/model/analyzer';
-import { disposeModel, loadModel, type LoadedModel } from '../../../src/model/loader';
+import { loadModel, type LoadedModel } from '../../../src/model/loader';
 import { setTokenizerFactory } from '../../../src/model/tokenizerSource';
 import { charTokenizer } from './charTokenizer';
 import { referenceLogits, writeTinyModelFolder, type TinySpec } from './tinyOnnx';
+import { tinyModelLoader } from './tinyModels';
 
 const spec: TinySpec = { vocab: 23, dim: 6, positions: 64 };
-let root: string;
-const models: LoadedModel[] = [];
-
-before(() => {
-  root = mkdtempSync(join(tmpdir(), 'ml-scoring-'));
-  setTokenizerFactory(() => charTokenizer(spec.vocab));
-});
-after(async () => {
-  for (const m of models) await disposeModel(m);
-  setTokenizerFactory(undefined);
-  rmSync(root, { recursive: true, force: true });
-});
-
-async function load(name: string, s: TinySpec): Promise<LoadedModel> {
-  const m = await loadModel(writeTinyModelFolder(join(root, name), s), { intraOpThreads: 1 });
-  models.push(m);
-  return m;
-}
+const tiny = tinyModelLoader('ml-scoring-', spec.vocab);
+const { load, models } = tiny;
 
 async function run(model: LoadedModel, params: AnalyzeParams) {
   const batches: RecordBatch[] = [];
@@ -127,7 +109,7 @@ test('an empty document has no tokens; bad settings are InputErrors', async () =
 test('a tokenizer wider than the logits is refused at load', async () => {
   setTokenizerFactory(() => charTokenizer(spec.vocab + 5));
   try {
-    await assert.rejects(loadModel(writeTinyModelFolder(join(root, 'wide'), spec), {}), (e: unknown) => isInputError(e) && e.code === 'tokenizer-too-wide');
+    await assert.rejects(loadModel(writeTinyModelFolder(tiny.path('wide'), spec), {}), (e: unknown) => isInputError(e) && e.code === 'tokenizer-too-wide');
   } finally {
     setTokenizerFactory(() => charTokenizer(spec.vocab));
   }
@@ -135,14 +117,14 @@ test('a tokenizer wider than the logits is refused at load', async () => {
 
 test('a graph whose cache does not reproduce a single pass fails the load-time self-test clearly', async () => {
   await assert.rejects(
-    loadModel(writeTinyModelFolder(join(root, 'dropped'), { ...spec, dropPast: true }), {}),
+    loadModel(writeTinyModelFolder(tiny.path('dropped'), { ...spec, dropPast: true }), {}),
     (e: unknown) => isInputError(e) && e.code === 'model-not-causal-lm' && /KV cache differ from a single pass/.test(e.message) && e.message.includes('model.onnx'),
   );
 });
 
 test('a pruned LM head (last-position logits only) is refused at load', async () => {
   await assert.rejects(
-    loadModel(writeTinyModelFolder(join(root, 'pruned'), { ...spec, lastOnly: true }), {}),
+    loadModel(writeTinyModelFolder(tiny.path('pruned'), { ...spec, lastOnly: true }), {}),
     (e: unknown) => isInputError(e) && e.code === 'model-not-causal-lm' && /logits for 1 of 8 positions/.test(e.message),
   );
 });

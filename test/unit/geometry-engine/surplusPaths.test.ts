@@ -5,43 +5,22 @@
  * presents), without one (full re-runs), and on a session that refuses batches above 1.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { logSoftmax, surplusA2, topCandidates, type BranchPosition } from '../../../src/core/geometry/surplusA2';
 import { planWindows } from '../../../src/core/windows';
 import { analyzeText } from '../../../src/model/analyzer';
 import { BranchLookahead, branchablePositions } from '../../../src/model/branchLookahead';
-import { disposeModel, loadModel, type LoadedModel } from '../../../src/model/loader';
+import { type LoadedModel } from '../../../src/model/loader';
 import { ablatedLogProbs } from '../../../src/model/surplusRuns';
-import { setTokenizerFactory } from '../../../src/model/tokenizerSource';
-import { charTokenizer } from '../engine/charTokenizer';
-import { referenceLogits, writeTinyModelFolder, type TinySpec } from '../engine/tinyOnnx';
+import { referenceLogits, type TinySpec } from '../engine/tinyOnnx';
+import { tinyModelLoader } from '../engine/tinyModels';
 
 const spec: TinySpec = { vocab: 23, dim: 6, positions: 64 };
 const text = 'the cat sat on the mat; 42 dogs! a cat.';
 const WINDOW = 12;
 const STRIDE = 5;
-let root: string;
-const models: LoadedModel[] = [];
-
-before(() => {
-  root = mkdtempSync(join(tmpdir(), 'ml-surplus-paths-'));
-  setTokenizerFactory(() => charTokenizer(spec.vocab));
-});
-after(async () => {
-  for (const m of models) await disposeModel(m);
-  setTokenizerFactory(undefined);
-  rmSync(root, { recursive: true, force: true });
-});
-
-async function load(name: string, s: TinySpec): Promise<LoadedModel> {
-  const m = await loadModel(writeTinyModelFolder(join(root, name), s), { intraOpThreads: 1 });
-  models.push(m);
-  return m;
-}
+const { load } = tinyModelLoader('ml-surplus-paths-', spec.vocab);
 
 /** A session that, like a graph exported with a static batch of 1, refuses more rows. */
 function batchOfOne(session: InferenceSession): InferenceSession {
