@@ -9,7 +9,7 @@
  * into W and b.
  */
 import { expandBatch, type RecordBatch } from '../core/records';
-import { computeGeometry, gatherHeadRows, geometryInputFromRecords, headRowIds, type GeometryInput, type HeadCheckResult } from '../core/geometry';
+import { computeGeometry, gatherHeadRows, geometrySteps, geometryInputFromRecords, headRowIds, type GeometryInput, type HeadCheckResult } from '../core/geometry';
 import type { GeometryOptionsMessage, GeometryReport, GeometryViewState } from '../protocol/worker';
 import { analyzeText, type AnalysisSink, type AnalyzeParams } from './analyzer';
 import { headVerdict, type GeometrySession } from './geometrySession';
@@ -58,7 +58,7 @@ export async function analyzeWithGeometry(
   });
   const started = performance.now();
   const surplus = await surplusRuns(model, fed, branch);
-  const geometry = geometryOf(model, geo, capture, batches, wanted, hiddenOutput !== null, surplus);
+  const geometry = await geometryOf(model, geo, capture, batches, wanted, hiddenOutput !== null, surplus);
   return { inferenceMs, geometry, geometryMs: performance.now() - started };
 }
 
@@ -80,7 +80,7 @@ interface SurplusInputs {
   deep: GeometryViewState | null;
 }
 
-function geometryOf(model: LoadedModel, geo: GeometrySession, capture: HiddenCapture, batches: RecordBatch[], wanted: GeometryOptionsMessage, hasHidden: boolean, surplus: SurplusInputs): GeometryReport {
+async function geometryOf(model: LoadedModel, geo: GeometrySession, capture: HiddenCapture, batches: RecordBatch[], wanted: GeometryOptionsMessage, hasHidden: boolean, surplus: SurplusInputs): Promise<GeometryReport> {
   const options = { kernel: wanted.kernel ?? 'prototype', side: wanted.side ?? 'model', eigenpairs: wanted.eigenpairs ?? 32, seed: wanted.seed ?? 1, deepSurplus: wanted.deepSurplus ?? 0 } as const;
   const records = batches.flatMap(expandBatch);
   const check = hasHidden && geo.weights?.vocab === model.logitsWidth ? headVerdict(geo, capture.checkHidden, capture.checkLogits, capture.checkRows) : geo.check;
@@ -119,7 +119,9 @@ function geometryOf(model: LoadedModel, geo: GeometrySession, capture: HiddenCap
     const result = computeGeometry({ ...input, hidden: undefined }, { ...core, kernel: 'bhattacharyya', side: 'model', eigenpairs: 1, shifts: 0 });
     return withSurplus({ ...operatorOff(result, options.kernel, options.side, views.spectrum.message), head, views, options });
   }
-  return withSurplus({ ...computeGeometry(input, core), head, views, options });
+  // The PCA and part of the nulls run on the geometry thread when there is one; the same steps inline otherwise.
+  const result = geo.thread ? await geo.thread.run(geometrySteps(input, core)) : computeGeometry(input, core);
+  return withSurplus({ ...result, head, views, options });
 }
 
 function headReport(geo: GeometrySession, check: HeadCheckResult | null, hasHidden: boolean): GeometryReport['head'] {

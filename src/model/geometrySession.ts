@@ -10,6 +10,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { checkLinearHead, type HeadCheckResult } from '../core/geometry';
 import type { LoadOptions } from './api';
 import type { LoadedModel } from './loader';
+import { GeometryThread } from './geometryThread';
 import { addProbabilityOutputs, AFTER_NEXT_INPUT, GEOMETRY_FEEDS, PROBABILITY_SUM_OUTPUT, ROW_WEIGHT_INPUT, type GeometryFeeder } from './geometryGraph';
 import { exposeHiddenState, externalReaderFor, headWeightsOf, type HeadInfo, type HeadWeights } from './onnx';
 import { classifyLoadError, sessionOptions } from './session';
@@ -30,6 +31,8 @@ export interface GeometrySession {
   weightsError: string | null;
   /** Set by the first head check, then reused. */
   check: HeadCheckResult | null;
+  /** The second thread the geometry's PCA and part of its nulls run on (null: all inline). */
+  thread: GeometryThread | null;
 }
 
 export async function openGeometrySession(model: LoadedModel, options: LoadOptions): Promise<GeometrySession> {
@@ -43,7 +46,7 @@ export async function openGeometrySession(model: LoadedModel, options: LoadOptio
   } catch (e) {
     weightsError = e instanceof Error ? e.message : String(e);
   }
-  if (!exposed.hiddenOutput) return { session: null, hiddenOutput: null, probabilitiesOutput: null, head: exposed.head, weights, weightsError, check: null };
+  if (!exposed.hiddenOutput) return { session: null, hiddenOutput: null, probabilitiesOutput: null, head: exposed.head, weights, weightsError, check: null, thread: null };
   const base = sessionOptions(options);
   const extra = base.extra as { session?: Record<string, unknown> } | undefined;
   const create = (bytes: Uint8Array) => InferenceSession.create(bytes, {
@@ -63,7 +66,7 @@ export async function openGeometrySession(model: LoadedModel, options: LoadOptio
       throw classifyLoadError(onnxPath, e);
     }
   }
-  return { session, hiddenOutput: exposed.hiddenOutput, probabilitiesOutput, head: exposed.head, weights, weightsError, check: null };
+  return { session, hiddenOutput: exposed.hiddenOutput, probabilitiesOutput, head: exposed.head, weights, weightsError, check: null, thread: GeometryThread.create() };
 }
 
 /**
@@ -112,4 +115,5 @@ export function headVerdict(geo: GeometrySession, hidden: Float32Array, logits: 
 
 export async function closeGeometrySession(geo: GeometrySession | undefined): Promise<void> {
   await geo?.session?.release().catch(() => undefined);
+  await geo?.thread?.close().catch(() => undefined);
 }

@@ -12,12 +12,13 @@ import { analyzeWithGeometry } from './geometryRun';
 import { KvCheckpoints } from './kvCheckpoints';
 import type { LoadOptions } from './api';
 import { disposeModel, loadModel, type LoadedModel } from './loader';
+import { serveGeometryTasks } from './geometryTasks';
 import { serveReductions } from './reducerThread';
 import { removeTelemetryLog } from './telemetryLog';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run as a worker_threads worker');
-// The same script also runs the inference worker's reduction thread (one bundle, two roles).
+// The same script also runs the inference worker's reduction and geometry threads (one bundle, three roles).
 const role = (workerData as { role?: string } | null)?.role ?? 'inference';
 
 let model: LoadedModel | undefined;
@@ -104,6 +105,7 @@ async function handle(message: HostToWorker): Promise<void> {
 }
 
 if (role === 'reducer') serveReductions(port);
+else if (role === 'geometry') serveGeometryTasks(port);
 else port.on('message', (message: HostToWorker) => {
   if (message.type === 'analysis/cancel') {
     cancelled.add(message.id);

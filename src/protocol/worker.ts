@@ -6,6 +6,7 @@ import type { ModelInfo, ScoringInfo } from '../core/analysis';
 import type { InputErrorCode } from '../core/errors';
 import type { GeometryResult, KernelName, KernelSide } from '../core/geometry';
 import type { ChunkMetrics } from '../core/reduceChunk';
+import type { GeometryTask, TaskResults } from '../core/geometry/steps';
 import type { RecordBatch } from '../core/records';
 import type { ReuseHint } from '../core/reuse';
 
@@ -199,3 +200,23 @@ export interface ReduceChunkReply {
   seq: number;
   metrics: ChunkMetrics;
 }
+
+/**
+ * Inference worker -> geometry thread: run one geometry task (src/core/geometry/steps.ts). The thread
+ * keeps each hidden basis it makes, by request id, for later shiftScores tasks, until released.
+ */
+export interface GeometryTaskRequest {
+  type: 'geometry/task';
+  id: number;
+  task: GeometryTask;
+}
+
+/** Inference worker -> geometry thread: drop the kept bases (the analysis is over). */
+export interface GeometryReleaseRequest {
+  type: 'geometry/release';
+}
+
+/** Geometry thread -> inference worker. */
+export type GeometryTaskReply =
+  | { type: 'geometry/done'; id: number; result: TaskResults[keyof TaskResults] }
+  | { type: 'geometry/failed'; id: number; message: string };

@@ -107,7 +107,7 @@ export interface TransposedPair { uT: Float64Array; K: number; qT: Float64Array;
 const pairs = new WeakMap<Float64Array, WeakMap<Float64Array, TransposedPair>>();
 
 /** Memoised on the (never mutated) eigenvector and basis arrays: the alignment and the nulls share it. */
-export function transposedPair(eig: Eigenpairs, basis: HiddenBasis): TransposedPair {
+export function transposedPair(eig: Pick<Eigenpairs, 'vectors' | 'count'>, basis: HiddenBasis): TransposedPair {
   const byBasis = pairs.get(eig.vectors) ?? new WeakMap<Float64Array, TransposedPair>();
   pairs.set(eig.vectors, byBasis);
   let pair = byBasis.get(basis.q);
@@ -144,7 +144,7 @@ export function cumulativeRowShare(c: Float64Array, rows: number, r: number, K: 
 function exactVarianceCaptured(eig: Eigenpairs, basis: HiddenBasis, K: number): number[] {
   const { d } = basis;
   const { uT, T } = transposedPair(eig, basis);
-  const projected = crossProductT(uT, eig.count, basis.centredT ?? transpose(basis.centred, T, d), d, T);
+  const projected = crossProductT(uT, eig.count, basis.centredT, d, T);
   return cumulativeRowShare(projected, K, d, K, null).map(x => (basis.totalSq > 0 ? x / basis.totalSq : 0));
 }
 

@@ -6,8 +6,9 @@
  */
 import { documentFigures, DocumentFigures } from './documentFigures';
 import { HeadIndex, KernelInfo, sliceResiduals } from './kernels';
-import { analyseOperator, AlignmentResult, OperatorSettings, SpectrumSummary, stopwatch } from './operatorAnalysis';
-import { seededRandom } from './random';
+import { analyseOperatorSteps, AlignmentResult, OperatorAnalysis, OperatorSettings, SpectrumSummary, stopwatch } from './operatorAnalysis';
+import { RandomFn, seededRandom } from './random';
+import { runSteps, Steps, taskSeed } from './steps';
 import { contextAblationB, lookAheadC1, surplusA1, SurplusA1 } from './surplus';
 import type { SurplusA2 } from './surplusA2';
 import { excessSurprisal, pullbackTrace } from './tokenMetrics';
@@ -54,6 +55,14 @@ export interface GeometryResult {
 }
 
 export function computeGeometry(input: GeometryInput, options: GeometryOptions = {}): GeometryResult {
+  return runSteps(geometrySteps(input, options));
+}
+
+/**
+ * computeGeometry as steps (steps.ts), so a caller with a second thread can run the hidden-state
+ * PCA and part of the nulls there; the per-token layers are computed while the PCA runs.
+ */
+export function* geometrySteps(input: GeometryInput, options: GeometryOptions = {}): Steps<GeometryResult> {
   const timings: Record<string, number> = {};
   const clock = stopwatch(timings);
   const T = input.targets.length;
@@ -70,9 +79,22 @@ export function computeGeometry(input: GeometryInput, options: GeometryOptions =
     tolerance: options.tolerance ?? 1e-8,
   };
   const windows = planWindows(T, (options.maxWindowTokens ?? 4096) >= T ? T : options.windowTokens ?? 2048, options.windowOverlap ?? 512);
-  const analyses = windows.map(w => analyseOperator(windows.length === 1 ? input : sliceInput(input, w.start, w.end), settings, random));
+  const seed = options.seed ?? 1;
+  let layers: TokenLayers | undefined;
+  const computeLayers = () => { layers ??= tokenLayers(input, random); };
+  const analyses: OperatorAnalysis[] = [];
+  for (const [i, w] of windows.entries()) {
+    const slice = windows.length === 1 ? input : sliceInput(input, w.start, w.end);
+    analyses.push(yield* analyseOperatorSteps(slice, settings, random, taskSeed(seed, 100 + i), computeLayers));
+  }
+  computeLayers();
   for (const a of analyses) for (const [k, v] of Object.entries(a.timings)) timings[k] = (timings[k] ?? 0) + v;
+  const tokensMs = timings.beforeWaitingMs ?? 0;
+  delete timings.beforeWaitingMs;
   clock('operatorMs');
+  timings.operatorMs -= tokensMs;
+  timings.tokensMs = tokensMs;
+  const { excess, figures, A1, C1, B, trace } = layers!;
 
   const first = analyses[0];
   const J = first.psi.length;
@@ -95,15 +117,6 @@ export function computeGeometry(input: GeometryInput, options: GeometryOptions =
     for (let j = 0; j < J; j++) { psi[j][t] = NaN; phi[j][t] = NaN; }
   }
 
-  const excess = excessSurprisal(input.nll, input.entropy, input.varentropy);
-  const topProbability = Float64Array.from({ length: T }, (_, t) => input.top.rowStart[t + 1] > input.top.rowStart[t] ? input.top.probs[input.top.rowStart[t]] : NaN);
-  const figures = documentFigures(input.nll, input.entropy, input.varentropy, input.rank, topProbability);
-  const A1 = surplusA1(input);
-  const C1 = lookAheadC1(input, random);
-  const B = contextAblationB(input, random);
-  const trace = input.head ? tracePerToken(input) : null;
-  if (trace) for (let t = 0; t < T; t++) if (!Number.isFinite(input.nll[t])) { trace.value[t] = NaN; trace.bound[t] = NaN; }
-  clock('tokensMs');
 
   const single = analyses.length === 1;
   return {
@@ -151,6 +164,22 @@ export function computeGeometry(input: GeometryInput, options: GeometryOptions =
     },
     timings,
   };
+}
+
+type TokenLayers = ReturnType<typeof tokenLayers>;
+
+/** The per-token layers and document figures: they need no operator, so they fill the wait for the PCA. */
+function tokenLayers(input: GeometryInput, random: RandomFn) {
+  const T = input.targets.length;
+  const excess = excessSurprisal(input.nll, input.entropy, input.varentropy);
+  const topProbability = Float64Array.from({ length: T }, (_, t) => input.top.rowStart[t + 1] > input.top.rowStart[t] ? input.top.probs[input.top.rowStart[t]] : NaN);
+  const figures = documentFigures(input.nll, input.entropy, input.varentropy, input.rank, topProbability);
+  const A1 = surplusA1(input);
+  const C1 = lookAheadC1(input, random);
+  const B = contextAblationB(input, random);
+  const trace = input.head ? tracePerToken(input) : null;
+  if (trace) for (let t = 0; t < T; t++) if (!Number.isFinite(input.nll[t])) { trace.value[t] = NaN; trace.bound[t] = NaN; }
+  return { excess, figures, A1, C1, B, trace };
 }
 
 function tracePerToken(input: GeometryInput): { value: Float64Array; bound: Float64Array } {

@@ -13,10 +13,8 @@ export interface HiddenBasis {
   r: number;
   /** Singular values of H_c along each column of q (H_c ≈ q · diag(s) · Vᵀ). */
   singular: Float64Array;
-  /** Centred hidden states, T×d (kept for the exact variance-captured score). */
-  centred: Float64Array;
-  /** Its transpose (d×T), when the PCA made one. */
-  centredT?: Float64Array;
+  /** The centred hidden states transposed, d×T (for the exact variance-captured score). */
+  centredT: Float64Array;
   d: number;
   /** ‖H_c‖²_F and the share of it the r kept components hold. */
   totalSq: number;
@@ -66,7 +64,7 @@ export function hiddenBasis(hidden: { data: Float32Array | Float64Array; d: numb
   let captured = 0;
   for (const s of singular) captured += s * s;
   return {
-    q, r, singular, centred, centredT: dense.transposed(), d, totalSq,
+    q, r, singular, centredT: dense.transposed(), d, totalSq,
     capturedShare: totalSq > 0 ? captured / totalSq : 0,
     reduced: r < d,
     pcaConverged: pca.converged,

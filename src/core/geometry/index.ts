@@ -16,7 +16,7 @@
  *    (`spectrum.converged` says whether the tolerance was met);
  *  - B and C1 are heuristics and labelled so; they need extra per-token inputs from the engine.
  */
-export { computeGeometry } from './computeGeometry';
+export { computeGeometry, geometrySteps } from './computeGeometry';
 export type { GeometryResult } from './computeGeometry';
 export type { GeometryInput, GeometryOptions, HeadRows, KernelName, KernelSide, Provenance, TopSlices } from './types';
 export { logitRowStatistics, excessSurprisal, alignmentPartitionSplit, pullbackTrace, pullbackTraceFullRow } from './tokenMetrics';

@@ -21,21 +21,38 @@ export interface ShiftNull {
   basis: string;
 }
 
-interface Scores { Ak: number[]; energy: number[]; varianceCaptured: number[]; cka: number }
+/** The scores one shift gives (shift 0: the observed values, computed the same way). */
+export interface NullScores { Ak: number[]; energy: number[]; varianceCaptured: number[]; cka: number }
 
-export function shiftNull(eig: Eigenpairs, basis: HiddenBasis, count: number, random: RandomFn): ShiftNull {
+type EigenLite = Pick<Eigenpairs, 'values' | 'vectors' | 'count'>;
+
+export function shiftNull(eig: EigenLite, basis: HiddenBasis, count: number, random: RandomFn): ShiftNull {
+  const T = basis.q.length / Math.max(basis.r, 1);
+  const shifts = drawShifts(random, count, T);
+  const all = shiftScores(eig, basis, [0, ...shifts]);
+  return summariseShiftNull(all[0], all.slice(1), shifts, Math.min(eig.count, basis.r), basis.r);
+}
+
+/** `count` shifts s ∈ [lo, T − lo] with lo = min(50, T/4) (paper-spec: s ∈ [50, T−50]). */
+export function drawShifts(random: RandomFn, count: number, T: number): number[] {
+  const lo = Math.min(50, Math.max(1, Math.floor(T / 4)));
+  return Array.from({ length: count }, () => randomInt(random, lo, T - lo));
+}
+
+/** The scores of each listed shift, in order; any partition of a shift list gives the same scores. */
+export function shiftScores(eig: EigenLite, basis: HiddenBasis, shifts: number[]): NullScores[] {
   const T = basis.q.length / Math.max(basis.r, 1);
   const K = Math.min(eig.count, basis.r);
-  const lo = Math.min(50, Math.max(1, Math.floor(T / 4)));
-  const shifts = Array.from({ length: count }, () => randomInt(random, lo, T - lo));
   const { uT, qT, r } = transposedPair(eig, basis);
-  // Shift 0 is the observed value, computed by the same kernel as the shifted ones.
-  const all: Scores[] = [];
-  shiftedCrossProductsT(uT, eig.count, qT, r, T, [0, ...shifts], c => all.push(scoresFor(eig, basis, K, c)));
-  const observed = all[0];
-  const nulls = all.slice(1);
-  const pick = (f: (x: Scores) => number[]) => f(observed).map((v, k) => percentile(v, nulls.map(n => f(n)[k])));
-  const mean = (f: (x: Scores) => number[]) => f(observed).map((_, k) => nulls.reduce((a, n) => a + f(n)[k], 0) / Math.max(1, nulls.length));
+  const out: NullScores[] = [];
+  if (shifts.length > 0) shiftedCrossProductsT(uT, eig.count, qT, r, T, shifts, c => out.push(scoresFor(eig, basis, K, c)));
+  return out;
+}
+
+/** Percentiles of the observed scores among the shifted ones, and the null means. */
+export function summariseShiftNull(observed: NullScores, nulls: NullScores[], shifts: number[], K: number, r: number): ShiftNull {
+  const pick = (f: (x: NullScores) => number[]) => f(observed).map((v, k) => percentile(v, nulls.map(n => f(n)[k])));
+  const mean = (f: (x: NullScores) => number[]) => f(observed).map((_, k) => nulls.reduce((a, n) => a + f(n)[k], 0) / Math.max(1, nulls.length));
   return {
     shifts,
     percentile: {
@@ -47,11 +64,11 @@ export function shiftNull(eig: Eigenpairs, basis: HiddenBasis, count: number, ra
       // CKA's denominator does not change with the shift, so the null mean is given relative to observed.
       ckaRelative: observed.cka > 0 ? nulls.reduce((a, n) => a + n.cka, 0) / Math.max(1, nulls.length) / observed.cka : NaN,
     },
-    basis: `operator top-${K} eigenpairs and ${basis.r} hidden components, observed and shifted alike`,
+    basis: `operator top-${K} eigenpairs and ${r} hidden components, observed and shifted alike`,
   };
 }
 
-function scoresFor(eig: Eigenpairs, basis: HiddenBasis, K: number, c: Float64Array): Scores {
+function scoresFor(eig: EigenLite, basis: HiddenBasis, K: number, c: Float64Array): NullScores {
   const r = basis.r;
   // ρ of the top-K operator part: eig(Λ^½ C Cᵀ Λ^½).
   const small = new Float64Array(K * K);

@@ -4,11 +4,12 @@
  */
 import { computeAlignment, AlignmentScores } from './alignment';
 import { CentredFactor } from './factor';
-import { hiddenBasis } from './hiddenBasis';
+import type { HiddenBasis } from './hiddenBasis';
 import { buildKernelFactor, KernelInfo } from './kernels';
-import { shiftNull, ShiftNull } from './nulls';
+import { drawShifts, NullScores, shiftScores, summariseShiftNull, ShiftNull } from './nulls';
 import { RandomFn } from './random';
 import { topEigenpairs } from './spectrum';
+import { Steps, TaskHandle, taskSeed } from './steps';
 import { GeometryInput, KernelName, KernelSide } from './types';
 
 export interface SpectrumSummary {
@@ -54,9 +55,20 @@ export interface OperatorSettings {
   tolerance: number;
 }
 
-export function analyseOperator(input: GeometryInput, settings: OperatorSettings, random: RandomFn): OperatorAnalysis {
+/**
+ * One window's analysis as steps (steps.ts): the hidden-state PCA is started first and runs beside
+ * the kernel and its eigensolve; after the alignment, part of the shift nulls runs beside it too.
+ */
+export function* analyseOperatorSteps(
+  input: GeometryInput, settings: OperatorSettings, random: RandomFn, seed: number, beforeWaiting: () => void = () => undefined,
+): Steps<OperatorAnalysis> {
   const timings: Record<string, number> = {};
   const clock = stopwatch(timings);
+  const T = input.targets.length;
+  const basisTask = input.hidden
+    ? (yield { start: { kind: 'hiddenBasis', hidden: input.hidden, T, cap: settings.maxHiddenDims, seed: taskSeed(seed, 1) } }) as TaskHandle
+    : null;
+  clock('hiddenPcaMs'); // run here when the steps are driven inline; started elsewhere, ~0
   const { factor, info } = buildKernelFactor(input, settings.kernel, settings.side);
   const cf = new CentredFactor(factor);
   clock('kernelMs');
@@ -64,16 +76,29 @@ export function analyseOperator(input: GeometryInput, settings: OperatorSettings
   clock('eigenMs');
   const eigenvalues = Array.from(eig.values);
   const spectrum = summarise(eigenvalues, eig.trace, eig.method, eig.iterations, eig.converged);
-  if (!input.hidden) return { kernel: info, eigenvalues, spectrum, alignment: null, psi: [], phi: [], timings };
+  beforeWaiting();
+  clock('beforeWaitingMs');
+  if (!basisTask) return { kernel: info, eigenvalues, spectrum, alignment: null, psi: [], phi: [], timings };
 
-  const T = input.targets.length;
-  const basis = hiddenBasis(input.hidden, T, settings.maxHiddenDims, random);
+  const basis = (yield { wait: basisTask }) as HiddenBasis;
   clock('hiddenPcaMs');
   // Constant hidden states span nothing once centred: there is no alignment to measure.
   if (basis.r === 0) return { kernel: info, eigenvalues, spectrum, alignment: null, psi: [], phi: [], timings };
+  const shifts = [0, ...drawShifts(random, settings.shifts, T)];
+  // The shifts handed over: about as many as leave this side equal work with the alignment, which
+  // costs about as much as (m·r + K·d)/(K·r) + 4 shifts (its products, plus its small eigensolves).
+  const K = Math.min(eig.count, basis.r);
+  const alignmentCost = (cf.cols * basis.r + K * basis.d) / Math.max(1, K * basis.r) + 4;
+  const handedOver = Math.max(0, Math.min(shifts.length, Math.round((shifts.length + alignmentCost) / 2)));
+  const eigLite = { values: eig.values, vectors: eig.vectors, count: eig.count };
+  const remoteTask = (yield { start: { kind: 'shiftScores', basis: basisTask, eig: eigLite, shifts: shifts.slice(shifts.length - handedOver) } }) as TaskHandle;
+  clock('nullsMs');
   const aligned = computeAlignment(cf, eig, basis, settings.components, random);
   clock('alignmentMs');
-  const nulls = shiftNull(eig, basis, settings.shifts, random);
+  const local = shiftScores(eigLite, basis, shifts.slice(0, shifts.length - handedOver));
+  const remote = (yield { wait: remoteTask }) as NullScores[];
+  const all = [...local, ...remote];
+  const nulls = summariseShiftNull(all[0], all.slice(1), shifts.slice(1), K, basis.r);
   clock('nullsMs');
   return {
     kernel: info, eigenvalues, spectrum,

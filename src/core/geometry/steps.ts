@@ -1,0 +1,77 @@
+/**
+ * The geometry as a sequence of steps that can hand its two heaviest independent parts to a second
+ * thread. `geometrySteps` (computeGeometry.ts) is a generator: it yields `start` with a task that
+ * needs nothing but its own arguments, carries on with other work, and later yields `wait` for the
+ * task's result. `runSteps` drives it synchronously (every task runs inline when it is started), so
+ * `computeGeometry` stays one pure function; the worker drives the same generator asynchronously and
+ * runs the tasks on a geometry thread (src/model/geometryThread.ts). Both give identical results:
+ * every task is a deterministic function of its arguments, with its own seed.
+ */
+import { hiddenBasis, HiddenBasis } from './hiddenBasis';
+import { shiftScores, NullScores } from './nulls';
+import { seededRandom } from './random';
+import type { Eigenpairs } from './spectrum';
+
+/** The hidden-state PCA of the dimension guard (hiddenBasis.ts). */
+export interface HiddenBasisTask {
+  kind: 'hiddenBasis';
+  hidden: { data: Float32Array | Float64Array; d: number };
+  T: number;
+  cap: number;
+  seed: number;
+}
+
+/** Circular-shift null scores (nulls.ts) of listed shifts, on the basis an earlier task made. */
+export interface ShiftScoresTask {
+  kind: 'shiftScores';
+  /** The handle of the hiddenBasis task whose result to use (it stays where it was computed). */
+  basis: TaskHandle;
+  eig: Pick<Eigenpairs, 'values' | 'vectors' | 'count'>;
+  shifts: number[];
+}
+
+export type GeometryTask = HiddenBasisTask | ShiftScoresTask;
+
+export interface TaskResults {
+  hiddenBasis: HiddenBasis;
+  shiftScores: NullScores[];
+}
+
+/** Opaque: which started task a `wait` refers to. */
+export interface TaskHandle { id: number }
+
+export type GeometryStep = { start: GeometryTask } | { wait: TaskHandle };
+
+/** What a driver sends back into the generator: a handle after `start`, the result after `wait`. */
+export type StepReply = TaskHandle | TaskResults[keyof TaskResults];
+
+export type Steps<R> = Generator<GeometryStep, R, StepReply>;
+
+/** Runs one task; `resolveBasis` gives the HiddenBasis a shiftScores task refers to. */
+export function runTask(task: GeometryTask, resolveBasis: (handle: TaskHandle) => HiddenBasis): TaskResults[keyof TaskResults] {
+  if (task.kind === 'hiddenBasis') return hiddenBasis(task.hidden, task.T, task.cap, seededRandom(task.seed));
+  return shiftScores(task.eig, resolveBasis(task.basis), task.shifts);
+}
+
+/** Drives the steps on this thread: each task runs when it is started. */
+export function runSteps<R>(steps: Steps<R>): R {
+  const results = new Map<number, TaskResults[keyof TaskResults]>();
+  const basisOf = (h: TaskHandle) => results.get(h.id) as HiddenBasis;
+  let reply: StepReply | undefined;
+  for (;;) {
+    const step = reply === undefined ? steps.next() : steps.next(reply);
+    if (step.done) return step.value;
+    if ('start' in step.value) {
+      const handle = { id: results.size };
+      results.set(handle.id, runTask(step.value.start, basisOf));
+      reply = handle;
+    } else {
+      reply = results.get(step.value.wait.id)!;
+    }
+  }
+}
+
+/** A seed for one task derived from the run's seed, so a task's randomness does not depend on where it runs. */
+export function taskSeed(seed: number, salt: number): number {
+  return (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(salt + 1, 0x85ebca6b)) >>> 0;
+}

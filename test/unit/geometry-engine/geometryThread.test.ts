@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeGeometry, geometrySteps, GeometryResult } from '../../../src/core/geometry/computeGeometry';
+import { seededRandom } from '../../../src/core/geometry/random';
+import type { GeometryStep, StepReply, Steps, TaskHandle } from '../../../src/core/geometry/steps';
+import { runTask } from '../../../src/core/geometry/steps';
+import type { HiddenBasis } from '../../../src/core/geometry/hiddenBasis';
+import { GeometryThread } from '../../../src/model/geometryThread';
+import { syntheticDocument } from '../geometry/reference';
+
+const withoutTimings = (r: GeometryResult) => ({ ...r, timings: {} });
+
+/** A driver that runs each task only when it is waited for, in the opposite order of a threadless run. */
+function runDeferred<R>(steps: Steps<R>): R {
+  const tasks = new Map<number, GeometryStep & { start: unknown }>();
+  const results = new Map<number, ReturnType<typeof runTask>>();
+  const resolve = (h: TaskHandle): ReturnType<typeof runTask> => {
+    if (!results.has(h.id)) results.set(h.id, runTask((tasks.get(h.id) as { start: Parameters<typeof runTask>[0] }).start, resolve as (h: TaskHandle) => HiddenBasis));
+    return results.get(h.id)!;
+  };
+  let reply: StepReply | undefined;
+  for (;;) {
+    const step = reply === undefined ? steps.next() : steps.next(reply);
+    if (step.done) return step.value;
+    if ('start' in step.value) {
+      const handle = { id: tasks.size };
+      tasks.set(handle.id, step.value as GeometryStep & { start: unknown });
+      reply = handle;
+    } else reply = resolve(step.value.wait);
+  }
+}
+
+test('geometry steps give the same result whether tasks run when started, when awaited, or on the geometry thread', async () => {
+  const doc = syntheticDocument(300, 40, 12, seededRandom(7), 16);
+  const options = { seed: 3, eigenpairs: 8, shifts: 24 };
+  const inline = computeGeometry(doc.input, options);
+  assert.ok(inline.alignment && inline.alignment.shifts === 24, 'the alignment and its nulls were computed');
+  assert.deepEqual(withoutTimings(runDeferred(geometrySteps(doc.input, options))), withoutTimings(inline));
+  const thread = GeometryThread.create();
+  assert.ok(thread, 'this machine has a core for the geometry thread');
+  try {
+    const threaded = await thread.run(geometrySteps(doc.input, options));
+    assert.deepEqual(withoutTimings(threaded), withoutTimings(inline));
+    // Windows: each window hands its own PCA over; a second run reuses the thread.
+    const windowed = { ...options, maxWindowTokens: 200, windowTokens: 160, windowOverlap: 40 };
+    assert.deepEqual(withoutTimings(await thread.run(geometrySteps(doc.input, windowed))), withoutTimings(computeGeometry(doc.input, windowed)));
+  } finally {
+    await thread.close();
+  }
+});
+
+test('a task that fails on the geometry thread fails the run with its message', async () => {
+  const doc = syntheticDocument(120, 30, 6, seededRandom(2), 8);
+  const thread = GeometryThread.create()!;
+  try {
+    // Hidden states of the wrong size: the thread's PCA throws on reading them.
+    const broken = { ...doc.input, hidden: { data: new Float32Array(3), d: 8 } };
+    await assert.rejects(thread.run(geometrySteps(broken, { eigenpairs: 4, shifts: 6 })), /DenseFactor: 3 values for 120×8/);
+    // The thread still serves the next run.
+    const ok = await thread.run(geometrySteps(doc.input, { eigenpairs: 4, shifts: 6 }));
+    assert.deepEqual(withoutTimings(ok), withoutTimings(computeGeometry(doc.input, { eigenpairs: 4, shifts: 6 })));
+  } finally {
+    await thread.close();
+  }
+});
