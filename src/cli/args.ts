@@ -20,6 +20,8 @@ export interface AnalyzeArgs {
   seed?: number;
   /** Surplus A2 on this many sampled positions (0 / absent: off). */
   deepSurplus?: number;
+  /** Heuristic surplus B (context ablation): one extra forward step per distinct token (default off). */
+  contextAblation: boolean;
   variant?: string;
   maxBytes?: number;
   /** true: force colour; false: never; undefined: when stdout is a terminal. */
@@ -49,6 +51,8 @@ Options:
   --seed N           with --geometry: seed of every random choice (default 1)
   --deep-surplus N   with --geometry: model-defined surplus A2 by branch look-ahead on N sampled
                      positions (8 candidates each, one extra decode step per position; 0 = off)
+  --context-ablation with --geometry: heuristic surplus B by context ablation (one extra forward
+                     step per distinct token, about +25 % analysis time; off by default)
   --color, --no-color  force or disable the coloured heatmap of --format text
   -h, --help         this help
 
@@ -77,6 +81,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const positional: string[] = [];
   let geometry = false;
   let color: boolean | undefined;
+  let contextAblation = false;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const eq = arg.indexOf('=');
@@ -86,6 +91,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       if (value === undefined) throw usage(`${flag}: needs a value`);
       values.set(flag, value);
     } else if (arg === '--geometry') geometry = true;
+    else if (arg === '--context-ablation') contextAblation = true;
     else if (arg === '--color') color = true;
     else if (arg === '--no-color') color = false;
     else if (arg.startsWith('-') && arg !== '-') throw usage(`unknown option ${arg}`);
@@ -104,7 +110,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (eigen !== undefined && (eigen < 1 || eigen > 256)) throw usage(`--eigen: expected 1 to 256, got ${eigen}`);
   const deepSurplus = num('--deep-surplus');
   if (deepSurplus !== undefined && deepSurplus > 4096) throw usage(`--deep-surplus: expected 0 to 4096 positions, got ${deepSurplus}`);
-  const geometryFlag = ['--kernel', '--side', '--eigen', '--seed', '--deep-surplus'].find(f => values.has(f));
+  const geometryFlag = ['--kernel', '--side', '--eigen', '--seed', '--deep-surplus'].find(f => values.has(f)) ?? (contextAblation ? '--context-ablation' : undefined);
   if (geometryFlag && !geometry) throw usage(`${geometryFlag}: only meaningful with --geometry`);
   return {
     command: 'analyze',
@@ -120,6 +126,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     eigen,
     seed: num('--seed'),
     deepSurplus,
+    contextAblation,
     variant: values.get('--variant'),
     maxBytes: num('--max-bytes'),
     color,

@@ -1,8 +1,8 @@
 /**
  * The CLI's text rendering of a geometry report: a compact spectrum/alignment table printed after
  * the heatmap (λ_j, ρ_j, A_k and its shift-null percentile for the first k), the head check and any
- * view that is off, the model-defined surplus A1 (and A2 when run) and the heuristic B and C1 means
- * with their block-bootstrap intervals. Numbers in nats.
+ * view that is off, the model-defined surplus A1 (and A2 when run) and the heuristic B (when run,
+ * else how to turn it on) and C1 means with their block-bootstrap intervals. Numbers in nats.
  */
 import type { GeometryReport } from '../protocol/worker';
 
@@ -41,6 +41,7 @@ export function formatGeometryTable(g: GeometryReport): string {
   }
   for (const [name, h] of [['B', g.surplus.B], ['C1', g.surplus.C1]] as const) {
     if (h) lines.push(`  surplus ${name} (heuristic): mean ${fixed(h.mean)} nats, 95% CI [${fixed(h.ci[0])}, ${fixed(h.ci[1])}]`);
+    else if (name === 'B') lines.push('  surplus B (heuristic): off; add --context-ablation to compute it (one extra forward step per distinct token)');
   }
   return lines.join('\n') + '\n';
 }

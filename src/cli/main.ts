@@ -10,7 +10,7 @@ import { formatCsv } from '../core/formatCsv';
 import { formatJson } from '../core/formatJson';
 import { formatText, type ColorMode } from '../core/formatText';
 import { openModel, type EngineOptions } from '../model/engine';
-import { GEOMETRY_TOKEN_FIELDS } from '../model/geometryRecords';
+import { geometryFieldsOn } from '../model/geometryRecords';
 import { parseArgs, USAGE, type AnalyzeArgs } from './args';
 import { formatGeometryTable } from './geometryTable';
 
@@ -58,13 +58,13 @@ async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: EngineOption
   try {
     // Progress on an interactive stderr only, so pipes and logs stay clean.
     const onProgress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rscoring ${done}/${total} tokens`) : undefined;
-    const geometry = args.geometry ? { kernel: args.kernel, side: args.side, eigenpairs: args.eigen, seed: args.seed, deepSurplus: args.deepSurplus } : undefined;
+    const geometry = args.geometry ? { kernel: args.kernel, side: args.side, eigenpairs: args.eigen, seed: args.seed, deepSurplus: args.deepSurplus, contextAblation: args.contextAblation } : undefined;
     const analysis = await engine.analyze({ text, topK: args.topK, window: args.window, stride: args.stride, onProgress, geometry });
     if (onProgress) io.stderr.write('\r\x1b[K');
     if (args.format === 'json') {
       const { geometry: report, ...rest } = analysis;
       // The per-token arrays are already on the token records; the block names those fields instead.
-      const block = report && { ...report, perToken: undefined, perTokenFields: GEOMETRY_TOKEN_FIELDS, timings: { ...report.timings, totalMs: analysis.timings.geometryMs } };
+      const block = report && { ...report, perToken: undefined, perTokenFields: geometryFieldsOn(analysis.tokens), timings: { ...report.timings, totalMs: analysis.timings.geometryMs } };
       io.stdout.write(formatJson({ ...rest, inputPath: args.file, geometry: block as unknown as Record<string, unknown> | undefined }));
     } else if (args.format === 'csv') {
       io.stdout.write(formatCsv(analysis.tokens));

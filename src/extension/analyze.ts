@@ -82,7 +82,7 @@ export class Analyzer {
         let lastDone = 0;
         return loaded.engine.analyze({
           text, topK: config.topK, window: config.window || undefined, stride: config.stride || undefined,
-          signal: controller.signal, ...(geometry ? { geometry: { ...geometry, deepSurplus: geometry.deepSurplus ?? config.deepSurplus } } : {}),
+          signal: controller.signal, ...(geometry ? { geometry: { ...geometry, deepSurplus: geometry.deepSurplus ?? config.deepSurplus, contextAblation: geometry.contextAblation ?? config.contextAblation } } : {}),
           ...(live && !geometry ? { previous: this.previous.get(uri.toString()) } : {}),
           onProgress: (done, total) => {
             progress.report({ message: `${done} / ${total} tokens`, increment: total ? ((done - lastDone) / total) * 100 : 0 });

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { MAX_DEEP_SURPLUS, wholeNumberSetting } from './settingValues';
+import { booleanSetting, MAX_DEEP_SURPLUS, wholeNumberSetting } from './settingValues';
 import { type HeatMetric, isHeatMetric } from '../protocol/webview';
 
 export const SECTION = 'markovLens';
@@ -27,6 +27,8 @@ export interface MarkovLensConfig {
   maxFileSizeKB: number;
   /** Surplus A2 positions for geometry runs (0 = off); see markovLens.geometry.deepSurplus. */
   deepSurplus: number;
+  /** Heuristic surplus B for geometry runs (default off); see markovLens.geometry.contextAblation. */
+  contextAblation: boolean;
   executionProviders: string[];
   /** One line per setting that held a wrong type or an out-of-range number, and what is used instead. */
   settingProblems: string[];
@@ -76,6 +78,7 @@ export function readConfig(extensionPath: string): MarkovLensConfig {
     decorations: c.get<boolean>('decorations.enabled', true),
     maxFileSizeKB: whole('maxFileSizeKB', 1024, 1, 1 << 22),
     deepSurplus: whole('geometry.deepSurplus', 0, 0, MAX_DEEP_SURPLUS),
+    contextAblation: booleanSetting('geometry.contextAblation', c.get<unknown>('geometry.contextAblation', false), false, settingProblems),
     executionProviders: c.get<string[]>('executionProviders', ['cpu']).filter(s => typeof s === 'string' && s),
     settingProblems,
   };

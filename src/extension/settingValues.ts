@@ -19,3 +19,10 @@ export function wholeNumberSetting(key: string, value: unknown, fallback: number
   if (used !== value) problems.push(`${name}: ${value} is not a whole number from ${min} to ${max}; using ${used}`);
   return used;
 }
+
+/** A boolean setting: anything but true or false falls back to the default, with a line in `problems`. */
+export function booleanSetting(key: string, value: unknown, fallback: boolean, problems: string[]): boolean {
+  if (typeof value === 'boolean') return value;
+  problems.push(`markovLens.${key}: ${JSON.stringify(value) ?? String(value)} is not true or false; using ${fallback}`);
+  return fallback;
+}

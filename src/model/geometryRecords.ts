@@ -16,6 +16,11 @@ export const GEOMETRY_TOKEN_FIELDS = [
   'pullbackTrace', 'pullbackTraceBound', 'psi', 'phi', 'lookAheadC1Heuristic', 'contextAblationBHeuristic',
 ] as const;
 
+/** The geometry fields these records carry (B only when its option ran; the head terms only with a linear head). */
+export function geometryFieldsOn(records: readonly TokenRecord[]): Array<typeof GEOMETRY_TOKEN_FIELDS[number]> {
+  return GEOMETRY_TOKEN_FIELDS.filter(f => records.some(r => f in r));
+}
+
 export function attachGeometryFields(records: TokenRecord[], geometry: GeometryReport): void {
   const p = geometry.perToken;
   const J = p.psi.length;
@@ -39,5 +44,5 @@ export function attachGeometryFields(records: TokenRecord[], geometry: GeometryR
 export function geometryOptionsOf(request: AnalyzeRequest): GeometryOptionsMessage | undefined {
   const g = request.geometry;
   if (!g) return undefined;
-  return g === true ? {} : { kernel: g.kernel, side: g.side, eigenpairs: g.eigenpairs, seed: g.seed, shifts: g.shifts, deepSurplus: g.deepSurplus };
+  return g === true ? {} : { kernel: g.kernel, side: g.side, eigenpairs: g.eigenpairs, seed: g.seed, shifts: g.shifts, deepSurplus: g.deepSurplus, contextAblation: g.contextAblation };
 }

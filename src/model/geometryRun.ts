@@ -57,14 +57,14 @@ export async function analyzeWithGeometry(
     cancelled: () => sink.cancelled(),
   });
   const started = performance.now();
-  const surplus = await surplusRuns(model, fed, branch);
+  const surplus = await surplusRuns(model, fed, branch, wanted.contextAblation === true);
   const geometry = await geometryOf(model, geo, capture, batches, wanted, hiddenOutput !== null, surplus);
   return { inferenceMs, geometry, geometryMs: performance.now() - started };
 }
 
-/** Heuristic B's short runs (always; cheap) and the A2 result of the branches (deep option). */
-async function surplusRuns(model: LoadedModel, ids: Int32Array, branch: BranchLookahead | null): Promise<SurplusInputs> {
-  const b = ids.length > 2 ? await ablatedLogProbs(model.session, model.signature, ids, model.logitsWidth) : null;
+/** Heuristic B's short runs (option; one step per distinct token) and the A2 result of the branches (deep option). */
+async function surplusRuns(model: LoadedModel, ids: Int32Array, branch: BranchLookahead | null, contextAblation: boolean): Promise<SurplusInputs> {
+  const b = contextAblation && ids.length > 2 ? await ablatedLogProbs(model.session, model.signature, ids, model.logitsWidth) : null;
   const cost: NonNullable<GeometryReport['surplusCost']> = { bDistinctTokens: b?.distinctTokens ?? 0, bRuns: b?.runs ?? 0, a2BranchRuns: branch?.branchRuns ?? 0 };
   const timings = { surplusBMs: b?.ms ?? 0, surplusA2Ms: branch?.ms ?? 0 };
   const deep = branch && (branch.failure ? off(`surplus A2: ${branch.failure}`) : on(`surplus A2 on ${branch.result()?.positions ?? 0} sampled positions`));
@@ -81,7 +81,7 @@ interface SurplusInputs {
 }
 
 async function geometryOf(model: LoadedModel, geo: GeometrySession, capture: HiddenCapture, batches: RecordBatch[], wanted: GeometryOptionsMessage, hasHidden: boolean, surplus: SurplusInputs): Promise<GeometryReport> {
-  const options = { kernel: wanted.kernel ?? 'prototype', side: wanted.side ?? 'model', eigenpairs: wanted.eigenpairs ?? 32, seed: wanted.seed ?? 1, deepSurplus: wanted.deepSurplus ?? 0 } as const;
+  const options = { kernel: wanted.kernel ?? 'prototype', side: wanted.side ?? 'model', eigenpairs: wanted.eigenpairs ?? 32, seed: wanted.seed ?? 1, deepSurplus: wanted.deepSurplus ?? 0, contextAblation: wanted.contextAblation ?? false } as const;
   const records = batches.flatMap(expandBatch);
   const check = hasHidden && geo.weights?.vocab === model.logitsWidth ? headVerdict(geo, capture.checkHidden, capture.checkLogits, capture.checkRows) : geo.check;
   const head = headReport(geo, check, hasHidden);

@@ -50,6 +50,11 @@ export interface GeometryOptionsMessage {
    * off). Costs one decode step of batch k_b = 8 per position.
    */
   deepSurplus?: number;
+  /**
+   * Heuristic surplus B (context ablation, paper-spec §4.11): one extra forward step per distinct
+   * document token on [prefix, u] after the analysis. Default false (off).
+   */
+  contextAblation?: boolean;
 }
 
 /** One geometry view: on, or off with the reason (e.g. a head that is not linear-softmax). */
@@ -83,10 +88,10 @@ export interface GeometryReport extends GeometryResult {
     /** Surplus A2's branch runs, when asked for (off with the reason if they failed). */
     deepSurplus?: GeometryViewState;
   };
-  options: { kernel: KernelName; side: KernelSide; eigenpairs: number; seed: number; deepSurplus?: number };
+  options: { kernel: KernelName; side: KernelSide; eigenpairs: number; seed: number; deepSurplus?: number; contextAblation?: boolean };
   /**
    * What the surplus runs cost: heuristic B's short runs on [prefix, u] per distinct token u (after
-   * the analysis) and A2's branch decode steps (inside the analysis); their milliseconds are
+   * the analysis; 0 unless `contextAblation` was asked for) and A2's branch decode steps (inside the analysis); their milliseconds are
    * `timings.surplusBMs` and `timings.surplusA2Ms` (the latter also counted in inferenceMs).
    */
   surplusCost?: { bDistinctTokens: number; bRuns: number; a2BranchRuns: number };

@@ -1,6 +1,6 @@
 /**
  * The spectrum panel: operator spectrum with ρ_j and A_k, a token scatter in two eigen-coordinates,
- * the calibration plot and the information-surplus figures (A1, A2 when run, B and C1 means), drawn with chart.js from the GeometryResult the host sends. Each view
+ * the calibration plot and the information-surplus figures (A1, A2 and B when run, C1 means), drawn with chart.js from the GeometryResult the host sends. Each view
  * names the provenance of its quantity (exact / model-defined / heuristic) from the result itself.
  * Commands to the host: options (kernel, side: the host recomputes), reveal a token, ready.
  */

@@ -1,7 +1,7 @@
 /**
  * The information-surplus figures of the spectrum panel (paper-spec §4.11-4.12): A1 always, A2 when
- * the deep option ran, and the means of the heuristics B and C1 with their block-bootstrap 95%
- * intervals. Each row carries its provenance caption ("model-defined" or "heuristic") from the
+ * the deep option ran (else how to turn it on), and the means of the heuristics B (an option, else
+ * how to turn it on) and C1 with their block-bootstrap 95% intervals. Each row carries its provenance caption ("model-defined" or "heuristic") from the
  * result itself; values in nats with bits beside them.
  */
 import type { SpectrumSnapshot } from '../../src/protocol/webview';
@@ -19,6 +19,7 @@ export interface SurplusRow {
   note: string;
 }
 
+const B_OFF_NOTE = 'Off: set markovLens.geometry.contextAblation to compute it (one extra forward step per distinct token).';
 const nats = (x: number) => `${x.toFixed(4)} nats (${(x / Math.LN2).toFixed(4)} bits)`;
 const finite = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
 
@@ -46,7 +47,10 @@ export function surplusRows(g: Geometry): SurplusRow[] {
     });
   }
   for (const [key, name, h] of [['B', 'B: context ablation, mean c_t', s.B], ['C1', 'C1: skip-one logit lens, mean ℓ_t', s.C1]] as const) {
-    if (!h) continue;
+    if (!h) {
+      if (key === 'B') rows.push({ key, name, value: null, ci: null, text: 'not computed', provenance: 'heuristic', note: B_OFF_NOTE });
+      continue;
+    }
     const ci = finite(h.ci[0]) && finite(h.ci[1]) ? [h.ci[0], h.ci[1]] as [number, number] : null;
     rows.push({
       key, name, value: h.mean, ci,

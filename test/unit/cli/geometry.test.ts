@@ -61,7 +61,10 @@ test('--geometry --format json: the block and the per-token fields', async () =>
     assert.equal(typeof t.varentropy, 'number');
     assert.ok(Array.isArray(t.psi) && Array.isArray(t.phi));
     for (const f of g.perTokenFields) assert.ok(f in t, `record field ${f}`);
+    assert.ok(!('contextAblationBHeuristic' in t), 'no B layer without --context-ablation');
   }
+  assert.ok(g.perTokenFields.includes('excessSurprisal'));
+  assert.ok(!g.perTokenFields.includes('contextAblationBHeuristic'), 'perTokenFields lists only the fields the records carry');
   const again = JSON.parse((await cli('analyze', input, '--model', gpt2, '--format', 'json', '--geometry', '--eigen', '10', '--seed', '3')).stdout) as Doc;
   assert.deepEqual(again.geometry.eigenvalues, g.eigenvalues);
   assert.deepEqual(again.geometry.alignment, g.alignment);
@@ -85,6 +88,7 @@ test('--geometry --format text: a spectrum/alignment table after the heatmap', a
   assert.match(table, /j\s+lambda_j\s+rho_j\s+A_k\s+null pct/);
   assert.equal(table.split('\n').filter(l => /^\s+[1-5]\s+\d/.test(l)).length, 5);
   assert.match(table, /surplus A1 \(model-defined, exact\): \d+\.\d+ nats/);
+  assert.match(table, /surplus B \(heuristic\): off; add --context-ablation to compute it/);
   const plain = await cli('analyze', input, '--model', gpt2, '--no-color');
   assert.ok(!plain.stdout.includes('geometry:'));
 });
@@ -96,14 +100,15 @@ interface SurplusDoc {
       A2: { value: number; conditionalEntropy: number; mixtureEntropy: number; cap: number; positions: number; candidates: number; coveredMass: number; minCoveredMass: number; provenance: string } | null;
       B: { mean: number; ci: number[]; provenance: string } | null;
     };
+    surplusCost: { bDistinctTokens: number; bRuns: number; a2BranchRuns: number };
     perTokenFields: string[];
-    options: { deepSurplus: number };
+    options: { deepSurplus: number; contextAblation: boolean };
     provenance: Record<string, string>;
   };
 }
 
-test('--geometry --deep-surplus 16: surplus A2 with its fields, and the heuristic B layer', async () => {
-  const r = await cli('analyze', input, '--model', gpt2, '--format', 'json', '--geometry', '--eigen', '4', '--deep-surplus', '16');
+test('--geometry --deep-surplus 16 --context-ablation: surplus A2 with its fields, and the heuristic B layer', async () => {
+  const r = await cli('analyze', input, '--model', gpt2, '--format', 'json', '--geometry', '--eigen', '4', '--deep-surplus', '16', '--context-ablation');
   assert.equal(r.code, 0, r.stderr);
   const g = (JSON.parse(r.stdout) as SurplusDoc).geometry;
   const A2 = g.surplus.A2!;
@@ -117,6 +122,8 @@ test('--geometry --deep-surplus 16: surplus A2 with its fields, and the heuristi
   assert.equal(A2.provenance, 'model-defined');
   assert.equal(g.provenance.surplusA2, 'model-defined');
   assert.equal(g.options.deepSurplus, 16);
+  assert.equal(g.options.contextAblation, true);
+  assert.ok(g.surplusCost.bRuns > 0 && g.surplusCost.bDistinctTokens > 0);
   const B = g.surplus.B!;
   assert.equal(B.provenance, 'heuristic');
   assert.ok(Number.isFinite(B.mean) && B.ci[0] <= B.mean && B.mean <= B.ci[1]);
@@ -126,13 +133,21 @@ test('--geometry --deep-surplus 16: surplus A2 with its fields, and the heuristi
   assert.ok(layer.slice(0, -1).every(x => typeof x === 'number' && Number.isFinite(x)), 'B finite for every token with a token after it');
   assert.equal(layer[layer.length - 1], null);
 
-  const text = await cli('analyze', input, '--model', gpt2, '--geometry', '--eigen', '4', '--deep-surplus', '16', '--no-color');
+  const text = await cli('analyze', input, '--model', gpt2, '--geometry', '--eigen', '4', '--deep-surplus', '16', '--context-ablation', '--no-color');
   assert.match(text.stdout, /surplus A2 \(model-defined, branch look-ahead\): \d+\.\d+ nats .*cap log S 2\.7726; S 16, k_b 8, covered mass 0\.\d+/);
   assert.match(text.stdout, /surplus B \(heuristic\): mean -?\d+\.\d+ nats, 95% CI \[-?\d+\.\d+, -?\d+\.\d+\]/);
-  // Off by default (no A2), and meaningless without --geometry.
-  const off = (JSON.parse((await cli('analyze', input, '--model', gpt2, '--format', 'json', '--geometry', '--eigen', '4')).stdout) as SurplusDoc).geometry;
+  // Both off by default (no A2, no B and no short runs), and meaningless without --geometry.
+  const offDoc = JSON.parse((await cli('analyze', input, '--model', gpt2, '--format', 'json', '--geometry', '--eigen', '4')).stdout) as SurplusDoc;
+  const off = offDoc.geometry;
   assert.equal(off.surplus.A2, null);
+  assert.equal(off.surplus.B, null);
+  assert.equal(off.options.contextAblation, false);
+  assert.deepEqual(off.surplusCost, { bDistinctTokens: 0, bRuns: 0, a2BranchRuns: 0 });
+  assert.ok(offDoc.tokens.every(t => !('contextAblationBHeuristic' in t)));
   const bad = await cli('analyze', input, '--model', gpt2, '--deep-surplus', '16');
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--deep-surplus: only meaningful with --geometry/);
+  const badB = await cli('analyze', input, '--model', gpt2, '--context-ablation');
+  assert.equal(badB.code, 2);
+  assert.match(badB.stderr, /--context-ablation: only meaningful with --geometry/);
 });

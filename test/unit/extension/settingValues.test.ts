@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { wholeNumberSetting } from '../../../src/extension/settingValues';
+import { booleanSetting, wholeNumberSetting } from '../../../src/extension/settingValues';
 
 test('whole-number settings: wrong types and out-of-range numbers are replaced and named, never silently', () => {
   const problems: string[] = [];
@@ -21,5 +21,20 @@ test('whole-number settings: wrong types and out-of-range numbers are replaced a
     'markovLens.stride: 2.5 is not a whole number from 0 to 1048576; using 3',
     'markovLens.window: null is not a number; using 0',
     'markovLens.topK: NaN is not a number; using 10',
+  ]);
+});
+
+test('boolean settings: only true and false are taken; anything else falls back to the default and is named', () => {
+  const problems: string[] = [];
+  assert.equal(booleanSetting('geometry.contextAblation', true, false, problems), true);
+  assert.equal(booleanSetting('geometry.contextAblation', false, true, problems), false);
+  assert.deepEqual(problems, [], 'valid values raise nothing');
+  assert.equal(booleanSetting('geometry.contextAblation', 'true', false, problems), false, 'a string is not coerced');
+  assert.equal(booleanSetting('geometry.contextAblation', 1, false, problems), false);
+  assert.equal(booleanSetting('geometry.contextAblation', undefined, false, problems), false);
+  assert.deepEqual(problems, [
+    'markovLens.geometry.contextAblation: "true" is not true or false; using false',
+    'markovLens.geometry.contextAblation: 1 is not true or false; using false',
+    'markovLens.geometry.contextAblation: undefined is not true or false; using false',
   ]);
 });

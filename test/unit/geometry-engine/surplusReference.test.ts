@@ -1,5 +1,5 @@
 /**
- * Surplus B (short runs on [prefix, u]) and A2 (branch look-ahead through the KV cache) through the
+ * Surplus B (short runs on [prefix, u], asked for with `contextAblation`) and A2 (branch look-ahead through the KV cache) through the
  * real engine and ONNX Runtime on the gpt2-bytelevel fixture, against the float64 PyTorch values of
  * tools/fixtures_surplus.py: the default 64/32 windows on the long text and 16/8 sliding windows on
  * a short one, with every branchable position sampled (S = all), so the sampling is not in play.
@@ -35,7 +35,7 @@ const close = (got: number, want: number, what: string) => assert.ok(Math.abs(go
 
 for (const ref of reference.cases) {
   test(`${ref.case} ${ref.window}/${ref.stride}: B per token and A2 match the float64 reference`, async () => {
-    const a = await engine.analyze({ text: texts.get(ref.case)!, topK: 10, window: ref.window, stride: ref.stride, geometry: { eigenpairs: 2, shifts: 0, deepSurplus: 4096 } });
+    const a = await engine.analyze({ text: texts.get(ref.case)!, topK: 10, window: ref.window, stride: ref.stride, geometry: { eigenpairs: 2, shifts: 0, deepSurplus: 4096, contextAblation: true } });
     assert.equal(a.tokens.length, ref.tokens);
     const g = a.geometry!;
     a.tokens.forEach((t, i) => {
@@ -67,6 +67,8 @@ for (const ref of reference.cases) {
     // One decode step of batch k_b per sampled position; the short runs cover each distinct token once.
     assert.equal(g.surplusCost!.a2BranchRuns, ref.A2.positions);
     assert.equal(g.surplusCost!.bRuns, Math.ceil(g.surplusCost!.bDistinctTokens / 64));
+    assert.ok(g.surplusCost!.bDistinctTokens > 0);
+    assert.equal(g.options.contextAblation, true);
   });
 }
 
@@ -78,12 +80,19 @@ test('A2 samples S positions with the seed: same seed same figure, S fixed, anot
   assert.equal(a.geometry!.surplus.A2!.cap, Math.log(16));
   assert.equal(a.geometry!.surplus.A2!.value, b.geometry!.surplus.A2!.value);
   assert.notEqual(a.geometry!.surplus.A2!.value, c.geometry!.surplus.A2!.value);
-  // Without the option there are no branch runs and no A2; B is always there.
+  // Without the options there are no branch runs and no A2, and no short runs and no B (both default off).
   const plain = await engine.analyze({ text, topK: 10, geometry: { eigenpairs: 2, shifts: 0 } });
   assert.equal(plain.geometry!.surplus.A2, null);
   assert.equal(plain.geometry!.surplusCost!.a2BranchRuns, 0);
   assert.equal(plain.geometry!.views.deepSurplus, undefined);
-  assert.ok(plain.geometry!.surplus.B);
+  assert.equal(plain.geometry!.surplus.B, null);
+  assert.equal(plain.geometry!.perToken.contextAblationB, null);
+  assert.equal(plain.geometry!.surplusCost!.bRuns, 0);
+  assert.equal(plain.geometry!.surplusCost!.bDistinctTokens, 0);
+  assert.equal(plain.geometry!.timings.surplusBMs, 0);
+  assert.equal(plain.geometry!.options.contextAblation, false);
+  assert.ok(plain.tokens.every(t => t.contextAblationBHeuristic === undefined));
+  assert.ok(plain.geometry!.surplus.C1, 'C1 needs no extra runs and stays on');
   // The branches run beside the analysis and change none of its numbers.
   assert.deepEqual(plain.tokens.map(t => t.nll), a.tokens.map(t => t.nll));
 });
@@ -91,7 +100,7 @@ test('A2 samples S positions with the seed: same seed same figure, S fixed, anot
 test('nan-logits: sampled positions whose p_t or branch rows are not finite are counted as skipped, never averaged in', async () => {
   const nan = await openModel(join(fixtures, 'models', 'nan-logits'), { intraOpThreads: 1 });
   try {
-    const a = await nan.analyze({ text: texts.get('long')!, topK: 10, geometry: { eigenpairs: 2, shifts: 0, deepSurplus: 32 } });
+    const a = await nan.analyze({ text: texts.get('long')!, topK: 10, geometry: { eigenpairs: 2, shifts: 0, deepSurplus: 32, contextAblation: true } });
     const A2 = a.geometry!.surplus.A2!;
     assert.ok(A2.skippedPositions > 0, 'the fixture has NaN rows');
     assert.equal(A2.positions + A2.skippedPositions, 32);

@@ -1,7 +1,8 @@
 /**
  * The spectrum panel's surplus figures (webview/spectrum/surplus.ts) from a real core result: A1
- * always, A2 when the deep option ran (else "not computed" with the reason), B and C1 means with
- * their intervals, each captioned with its provenance from the result.
+ * always, A2 when the deep option ran (else "not computed" with the reason), B (when its option ran,
+ * else "not computed" and how to turn it on) and C1 means with their intervals, each captioned with
+ * its provenance from the result.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -43,4 +44,14 @@ test('surplus rows: A1, A2 (model-defined) when run, B and C1 means ± CI (heuri
   assert.match(without[1].note, /markovLens\.geometry\.deepSurplus/);
   const failed = surplusRows({ ...computeGeometry(base, { eigenpairs: 2, shifts: 0 }), views: { deepSurplus: { on: false, message: 'surplus A2: the branch runs failed: boom' } } as never });
   assert.match(failed[1].note, /branch runs failed: boom/);
+
+  // B off (no short runs, the default): a "not computed" row saying how to turn it on; C1 unchanged.
+  const noB = surplusRows(computeGeometry({ ...base, ablatedLogProb: undefined }, { eigenpairs: 2, shifts: 0 }));
+  assert.deepEqual(noB.map(r => r.key), ['A1', 'A2', 'B', 'C1']);
+  assert.equal(noB[2].value, null);
+  assert.equal(noB[2].ci, null);
+  assert.equal(noB[2].text, 'not computed');
+  assert.equal(noB[2].provenance, 'heuristic');
+  assert.match(noB[2].note, /markovLens\.geometry\.contextAblation/);
+  assert.equal(noB[3].value, c1.value, 'C1 does not depend on B');
 });
