@@ -10,13 +10,16 @@
  */
 import { expandBatch, type RecordBatch } from '../core/records';
 import { computeGeometry, gatherHeadRows, geometrySteps, geometryInputFromRecords, headRowIds, type GeometryInput, type HeadCheckResult } from '../core/geometry';
+import type { PrototypeRowsResult } from '../core/geometry/prototypeRows';
 import type { GeometryOptionsMessage, GeometryReport, GeometryViewState } from '../protocol/worker';
 import { analyzeText, type AnalysisSink, type AnalyzeParams } from './analyzer';
 import { headVerdict, type GeometrySession } from './geometrySession';
 import { operatorOff, tooShort } from './geometryOff';
 import { BranchLookahead } from './branchLookahead';
+import type { GeometryThread } from './geometryThread';
 import { HiddenCapture } from './hiddenCapture';
 import type { LoadedModel } from './loader';
+import type { HeadWeights } from './onnx';
 import { ablatedLogProbs } from './surplusRuns';
 
 /** Fewer tokens than this and the core refuses (a spectrum of a handful of contexts means nothing). */
@@ -42,8 +45,10 @@ export async function analyzeWithGeometry(
   const analysed = hiddenOutput ? geo.session! : model.session;
   const session = capture.wrap(branch ? branch.wrap(analysed) : analysed);
   let fed: Int32Array = new Int32Array(0);
+  const rows = prototypeRowsThread(geo, wanted, hiddenOutput !== null, model.logitsWidth);
   const { inferenceMs } = await analyzeText({ ...model, session }, params, {
     started: (scoring, tokens, tokenizeMs, ids) => {
+      rows?.thread.beginRows(rows.weights.weight, rows.weights.hidden, rows.weights.vocab, tokens);
       capture.start(tokens, scoring.window, scoring.stride, ids);
       branch?.start(tokens, scoring.window, scoring.stride, ids);
       fed = ids;
@@ -51,6 +56,7 @@ export async function analyzeWithGeometry(
     },
     batch: batch => {
       batches.push(batch);
+      rows?.thread.addRows({ firstIndex: batch.firstIndex, count: batch.count, k: batch.topK, topIds: batch.topIds, topProbs: batch.topProbs, nll: batch.nll });
       sink.batch(batch, hiddenOutput ? capture.norms(batch.firstIndex, batch.firstIndex + batch.count) : undefined);
     },
     progress: (done, total) => sink.progress(done, total),
@@ -58,8 +64,19 @@ export async function analyzeWithGeometry(
   });
   const started = performance.now();
   const surplus = await surplusRuns(model, fed, branch, wanted.contextAblation === true);
+  // Should the thread have failed, the core builds the same rows itself.
+  surplus.prototypeRows = rows ? await rows.thread.takeRows().catch(() => undefined) : undefined;
   const geometry = await geometryOf(model, geo, capture, batches, wanted, hiddenOutput !== null, surplus);
   return { inferenceMs, geometry, geometryMs: performance.now() - started };
+}
+
+/**
+ * The geometry thread builds the model-side prototype rows during inference when it can: there is a
+ * thread, the kernel is the prototype kernel on the model side, and W is readable and as wide as the logits.
+ */
+function prototypeRowsThread(geo: GeometrySession, wanted: GeometryOptionsMessage, hasHidden: boolean, logitsWidth: number): { thread: GeometryThread; weights: HeadWeights } | null {
+  const prototype = (wanted.kernel ?? 'prototype') === 'prototype' && (wanted.side ?? 'model') === 'model';
+  return geo.thread && prototype && hasHidden && geo.weights?.vocab === logitsWidth ? { thread: geo.thread, weights: geo.weights } : null;
 }
 
 /** Heuristic B's short runs (option; one step per distinct token) and the A2 result of the branches (deep option). */
@@ -78,6 +95,8 @@ interface SurplusInputs {
   /** B's short runs (after the analysis) and A2's branches (inside it, so also in inferenceMs). */
   timings: { surplusBMs: number; surplusA2Ms: number };
   deep: GeometryViewState | null;
+  /** ḡ_t and tr g*_t built during inference by the geometry thread (for W as read, scale 1). */
+  prototypeRows?: PrototypeRowsResult;
 }
 
 async function geometryOf(model: LoadedModel, geo: GeometrySession, capture: HiddenCapture, batches: RecordBatch[], wanted: GeometryOptionsMessage, hasHidden: boolean, surplus: SurplusInputs): Promise<GeometryReport> {
@@ -107,6 +126,8 @@ async function geometryOf(model: LoadedModel, geo: GeometrySession, capture: Hid
     const scale = head.verdict === 'scaled' ? check!.fittedScale : 1;
     const weight = scale === 1 ? w.weight : Float32Array.from(w.weight, x => x * scale);
     input.head = gatherHeadRows(weight, w.hidden, headRowIds(base), w.maxRowNormSq * scale * scale);
+    // Rows built from the unscaled W equal the core's only when no scale was folded in.
+    if (scale === 1 && surplus.prototypeRows?.trace.length === records.length) input.prototypeRows = surplus.prototypeRows;
   } else {
     // A + U with A = −⟨W_y, h⟩ − b_y means nothing without a linear head.
     input.logPartition = undefined;

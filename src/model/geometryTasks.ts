@@ -1,33 +1,70 @@
 /**
- * The geometry thread's loop: runs the tasks the inference worker hands over (the hidden-state PCA,
- * part of the shift nulls; src/core/geometry/steps.ts) and keeps each basis it makes for the
- * shiftScores tasks that refer to it, until the worker releases them at the end of the analysis.
+ * The geometry thread's loop. During inference it builds the prototype rows from each batch of
+ * records (core/geometry/prototypeRows.ts); afterwards it runs the tasks the inference worker hands
+ * over (the hidden-state PCA, part of the shift nulls; core/geometry/steps.ts) and keeps each basis
+ * it makes for the shiftScores tasks that refer to it, until the worker releases them.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { HiddenBasis } from '../core/geometry/hiddenBasis';
+import { PrototypeRows } from '../core/geometry/prototypeRows';
 import { runTask } from '../core/geometry/steps';
-import type { GeometryReleaseRequest, GeometryTaskReply, GeometryTaskRequest } from '../protocol/worker';
+import type { GeometryTaskReply, GeometryThreadRequest } from '../protocol/worker';
 
 export function serveGeometryTasks(port: MessagePort): void {
   const bases = new Map<number, HiddenBasis>();
-  port.on('message', (m: GeometryTaskRequest | GeometryReleaseRequest) => {
-    if (m.type === 'geometry/release') {
-      bases.clear();
-      return;
+  let weight: Float32Array | undefined;
+  let rows: PrototypeRows | undefined;
+  /** A batch that could not be added fails the take that follows (never silently wrong rows). */
+  let rowsError: string | undefined;
+  const reply = (message: GeometryTaskReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+  const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+  port.on('message', (m: GeometryThreadRequest) => {
+    switch (m.type) {
+      case 'geometry/release':
+        bases.clear();
+        rows = undefined;
+        return;
+      case 'geometry/prototypes-begin':
+        weight = m.weight ?? weight;
+        rowsError = undefined;
+        rows = undefined;
+        try {
+          if (!weight) throw new Error('no head weight was sent');
+          rows = new PrototypeRows(weight, m.d, m.vocab, m.tokens);
+        } catch (e) {
+          rowsError = errorText(e);
+        }
+        return;
+      case 'geometry/prototypes-add':
+        if (!rows || rowsError) return;
+        try {
+          rows.add(m.batch);
+        } catch (e) {
+          rowsError = errorText(e);
+        }
+        return;
+      case 'geometry/prototypes-take': {
+        const taken = rows;
+        rows = undefined;
+        if (!taken || rowsError) reply({ type: 'geometry/failed', id: m.id, message: `prototype rows: ${rowsError ?? 'none were begun'}` });
+        else reply({ type: 'geometry/done', id: m.id, result: { data: taken.data, trace: taken.trace } }, [taken.data.buffer as ArrayBuffer, taken.trace.buffer as ArrayBuffer]);
+        return;
+      }
+      case 'geometry/task':
+        try {
+          const result = runTask(m.task, handle => {
+            const basis = bases.get(handle.id);
+            if (!basis) throw new Error(`geometry thread: no hidden basis ${handle.id}`);
+            return basis;
+          });
+          if (m.task.kind === 'hiddenBasis') bases.set(m.id, result as HiddenBasis);
+          // The basis is copied (not transferred): this thread keeps it for the nulls.
+          reply({ type: 'geometry/done', id: m.id, result });
+        } catch (e) {
+          reply({ type: 'geometry/failed', id: m.id, message: errorText(e) });
+        }
+        return;
     }
-    let reply: GeometryTaskReply;
-    try {
-      const result = runTask(m.task, handle => {
-        const basis = bases.get(handle.id);
-        if (!basis) throw new Error(`geometry thread: no hidden basis ${handle.id}`);
-        return basis;
-      });
-      if (m.task.kind === 'hiddenBasis') bases.set(m.id, result as HiddenBasis);
-      reply = { type: 'geometry/done', id: m.id, result };
-    } catch (e) {
-      reply = { type: 'geometry/failed', id: m.id, message: e instanceof Error ? e.message : String(e) };
-    }
-    // The basis is copied (not transferred): this thread keeps it for the nulls.
-    port.postMessage(reply);
   });
 }

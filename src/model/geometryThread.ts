@@ -7,16 +7,19 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { PrototypeBatch, PrototypeRowsResult } from '../core/geometry/prototypeRows';
 import type { GeometryStep, StepReply, Steps, TaskHandle, TaskResults } from '../core/geometry/steps';
-import type { GeometryReleaseRequest, GeometryTaskReply, GeometryTaskRequest } from '../protocol/worker';
+import type { GeometryTaskReply, GeometryTaskRequest, GeometryThreadRequest } from '../protocol/worker';
 import { WORKER_RESOURCE_LIMITS } from './workerLimits';
 
-type Result = TaskResults[keyof TaskResults];
+type Result = TaskResults[keyof TaskResults] | PrototypeRowsResult;
 
 export class GeometryThread {
   private nextId = 0;
   private readonly pending = new Map<number, { promise: Promise<Result>; settle?: { resolve(r: Result): void; reject(e: Error): void } }>();
   private failure: Error | undefined;
+  /** The head weight the thread already holds (sent once per model, 4·V·d bytes). */
+  private sentWeight: Float32Array | undefined;
 
   constructor(private readonly worker: Worker) {
     worker.on('message', (m: GeometryTaskReply) => {
@@ -42,6 +45,25 @@ export class GeometryThread {
     }
   }
 
+  /** Starts building prototype rows for an analysis of `tokens` records (see addRows). */
+  beginRows(weight: Float32Array, d: number, vocab: number, tokens: number): void {
+    const send = weight !== this.sentWeight;
+    this.sentWeight = weight;
+    this.post({ type: 'geometry/prototypes-begin', weight: send ? weight : undefined, d, vocab, tokens });
+  }
+
+  /** One scored batch; the thread folds it in while inference goes on. */
+  addRows(batch: PrototypeBatch): void {
+    this.post({ type: 'geometry/prototypes-add', batch });
+  }
+
+  /** The rows of every batch added since beginRows (they arrive once the thread has caught up). */
+  takeRows(): Promise<PrototypeRowsResult> {
+    const id = this.expect();
+    this.post({ type: 'geometry/prototypes-take', id });
+    return this.wait({ id }) as Promise<PrototypeRowsResult>;
+  }
+
   /** Drives the steps: started tasks run on the thread, everything else here. */
   async run<R>(steps: Steps<R>): Promise<R> {
     try {
@@ -49,24 +71,34 @@ export class GeometryThread {
       for (;;) {
         const step: IteratorResult<GeometryStep, R> = reply === undefined ? steps.next() : steps.next(reply);
         if (step.done) return step.value;
-        reply = 'start' in step.value ? this.start(step.value.start) : await this.wait(step.value.wait);
+        reply = 'start' in step.value ? this.start(step.value.start) : await this.wait(step.value.wait) as StepReply;
       }
     } finally {
       this.pending.clear();
-      this.worker.postMessage({ type: 'geometry/release' } satisfies GeometryReleaseRequest);
+      this.post({ type: 'geometry/release' });
     }
   }
 
   private start(task: GeometryTaskRequest['task']): TaskHandle {
+    const id = this.expect();
+    this.post({ type: 'geometry/task', id, task });
+    return { id };
+  }
+
+  /** A reply the thread will send under a new id. */
+  private expect(): number {
     if (this.failure) throw this.failure;
     const id = this.nextId++;
     const entry: { promise: Promise<Result>; settle?: { resolve(r: Result): void; reject(e: Error): void } } = { promise: Promise.resolve(null as unknown as Result) };
     entry.promise = new Promise<Result>((resolve, reject) => { entry.settle = { resolve, reject }; });
-    // A task nobody waits for (the steps threw first) must not become an unhandled rejection.
+    // A reply nobody waits for (the steps threw first) must not become an unhandled rejection.
     entry.promise.catch(() => undefined);
     this.pending.set(id, entry);
-    this.worker.postMessage({ type: 'geometry/task', id, task } satisfies GeometryTaskRequest);
-    return { id };
+    return id;
+  }
+
+  private post(message: GeometryThreadRequest): void {
+    this.worker.postMessage(message);
   }
 
   private wait(handle: TaskHandle): Promise<Result> {

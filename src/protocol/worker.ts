@@ -6,6 +6,7 @@ import type { ModelInfo, ScoringInfo } from '../core/analysis';
 import type { InputErrorCode } from '../core/errors';
 import type { GeometryResult, KernelName, KernelSide } from '../core/geometry';
 import type { ChunkMetrics } from '../core/reduceChunk';
+import type { PrototypeBatch, PrototypeRowsResult } from '../core/geometry/prototypeRows';
 import type { GeometryTask, TaskResults } from '../core/geometry/steps';
 import type { RecordBatch } from '../core/records';
 import type { ReuseHint } from '../core/reuse';
@@ -216,12 +217,24 @@ export interface GeometryTaskRequest {
   task: GeometryTask;
 }
 
-/** Inference worker -> geometry thread: drop the kept bases (the analysis is over). */
+/** Inference worker -> geometry thread: drop the kept bases and prototype rows (the analysis is over). */
 export interface GeometryReleaseRequest {
   type: 'geometry/release';
 }
 
+/**
+ * Inference worker -> geometry thread, during inference: build the model-side prototype rows and
+ * pullback traces (core/geometry/prototypeRows.ts) from each batch of records as it is scored. The
+ * head weight (V×d) is sent once per model and kept; `take` replies with the rows, transferred.
+ */
+export type PrototypeRowsRequest =
+  | { type: 'geometry/prototypes-begin'; weight?: Float32Array; d: number; vocab: number; tokens: number }
+  | { type: 'geometry/prototypes-add'; batch: PrototypeBatch }
+  | { type: 'geometry/prototypes-take'; id: number };
+
+export type GeometryThreadRequest = GeometryTaskRequest | GeometryReleaseRequest | PrototypeRowsRequest;
+
 /** Geometry thread -> inference worker. */
 export type GeometryTaskReply =
-  | { type: 'geometry/done'; id: number; result: TaskResults[keyof TaskResults] }
+  | { type: 'geometry/done'; id: number; result: TaskResults[keyof TaskResults] | PrototypeRowsResult }
   | { type: 'geometry/failed'; id: number; message: string };

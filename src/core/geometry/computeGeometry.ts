@@ -188,12 +188,13 @@ function tracePerToken(input: GeometryInput): { value: Float64Array; bound: Floa
   const { rowStart, ids, probs } = input.top;
   const T = input.targets.length;
   const residual = sliceResiduals(input);
-  const value = new Float64Array(T);
+  const given = input.prototypeRows?.trace;
+  const value = given ? Float64Array.from(given) : new Float64Array(T);
   const bound = new Float64Array(T);
   const scratch: Float64Array = new Float64Array(d);
   for (let t = 0; t < T; t++) {
     const s = rowStart[t];
-    value[t] = pullbackTrace(ids.subarray(s, rowStart[t + 1]), probs.subarray(s, rowStart[t + 1]), rowStart[t + 1] - s, id => head.row(id), rows, d, scratch);
+    if (!given) value[t] = pullbackTrace(ids.subarray(s, rowStart[t + 1]), probs.subarray(s, rowStart[t + 1]), rowStart[t + 1] - s, id => head.row(id), rows, d, scratch);
     bound[t] = 3 * residual[t] * head.maxNormSq;
   }
   return { value, bound };

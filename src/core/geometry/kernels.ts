@@ -92,7 +92,9 @@ function prototypeFactor(input: GeometryInput, side: KernelSide): KernelFactor {
   const head = new HeadIndex(input.head);
   const { d, rows } = input.head;
   const T = input.targets.length;
-  const data = new Float64Array(T * d);
+  const given = side === 'model' ? input.prototypeRows : undefined;
+  if (given && given.data.length !== T * d) throw new Error(`prototype rows: ${given.data.length} values for ${T}×${d}`);
+  const data = given ? given.data : new Float64Array(T * d);
   const addRow = (t: number, id: number, weight: number): void => {
     const r = head.row(id);
     const w = weight * head.inverseNorm[r];
@@ -100,7 +102,7 @@ function prototypeFactor(input: GeometryInput, side: KernelSide): KernelFactor {
   };
   if (side === 'data') {
     for (let t = 0; t < T; t++) addRow(t, input.targets[t], 1);
-  } else {
+  } else if (!given) {
     const { rowStart, ids, probs } = input.top;
     for (let t = 0; t < T; t++) for (let e = rowStart[t]; e < rowStart[t + 1]; e++) if (probs[e] > 0) addRow(t, ids[e], probs[e]);
   }

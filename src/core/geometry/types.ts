@@ -10,6 +10,7 @@
  *  - Eigenpairs come from subspace iteration; `converged` says whether they met the tolerance.
  * Everything else is exact arithmetic on the given inputs.
  */
+import type { PrototypeRowsResult } from './prototypeRows';
 import type { SurplusA2 } from './surplusA2';
 
 /** Per-token truncated next-token distributions p_t (most probable first), CSR layout. */
@@ -55,6 +56,11 @@ export interface GeometryInput {
   ablatedLogProb?: Float64Array;
   /** Surplus A2 (model-defined), already reduced by the engine's branch runs (SurplusA2Accumulator). */
   surplusA2?: SurplusA2;
+  /**
+   * The model-side prototype rows ḡ_t (T×d) and tr g*_t, already built from these slices and `head`
+   * (PrototypeRows, during inference); when present they are used instead of being computed again.
+   */
+  prototypeRows?: PrototypeRowsResult;
 }
 
 export type KernelName = 'prototype' | 'bhattacharyya' | 'haochen' | 'linear';

@@ -33,6 +33,8 @@ export function sliceInput(input: GeometryInput, start: number, end: number): Ge
   const base = rowStart[start];
   const rebased = Int32Array.from(rowStart.subarray(start, end + 1), x => x - base);
   const view = <A extends { subarray(a: number, b: number): A }>(a: A | undefined) => a?.subarray(start, end);
+  const rows = input.prototypeRows;
+  const rowWidth = rows ? rows.data.length / input.targets.length : 0;
   return {
     targets: input.targets.subarray(start, end),
     nll: input.nll.subarray(start, end),
@@ -45,5 +47,6 @@ export function sliceInput(input: GeometryInput, start: number, end: number): Ge
     head: input.head,
     afterNextLogProb: view(input.afterNextLogProb),
     ablatedLogProb: view(input.ablatedLogProb),
+    prototypeRows: rows && { data: rows.data.subarray(start * rowWidth, end * rowWidth), trace: rows.trace.subarray(start, end) },
   };
 }
