@@ -10,7 +10,9 @@
  * computeGeometry over the runs (the surplus short runs, surplusBMs and surplusA2Ms, among them).
  * On a loaded machine compare ratios from one run only (both kinds alternate within it).
  *
- *   node out/bench/geometry-overhead.js [--model DIR] [--tokens N] [--runs N] [--eigen N] [--kernel K] [--shifts N]
+ * Heuristic surplus B is an option outside that budget (off by default); `--context-ablation` adds it.
+ *
+ *   node out/bench/geometry-overhead.js [--model DIR] [--tokens N] [--runs N] [--eigen N] [--kernel K] [--shifts N] [--context-ablation]
  *
  * Default model: models/default when present, else the gpt2-bytelevel test fixture. Default text:
  * the model's held-out files (models/default/heldout), repeated as needed and cut at N tokens.
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
       probe = await engine.analyze({ text, topK: 1 });
     }
     text = text.slice(0, probe.tokens[tokens - 1].end);
-    const geometry = { eigenpairs: eigen, kernel, seed: 1, shifts };
+    const geometry = { eigenpairs: eigen, kernel, seed: 1, shifts, contextAblation: process.argv.includes('--context-ablation') };
     await engine.analyze({ text, geometry }); // splices and loads the geometry session once
 
     const ratios: number[] = [];
@@ -116,7 +118,7 @@ async function main(): Promise<void> {
     const V = last!.model.vocabSize;
     const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
     const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-    console.log(`model ${modelDir} (V ${V}, d ${d}); ${T} tokens; ${eigen} eigenpairs, ${g.kernel.name} kernel, ${g.alignment?.shifts ?? 0} shifts`);
+    console.log(`model ${modelDir} (V ${V}, d ${d}); ${T} tokens; ${eigen} eigenpairs, ${g.kernel.name} kernel, ${g.alignment?.shifts ?? 0} shifts${geometry.contextAblation ? ', surplus B' : ''}`);
     console.log(`cores ${availableParallelism()}, load average ${loadavg().map(x => x.toFixed(2)).join(' ')}; ${runs} paired runs`);
     console.log(`analysis without geometry: median ${median(plainMs).toFixed(0)} ms (min ${Math.min(...plainMs).toFixed(0)}, max ${Math.max(...plainMs).toFixed(0)})`);
     console.log(`analysis with geometry:    median ${median(geoMs).toFixed(0)} ms (min ${Math.min(...geoMs).toFixed(0)}, max ${Math.max(...geoMs).toFixed(0)})`);
