@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addABt, addABtScalar, crossProductT, gramT, productT, rowsOf, shiftedCrossProductsT, transpose } from '../../../src/core/geometry/blocked';
+import { addABt, addABtScalar, crossProductT, gramT, productT, rowsOf, shiftedCrossProductsT, shiftedCrossProductsT32, transpose } from '../../../src/core/geometry/blocked';
 import { reserveWasm } from '../../../src/core/geometry/wasmKernel';
 import { seededRandom } from '../../../src/core/geometry/random';
 
@@ -72,4 +72,51 @@ test('shifted cross products equal Uᵀ roll(Q, s) for every kind of shift', () 
     }
     assertClose(seen[n], expected, `shift ${shift}`);
   });
+});
+
+/** Plain float64 Uᵀ roll(Q, s) from the row-major U (T×K) and Q (T×r). */
+function naiveShifted(u: Float64Array, K: number, q: Float64Array, r: number, T: number, shift: number): Float64Array {
+  const expected = new Float64Array(K * r);
+  for (let t = 0; t < T; t++) {
+    const source = (((t - shift) % T) + T) % T;
+    for (let j = 0; j < K; j++) for (let c = 0; c < r; c++) expected[j * r + c] += u[t * K + j] * q[source * r + c];
+  }
+  return expected;
+}
+
+/** Largest |actual − expected| relative to the largest |expected| entry of the same matrix. */
+function relativeError(actual: Float64Array, expected: Float64Array): number {
+  let scale = 0;
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) { scale = Math.max(scale, Math.abs(expected[i])); worst = Math.max(worst, Math.abs(actual[i] - expected[i])); }
+  return worst / scale;
+}
+
+test('float32 shifted cross products: within 1e-5 of the float64 kernel and a dense float64 loop, wasm and scalar paths', () => {
+  // T not a multiple of 4 or 256 (chunk and lane tails), K and r odd (edges outside the 2×4 blocks).
+  for (const [T, K, r] of [[1031, 7, 13], [517, 33, 129], [3, 1, 1], [600, 4, 8]]) {
+    // Unit-norm-ish columns like the eigenvectors and basis the null uses, plus a mean offset so
+    // entries do not all cancel to ~0 (the error bound is relative to the matrix scale).
+    const random = seededRandom(T + K);
+    const u = Float64Array.from({ length: T * K }, () => (random() - 0.3) / Math.sqrt(T));
+    const q = Float64Array.from({ length: T * r }, () => (random() - 0.4) / Math.sqrt(T));
+    const uT = transpose(u, T, K);
+    const qT = transpose(q, T, r);
+    const shifts = [0, 1, 5, 256, Math.floor(T / 2), T - 1, -7];
+    const f64: Float64Array[] = [];
+    shiftedCrossProductsT(uT, K, qT, r, T, shifts, c => f64.push(Float64Array.from(c)));
+    for (const useWasm of [true, false]) {
+      const f32: Float64Array[] = [];
+      shiftedCrossProductsT32(uT, K, qT, r, T, shifts, (c, index) => { assert.equal(index, f32.length); f32.push(Float64Array.from(c)); }, undefined, useWasm);
+      assert.equal(f32.length, shifts.length);
+      shifts.forEach((shift, n) => {
+        const dense = naiveShifted(u, K, q, r, T, shift);
+        const what = `${useWasm ? 'wasm' : 'scalar'} T=${T} K=${K} r=${r} shift ${shift}`;
+        assert.ok(relativeError(f32[n], dense) <= 1e-5, `${what} vs dense: ${relativeError(f32[n], dense)}`);
+        assert.ok(relativeError(f32[n], f64[n]) <= 1e-5, `${what} vs f64 kernel: ${relativeError(f32[n], f64[n])}`);
+        // The wasm path really is float32 (not silently the float64 one) when the shapes have whole blocks.
+        if (useWasm && K >= 2 && r >= 4 && T >= 256) assert.ok(relativeError(f32[n], dense) > 1e-12, `${what} looks float64`);
+      });
+    }
+  }
 });
