@@ -4,9 +4,19 @@
  * of both sides. Each shift costs O(T·K·r_H): the scores are computed from C_s = Uᵀ roll(Q, s) on
  * the operator's top-K part and the r_H components, and the observed value is computed the same
  * way (s = 0), so the percentile compares like with like.
+ *
+ * Approximation: C_s comes from float32 products (shiftedCrossProductsT32, wasm f32x4, ~1e-7 to
+ * 1e-6 relative), for the observed and the shifted scores alike. That is harmless here: a
+ * percentile only compares the observed score with the shifted ones, so an error far below the
+ * spread between them changes no comparison (ties aside), and the null means are display values.
+ * The headline scores (A_k, energy, CKA in alignment.ts) stay exact float64.
+ *
+ * The work splits by shift so callers can spread it over threads: shiftScores on any partition of
+ * [0, ...drawShifts(...)], concatenated in order, gives summariseShiftNull exactly what one call
+ * would (each shift's scores depend on that shift alone); shiftNull is that composition.
  */
 import { cumulativeRowShare, transposedPair } from './alignment';
-import { shiftedCrossProductsT } from './blocked';
+import { addABtScalar, rowsOf, shiftedCrossProductsT32 } from './blocked';
 import { HiddenBasis } from './hiddenBasis';
 import { symmetricEigenvalues } from './eigen';
 import { Eigenpairs } from './spectrum';
@@ -21,23 +31,36 @@ export interface ShiftNull {
   basis: string;
 }
 
-interface Scores { Ak: number[]; energy: number[]; varianceCaptured: number[]; cka: number }
+/** The scores of one shift (s = 0: the observed value); `cka` is CKA's numerator only. */
+export interface NullScores { Ak: number[]; energy: number[]; varianceCaptured: number[]; cka: number }
 
 export function shiftNull(eig: Eigenpairs, basis: HiddenBasis, count: number, random: RandomFn): ShiftNull {
-  const T = basis.q.length / Math.max(basis.r, 1);
-  const K = Math.min(eig.count, basis.r);
+  const shifts = drawShifts(random, count, documentLength(basis));
+  const [observed, ...nulls] = shiftScores(eig, basis, [0, ...shifts]);
+  return summariseShiftNull(observed, nulls, shifts, Math.min(eig.count, basis.r), basis.r);
+}
+
+/** `count` shifts uniform in [lo, T − lo], lo = min(50, ⌊T/4⌋) (at least 1), drawn from `random`. */
+export function drawShifts(random: RandomFn, count: number, T: number): number[] {
   const lo = Math.min(50, Math.max(1, Math.floor(T / 4)));
-  const shifts = Array.from({ length: count }, () => randomInt(random, lo, T - lo));
-  const { uT, qT, r } = transposedPair(eig, basis);
-  // Shift 0 is the observed value, computed by the same kernel as the shifted ones.
-  const all: Scores[] = [];
-  shiftedCrossProductsT(uT, eig.count, qT, r, T, [0, ...shifts], c => all.push(scoresFor(eig, basis, K, c)));
-  const observed = all[0];
-  const nulls = all.slice(1);
-  const pick = (f: (x: Scores) => number[]) => f(observed).map((v, k) => percentile(v, nulls.map(n => f(n)[k])));
-  const mean = (f: (x: Scores) => number[]) => f(observed).map((_, k) => nulls.reduce((a, n) => a + f(n)[k], 0) / Math.max(1, nulls.length));
+  return Array.from({ length: count }, () => randomInt(random, lo, T - lo));
+}
+
+/** The scores for each listed shift, in order (0 gives the observed value). */
+export function shiftScores(eig: Eigenpairs, basis: HiddenBasis, shifts: readonly number[]): NullScores[] {
+  const K = Math.min(eig.count, basis.r);
+  const { uT, qT, r, T } = transposedPair(eig, basis);
+  const scores: NullScores[] = [];
+  shiftedCrossProductsT32(uT, eig.count, qT, r, T, shifts, c => scores.push(scoresFor(eig, basis, K, c)));
+  return scores;
+}
+
+/** Percentiles of the observed scores among the null ones, and the null means (K = top-K used, r = r_H). */
+export function summariseShiftNull(observed: NullScores, nulls: readonly NullScores[], shifts: readonly number[], K: number, r: number): ShiftNull {
+  const pick = (f: (x: NullScores) => number[]) => f(observed).map((v, k) => percentile(v, nulls.map(n => f(n)[k])));
+  const mean = (f: (x: NullScores) => number[]) => f(observed).map((_, k) => nulls.reduce((a, n) => a + f(n)[k], 0) / Math.max(1, nulls.length));
   return {
-    shifts,
+    shifts: [...shifts],
     percentile: {
       Ak: pick(x => x.Ak), energy: pick(x => x.energy), varianceCaptured: pick(x => x.varianceCaptured),
       cka: percentile(observed.cka, nulls.map(n => n.cka)),
@@ -47,18 +70,23 @@ export function shiftNull(eig: Eigenpairs, basis: HiddenBasis, count: number, ra
       // CKA's denominator does not change with the shift, so the null mean is given relative to observed.
       ckaRelative: observed.cka > 0 ? nulls.reduce((a, n) => a + n.cka, 0) / Math.max(1, nulls.length) / observed.cka : NaN,
     },
-    basis: `operator top-${K} eigenpairs and ${basis.r} hidden components, observed and shifted alike`,
+    basis: `operator top-${K} eigenpairs and ${r} hidden components, observed and shifted alike`,
   };
 }
 
-function scoresFor(eig: Eigenpairs, basis: HiddenBasis, K: number, c: Float64Array): Scores {
+function documentLength(basis: HiddenBasis): number {
+  return basis.q.length / Math.max(basis.r, 1);
+}
+
+function scoresFor(eig: Eigenpairs, basis: HiddenBasis, K: number, c: Float64Array): NullScores {
   const r = basis.r;
-  // ρ of the top-K operator part: eig(Λ^½ C Cᵀ Λ^½).
+  // ρ of the top-K operator part: eig(Λ^½ C Cᵀ Λ^½). C Cᵀ by the blocked JavaScript kernel (the
+  // wasm one holds U and Q during the shifts), upper half, then scaled and mirrored.
   const small = new Float64Array(K * K);
+  const rows = rowsOf(c, K, r);
+  addABtScalar(rows, rows, r, small, K, true);
   for (let i = 0; i < K; i++) for (let j = i; j < K; j++) {
-    let s = 0;
-    for (let k = 0; k < r; k++) s += c[i * r + k] * c[j * r + k];
-    s *= Math.sqrt(eig.values[i] * eig.values[j]);
+    const s = small[i * K + j] * Math.sqrt(eig.values[i] * eig.values[j]);
     small[i * K + j] = s;
     small[j * K + i] = s;
   }
