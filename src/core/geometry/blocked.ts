@@ -5,7 +5,7 @@
  * in registers (six loads per eight multiply-adds instead of a load and a store per one in the
  * axpy form), and the length is cut into chunks so the rows in use stay in cache. Exact float64
  * arithmetic; only the summation order differs from a plain loop (rounding-level differences).
- * The one exception, shiftedCrossProductsT32, uses float32 products (an approximation, ~1e-6).
+ * The one exception, shiftedCrossProducts32, uses float32 products (an approximation, ~1e-6).
  */
 
 import { reserveWasm, WasmAbt } from './wasmKernel';
@@ -191,38 +191,64 @@ export function shiftedCrossProductsT(
 }
 
 /**
- * shiftedCrossProductsT with float32 products, twice the SIMD lanes: an approximation. U and Q are
- * rounded to float32 once (relative 2⁻²⁴), and each entry sums float32 products in float32 over
- * chunks of ≤ CHUNK elements (four lanes of ≤ 64), the chunk sums in float64, so the error stays
- * ~1e-6 of Σ|u·q| instead of growing with T. The edges the 2×4 blocks leave (K odd, r not a
- * multiple of 4) are exact float64 from uT and qT. Without wasm SIMD, or with `useWasm` false
- * (tests), it is the float64 JavaScript kernel. Same `visit` contract as shiftedCrossProductsT.
+ * C_s (K×r) = Uᵀ roll(Q, s) for each shift, as shiftedCrossProductsT but from the row-major U (T×K)
+ * and Q (T×r), with float32 products: an approximation. U and Q are rounded to float32 once
+ * (relative 2⁻²⁴) into wasm memory; cross32 keeps one f32x4 lane per entry of a 4×8 block (four
+ * splat U values against two Q vectors per row: six loads per eight vector multiply-adds, like
+ * abt's 2×4 block, at twice the lanes) and sums float32 products over chunks of ≤ CHUNK rows,
+ * the chunk sums in float64, so the error stays ~1e-7 to 1e-6 of Σ|u·q| instead of growing with T.
+ * The entries outside whole 4×8 blocks (K mod 4 rows, r mod 8 columns) are exact float64. Without
+ * wasm SIMD, or with `useWasm` false (tests), it is the float64 JavaScript kernel. Same `visit`
+ * contract as shiftedCrossProductsT.
  */
-export function shiftedCrossProductsT32(
-  uT: Float64Array, K: number, qT: Float64Array, r: number, T: number, shifts: readonly number[],
+export function shiftedCrossProducts32(
+  u: Float64Array, K: number, q: Float64Array, r: number, T: number, shifts: readonly number[],
   visit: (c: Float64Array, index: number) => void, out: Float64Array = new Float64Array(K * r), useWasm = true,
 ): void {
   // Layout in wasm memory: U then Q as float32s, then C as float64s from the next 8-byte boundary.
   const outOffset = Math.ceil(((K + r) * T) / 2);
   const wasm = useWasm ? reserveWasm(outOffset + K * r) : null;
-  const u = rowsOf(uT, K, T);
-  const q = rowsOf(qT, r, T);
-  if (wasm) { wasm.heap32.set(uT.subarray(0, K * T), 0); wasm.heap32.set(qT.subarray(0, r * T), K * T); }
+  if (!wasm) {
+    const uT = rowsOf(transpose(u, T, K), K, T);
+    const qT = rowsOf(transpose(q, T, r), r, T);
+    shifts.forEach((shift, index) => {
+      out.fill(0, 0, K * r);
+      for (const [uStart, qStart, length] of shiftSegments(shift, T)) addABtScalar({ ...uT, offset: uStart }, { ...qT, offset: qStart }, length, out, r);
+      visit(out, index);
+    });
+    return;
+  }
+  wasm.heap32.set(u.subarray(0, T * K), 0);
+  wasm.heap32.set(q.subarray(0, T * r), K * T);
+  const blockRows = K - (K % 4);
+  const blockColumns = r - (r % 8);
   shifts.forEach((shift, index) => {
-    const c = wasm ? wasm.heap.subarray(outOffset, outOffset + K * r) : out;
+    const c = wasm.heap.subarray(outOffset, outOffset + K * r);
     c.fill(0);
     for (const [uStart, qStart, length] of shiftSegments(shift, T)) {
-      const uSeg = { ...u, offset: uStart };
-      const qSeg = { ...q, offset: qStart };
-      if (!wasm) { addABtScalar(uSeg, qSeg, length, c, r); continue; }
       for (let l0 = 0; l0 < length; l0 += CHUNK) {
-        wasm.abt32(4 * (uStart + l0), K, 4 * T, 4 * (K * T + qStart + l0), r, 4 * T, Math.min(CHUNK, length - l0), 8 * outOffset, 8 * r);
+        wasm.cross32(4 * (uStart + l0) * K, 4 * K, 4 * (K * T + (qStart + l0) * r), 4 * r, Math.min(CHUNK, length - l0), K, r, 8 * outOffset, 8 * r);
       }
-      addABtJs(uSeg, qSeg, length, c, r, false, false);
+      if (blockRows < K || blockColumns < r) addEdges(u, K, q, r, uStart, qStart, length, c, blockRows, blockColumns);
     }
-    if (wasm) out.set(c);
+    out.set(c);
     visit(out, index);
   });
+}
+
+/** c[j][k] += Σ_l u[uStart + l][j] · q[qStart + l][k] for the entries outside rows < blockRows × columns < blockColumns. */
+function addEdges(
+  u: Float64Array, K: number, q: Float64Array, r: number, uStart: number, qStart: number, length: number,
+  c: Float64Array, blockRows: number, blockColumns: number,
+): void {
+  for (let l = 0; l < length; l++) {
+    const ut = (uStart + l) * K;
+    const qt = (qStart + l) * r;
+    for (let j = 0; j < K; j++) {
+      const x = u[ut + j];
+      for (let k = j < blockRows ? blockColumns : 0; k < r; k++) c[j * r + k] += x * q[qt + k];
+    }
+  }
 }
 
 /**

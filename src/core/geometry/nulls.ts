@@ -5,7 +5,7 @@
  * the operator's top-K part and the r_H components, and the observed value is computed the same
  * way (s = 0), so the percentile compares like with like.
  *
- * Approximation: C_s comes from float32 products (shiftedCrossProductsT32, wasm f32x4, ~1e-7 to
+ * Approximation: C_s comes from float32 products (shiftedCrossProducts32, wasm f32x4, ~1e-7 to
  * 1e-6 relative), for the observed and the shifted scores alike. That is harmless here: a
  * percentile only compares the observed score with the shifted ones, so an error far below the
  * spread between them changes no comparison (ties aside), and the null means are display values.
@@ -15,8 +15,8 @@
  * [0, ...drawShifts(...)], concatenated in order, gives summariseShiftNull exactly what one call
  * would (each shift's scores depend on that shift alone); shiftNull is that composition.
  */
-import { cumulativeRowShare, transposedPair } from './alignment';
-import { addABtScalar, rowsOf, shiftedCrossProductsT32 } from './blocked';
+import { cumulativeRowShare } from './alignment';
+import { addABtScalar, rowsOf, shiftedCrossProducts32 } from './blocked';
 import { HiddenBasis } from './hiddenBasis';
 import { symmetricEigenvalues } from './eigen';
 import { Eigenpairs } from './spectrum';
@@ -49,9 +49,8 @@ export function drawShifts(random: RandomFn, count: number, T: number): number[]
 /** The scores for each listed shift, in order (0 gives the observed value). */
 export function shiftScores(eig: Eigenpairs, basis: HiddenBasis, shifts: readonly number[]): NullScores[] {
   const K = Math.min(eig.count, basis.r);
-  const { uT, qT, r, T } = transposedPair(eig, basis);
   const scores: NullScores[] = [];
-  shiftedCrossProductsT32(uT, eig.count, qT, r, T, shifts, c => scores.push(scoresFor(eig, basis, K, c)));
+  shiftedCrossProducts32(eig.vectors, eig.count, basis.q, basis.r, documentLength(basis), shifts, c => scores.push(scoresFor(eig, basis, K, c)));
   return scores;
 }
 
