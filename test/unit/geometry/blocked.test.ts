@@ -105,18 +105,23 @@ test('float32 shifted cross products: within 1e-5 of the float64 kernel and a de
     const shifts = [0, 1, 5, 256, Math.floor(T / 2), T - 1, -7];
     const f64: Float64Array[] = [];
     shiftedCrossProductsT(uT, K, qT, r, T, shifts, c => f64.push(Float64Array.from(c)));
-    for (const useWasm of [true, false]) {
-      const f32: Float64Array[] = [];
-      shiftedCrossProducts32(u, K, q, r, T, shifts, (c, index) => { assert.equal(index, f32.length); f32.push(Float64Array.from(c)); }, undefined, useWasm);
-      assert.equal(f32.length, shifts.length);
-      shifts.forEach((shift, n) => {
-        const dense = naiveShifted(u, K, q, r, T, shift);
-        const what = `${useWasm ? 'wasm' : 'scalar'} T=${T} K=${K} r=${r} shift ${shift}`;
-        assert.ok(relativeError(f32[n], dense) <= 1e-5, `${what} vs dense: ${relativeError(f32[n], dense)}`);
-        assert.ok(relativeError(f32[n], f64[n]) <= 1e-5, `${what} vs f64 kernel: ${relativeError(f32[n], f64[n])}`);
-        // The wasm path really is float32 (not silently the float64 one) when the shapes have whole blocks.
-        if (useWasm && K >= 4 && r >= 8 && T >= 256) assert.ok(relativeError(f32[n], dense) > 1e-12, `${what} looks float64`);
-      });
-    }
+    const paths = [true, false].map(useWasm => {
+      const seen: Float64Array[] = [];
+      shiftedCrossProducts32(u, K, q, r, T, shifts, (c, index) => { assert.equal(index, seen.length); seen.push(Float64Array.from(c)); }, undefined, useWasm);
+      assert.equal(seen.length, shifts.length);
+      return seen;
+    });
+    shifts.forEach((shift, n) => {
+      const dense = naiveShifted(u, K, q, r, T, shift);
+      const what = `T=${T} K=${K} r=${r} shift ${shift}`;
+      const [wasm, scalar] = paths.map(seen => seen[n]);
+      for (const [name, c] of [['wasm', wasm], ['scalar', scalar]] as const) {
+        assert.ok(relativeError(c, dense) <= 1e-5, `${name} ${what} vs dense: ${relativeError(c, dense)}`);
+        assert.ok(relativeError(c, f64[n]) <= 1e-5, `${name} ${what} vs f64 kernel: ${relativeError(c, f64[n])}`);
+      }
+      assert.ok(relativeError(wasm, scalar) <= 1e-5, `${what} wasm vs scalar: ${relativeError(wasm, scalar)}`);
+      // The wasm path really is float32 (not silently the float64 one) when the shapes have whole blocks.
+      if (K >= 4 && r >= 8 && T >= 256) assert.ok(relativeError(wasm, dense) > 1e-12, `${what} looks float64`);
+    });
   }
 });
