@@ -5,6 +5,7 @@
  * in registers (six loads per eight multiply-adds instead of a load and a store per one in the
  * axpy form), and the length is cut into chunks so the rows in use stay in cache. Exact float64
  * arithmetic; only the summation order differs from a plain loop (rounding-level differences).
+ * The one exception, shiftedCrossProducts32, uses float32 products (an approximation, ~1e-6).
  */
 
 import { reserveWasm, WasmAbt } from './wasmKernel';
@@ -163,9 +164,9 @@ export function productT(x: Float64Array, T: number, m: number, yT: Float64Array
 
 /**
  * C_s (K×r) = Uᵀ roll(Q, s) for each shift s, roll moving row t of Q to row t + s (mod T), from
- * uT (K×T) and qT (r×T): two contiguous segments, t ∈ [s, T) against Q rows [0, T − s) and
- * t ∈ [0, s) against Q rows [T − s, T). U and Q are copied into wasm memory once for all shifts;
- * `visit` gets each C_s in `out` (overwritten by the next shift).
+ * uT (K×T) and qT (r×T): two contiguous segments (see shiftSegments). U and Q are copied into wasm
+ * memory once for all shifts; `visit` gets each C_s in `out` (overwritten by the next shift) and
+ * must not use the wasm kernel itself (it would overwrite U and Q there).
  */
 export function shiftedCrossProductsT(
   uT: Float64Array, K: number, qT: Float64Array, r: number, T: number, shifts: readonly number[],
@@ -178,11 +179,8 @@ export function shiftedCrossProductsT(
   const q: RowsView = heap ? { data: heap, rows: r, stride: T, offset: K * T } : rowsOf(qT, r, T);
   const outOffset = (K + r) * T;
   shifts.forEach((shift, index) => {
-    const s = ((shift % T) + T) % T;
-    const segments: Array<[number, number, number]> = [[s, 0, T - s], [0, T - s, s]];
     if (heap) heap.fill(0, outOffset, outOffset + K * r); else out.fill(0, 0, K * r);
-    for (const [uStart, qStart, length] of segments) {
-      if (length === 0) continue;
+    for (const [uStart, qStart, length] of shiftSegments(shift, T)) {
       const uSeg = { ...u, offset: u.offset + uStart };
       const qSeg = { ...q, offset: q.offset + qStart };
       if (wasm) addABtWasm(wasm, uSeg, qSeg, length, outOffset, r); else addABt(uSeg, qSeg, length, out, r);
@@ -190,6 +188,77 @@ export function shiftedCrossProductsT(
     if (heap) out.set(heap.subarray(outOffset, outOffset + K * r));
     visit(out, index);
   });
+}
+
+/**
+ * C_s (K×r) = Uᵀ roll(Q, s) for each shift, as shiftedCrossProductsT but from the row-major U (T×K)
+ * and Q (T×r), with float32 products: an approximation. U and Q are rounded to float32 once
+ * (relative 2⁻²⁴) into wasm memory; cross32 keeps one f32x4 lane per entry of a 4×8 block (four
+ * splat U values against two Q vectors per row: six loads per eight vector multiply-adds, like
+ * abt's 2×4 block, at twice the lanes) and sums float32 products over chunks of ≤ CHUNK rows,
+ * the chunk sums in float64, so the error stays ~1e-7 to 1e-6 of Σ|u·q| instead of growing with T.
+ * The entries outside whole 4×8 blocks (K mod 4 rows, r mod 8 columns) are exact float64. Without
+ * wasm SIMD, or with `useWasm` false (tests), it is the float64 JavaScript kernel. Same `visit`
+ * contract as shiftedCrossProductsT.
+ */
+export function shiftedCrossProducts32(
+  u: Float64Array, K: number, q: Float64Array, r: number, T: number, shifts: readonly number[],
+  visit: (c: Float64Array, index: number) => void, out: Float64Array = new Float64Array(K * r), useWasm = true,
+): void {
+  // Layout in wasm memory: U then Q as float32s, then C as float64s from the next 8-byte boundary.
+  const outOffset = Math.ceil(((K + r) * T) / 2);
+  const wasm = useWasm ? reserveWasm(outOffset + K * r) : null;
+  if (!wasm) {
+    const uT = rowsOf(transpose(u, T, K), K, T);
+    const qT = rowsOf(transpose(q, T, r), r, T);
+    shifts.forEach((shift, index) => {
+      out.fill(0, 0, K * r);
+      for (const [uStart, qStart, length] of shiftSegments(shift, T)) addABtScalar({ ...uT, offset: uStart }, { ...qT, offset: qStart }, length, out, r);
+      visit(out, index);
+    });
+    return;
+  }
+  wasm.heap32.set(u.subarray(0, T * K), 0);
+  wasm.heap32.set(q.subarray(0, T * r), K * T);
+  const blockRows = K - (K % 4);
+  const blockColumns = r - (r % 8);
+  shifts.forEach((shift, index) => {
+    const c = wasm.heap.subarray(outOffset, outOffset + K * r);
+    c.fill(0);
+    for (const [uStart, qStart, length] of shiftSegments(shift, T)) {
+      for (let l0 = 0; l0 < length; l0 += CHUNK) {
+        wasm.cross32(4 * (uStart + l0) * K, 4 * K, 4 * (K * T + (qStart + l0) * r), 4 * r, Math.min(CHUNK, length - l0), K, r, 8 * outOffset, 8 * r);
+      }
+      if (blockRows < K || blockColumns < r) addEdges(u, K, q, r, uStart, qStart, length, c, blockRows, blockColumns);
+    }
+    out.set(c);
+    visit(out, index);
+  });
+}
+
+/** c[j][k] += Σ_l u[uStart + l][j] · q[qStart + l][k] for the entries outside rows < blockRows × columns < blockColumns. */
+function addEdges(
+  u: Float64Array, K: number, q: Float64Array, r: number, uStart: number, qStart: number, length: number,
+  c: Float64Array, blockRows: number, blockColumns: number,
+): void {
+  for (let l = 0; l < length; l++) {
+    const ut = (uStart + l) * K;
+    const qt = (qStart + l) * r;
+    for (let j = 0; j < K; j++) {
+      const x = u[ut + j];
+      for (let k = j < blockRows ? blockColumns : 0; k < r; k++) c[j * r + k] += x * q[qt + k];
+    }
+  }
+}
+
+/**
+ * The non-empty contiguous pieces of Uᵀ roll(Q, s) as [U start, Q start, length]: t ∈ [s, T)
+ * against Q rows [0, T − s) and t ∈ [0, s) against Q rows [T − s, T).
+ */
+function shiftSegments(shift: number, T: number): Array<[number, number, number]> {
+  const s = ((shift % T) + T) % T;
+  const segments: Array<[number, number, number]> = [[s, 0, T - s], [0, T - s, s]];
+  return segments.filter(([, , length]) => length > 0);
 }
 
 /** C (K×r) = Uᵀ roll(Q, shift) for one shift (see shiftedCrossProductsT). */

@@ -4,12 +4,25 @@
  * of both sides. Each shift costs O(T·K·r_H): the scores are computed from C_s = Uᵀ roll(Q, s) on
  * the operator's top-K part and the r_H components, and the observed value is computed the same
  * way (s = 0), so the percentile compares like with like.
+ *
+ * Approximation: C_s comes from float32 products (shiftedCrossProducts32, wasm f32x4, ~1e-7 to
+ * 1e-6 relative), for the observed and the shifted scores alike. That is harmless here: a
+ * percentile only compares the observed score with the shifted ones, so an error far below the
+ * spread between them changes no comparison (ties aside), and the null means are display values.
+ * The headline scores (A_k, energy, CKA in alignment.ts) stay exact float64.
+ *
+ * The work splits by shift so callers can spread it over threads: shiftScores on any partition of
+ * [0, ...drawShifts(...)], concatenated in order, gives summariseShiftNull exactly what one call
+ * would (each shift's scores depend on that shift alone); shiftNull is that composition.
  */
-import { cumulativeRowShare, transposedPair } from './alignment';
-import { shiftedCrossProductsT } from './blocked';
+import { cumulativeRowShare } from './alignment';
+import { addABtScalar, rowsOf, shiftedCrossProducts32 } from './blocked';
 import { HiddenBasis } from './hiddenBasis';
 import { symmetricEigenvalues } from './eigen';
 import { Eigenpairs } from './spectrum';
+
+/** What the null reads of the eigenpairs (all a geometry thread is sent). */
+type EigenLite = Pick<Eigenpairs, 'values' | 'vectors' | 'count'>;
 import { RandomFn, randomInt } from './random';
 
 export interface ShiftNull {
@@ -21,40 +34,35 @@ export interface ShiftNull {
   basis: string;
 }
 
-/** The scores one shift gives (shift 0: the observed values, computed the same way). */
+/** The scores of one shift (s = 0: the observed value); `cka` is CKA's numerator only. */
 export interface NullScores { Ak: number[]; energy: number[]; varianceCaptured: number[]; cka: number }
 
-type EigenLite = Pick<Eigenpairs, 'values' | 'vectors' | 'count'>;
-
 export function shiftNull(eig: EigenLite, basis: HiddenBasis, count: number, random: RandomFn): ShiftNull {
-  const T = basis.q.length / Math.max(basis.r, 1);
-  const shifts = drawShifts(random, count, T);
-  const all = shiftScores(eig, basis, [0, ...shifts]);
-  return summariseShiftNull(all[0], all.slice(1), shifts, Math.min(eig.count, basis.r), basis.r);
+  const shifts = drawShifts(random, count, documentLength(basis));
+  const [observed, ...nulls] = shiftScores(eig, basis, [0, ...shifts]);
+  return summariseShiftNull(observed, nulls, shifts, Math.min(eig.count, basis.r), basis.r);
 }
 
-/** `count` shifts s ∈ [lo, T − lo] with lo = min(50, T/4) (paper-spec: s ∈ [50, T−50]). */
+/** `count` shifts uniform in [lo, T − lo], lo = min(50, ⌊T/4⌋) (at least 1), drawn from `random`. */
 export function drawShifts(random: RandomFn, count: number, T: number): number[] {
   const lo = Math.min(50, Math.max(1, Math.floor(T / 4)));
   return Array.from({ length: count }, () => randomInt(random, lo, T - lo));
 }
 
-/** The scores of each listed shift, in order; any partition of a shift list gives the same scores. */
-export function shiftScores(eig: EigenLite, basis: HiddenBasis, shifts: number[]): NullScores[] {
-  const T = basis.q.length / Math.max(basis.r, 1);
+/** The scores for each listed shift, in order (0 gives the observed value). */
+export function shiftScores(eig: EigenLite, basis: HiddenBasis, shifts: readonly number[]): NullScores[] {
   const K = Math.min(eig.count, basis.r);
-  const { uT, qT, r } = transposedPair(eig, basis);
-  const out: NullScores[] = [];
-  if (shifts.length > 0) shiftedCrossProductsT(uT, eig.count, qT, r, T, shifts, c => out.push(scoresFor(eig, basis, K, c)));
-  return out;
+  const scores: NullScores[] = [];
+  shiftedCrossProducts32(eig.vectors, eig.count, basis.q, basis.r, documentLength(basis), shifts, c => scores.push(scoresFor(eig, basis, K, c)));
+  return scores;
 }
 
-/** Percentiles of the observed scores among the shifted ones, and the null means. */
-export function summariseShiftNull(observed: NullScores, nulls: NullScores[], shifts: number[], K: number, r: number): ShiftNull {
+/** Percentiles of the observed scores among the null ones, and the null means (K = top-K used, r = r_H). */
+export function summariseShiftNull(observed: NullScores, nulls: readonly NullScores[], shifts: readonly number[], K: number, r: number): ShiftNull {
   const pick = (f: (x: NullScores) => number[]) => f(observed).map((v, k) => percentile(v, nulls.map(n => f(n)[k])));
   const mean = (f: (x: NullScores) => number[]) => f(observed).map((_, k) => nulls.reduce((a, n) => a + f(n)[k], 0) / Math.max(1, nulls.length));
   return {
-    shifts,
+    shifts: [...shifts],
     percentile: {
       Ak: pick(x => x.Ak), energy: pick(x => x.energy), varianceCaptured: pick(x => x.varianceCaptured),
       cka: percentile(observed.cka, nulls.map(n => n.cka)),
@@ -68,14 +76,19 @@ export function summariseShiftNull(observed: NullScores, nulls: NullScores[], sh
   };
 }
 
+function documentLength(basis: HiddenBasis): number {
+  return basis.q.length / Math.max(basis.r, 1);
+}
+
 function scoresFor(eig: EigenLite, basis: HiddenBasis, K: number, c: Float64Array): NullScores {
   const r = basis.r;
-  // ρ of the top-K operator part: eig(Λ^½ C Cᵀ Λ^½).
+  // ρ of the top-K operator part: eig(Λ^½ C Cᵀ Λ^½). C Cᵀ by the blocked JavaScript kernel (the
+  // wasm one holds U and Q during the shifts), upper half, then scaled and mirrored.
   const small = new Float64Array(K * K);
+  const rows = rowsOf(c, K, r);
+  addABtScalar(rows, rows, r, small, K, true);
   for (let i = 0; i < K; i++) for (let j = i; j < K; j++) {
-    let s = 0;
-    for (let k = 0; k < r; k++) s += c[i * r + k] * c[j * r + k];
-    s *= Math.sqrt(eig.values[i] * eig.values[j]);
+    const s = small[i * K + j] * Math.sqrt(eig.values[i] * eig.values[j]);
     small[i * K + j] = s;
     small[j * K + i] = s;
   }

@@ -1,4 +1,5 @@
-;; out += A·Bᵀ over whole 2×4 blocks with f64x2 lanes (see ../blocked.ts, which handles the edges).
+;; abt: out += A·Bᵀ over whole 2×4 blocks with f64x2 lanes; cross32: out += Uᵀ Q over whole 4×8 blocks with
+;; f32x4 lanes (see ../blocked.ts, which handles the edges of both).
 ;; Source of simdKernel.ts: rebuild with `node src/core/geometry/wasm/build.mjs` (needs the wabt npm package).
 ;; Byte addresses and strides; n in elements. Rows i, i+1 of A against rows k..k+3 of B.
 (module
@@ -68,4 +69,65 @@
         (local.set $k (i32.add (local.get $k) (i32.const 4)))
         (br $kLoop)))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br $iLoop)))))
+      (br $iLoop))))
+  ;; out[0..3] (f64) += the four float32 lanes of $s, widened.
+  (func $emit8 (param $addr i32) (param $s v128)
+    (v128.store (local.get $addr) (f64x2.add (v128.load (local.get $addr)) (f64x2.promote_low_f32x4 (local.get $s))))
+    (v128.store offset=16 (local.get $addr) (f64x2.add (v128.load offset=16 (local.get $addr))
+      (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $s) (local.get $s))))))
+  ;; cross32: out (f64) += Uᵀ Q over n time steps for row-major float32 U (rows of uStride bytes) and Q
+  ;; (rows of qStride bytes): blocks of 4 U columns × 8 Q columns, one f32x4 lane per entry, so each lane
+  ;; sums all n products of its entry in float32 (callers keep n a short chunk). Whole blocks only.
+  (func (export "cross32") (param $u i32) (param $uStride i32) (param $q i32) (param $qStride i32) (param $n i32)
+        (param $K i32) (param $r i32) (param $out i32) (param $outStride i32)
+    (local $j i32) (local $c i32) (local $pu i32) (local $pq i32) (local $end i32) (local $o i32) (local $v0 v128) (local $v1 v128) (local $w v128)
+    (local $s00 v128) (local $s01 v128) (local $s10 v128) (local $s11 v128) (local $s20 v128) (local $s21 v128) (local $s30 v128) (local $s31 v128)
+    (block $jDone (loop $jLoop
+      (br_if $jDone (i32.gt_s (i32.add (local.get $j) (i32.const 4)) (local.get $K)))
+      (local.set $c (i32.const 0))
+      (block $cDone (loop $cLoop
+        (br_if $cDone (i32.gt_s (i32.add (local.get $c) (i32.const 8)) (local.get $r)))
+        (local.set $s00 (v128.const f32x4 0 0 0 0))
+        (local.set $s01 (v128.const f32x4 0 0 0 0))
+        (local.set $s10 (v128.const f32x4 0 0 0 0))
+        (local.set $s11 (v128.const f32x4 0 0 0 0))
+        (local.set $s20 (v128.const f32x4 0 0 0 0))
+        (local.set $s21 (v128.const f32x4 0 0 0 0))
+        (local.set $s30 (v128.const f32x4 0 0 0 0))
+        (local.set $s31 (v128.const f32x4 0 0 0 0))
+        (local.set $pu (i32.add (local.get $u) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $pq (i32.add (local.get $q) (i32.shl (local.get $c) (i32.const 2))))
+        (local.set $end (i32.add (local.get $pu) (i32.mul (local.get $n) (local.get $uStride))))
+        (block $tDone (loop $tLoop
+          (br_if $tDone (i32.ge_u (local.get $pu) (local.get $end)))
+          (local.set $v0 (v128.load (local.get $pq)))
+          (local.set $v1 (v128.load offset=16 (local.get $pq)))
+          (local.set $w (v128.load32_splat offset=0 (local.get $pu)))
+          (local.set $s00 (f32x4.add (local.get $s00) (f32x4.mul (local.get $w) (local.get $v0))))
+          (local.set $s01 (f32x4.add (local.get $s01) (f32x4.mul (local.get $w) (local.get $v1))))
+          (local.set $w (v128.load32_splat offset=4 (local.get $pu)))
+          (local.set $s10 (f32x4.add (local.get $s10) (f32x4.mul (local.get $w) (local.get $v0))))
+          (local.set $s11 (f32x4.add (local.get $s11) (f32x4.mul (local.get $w) (local.get $v1))))
+          (local.set $w (v128.load32_splat offset=8 (local.get $pu)))
+          (local.set $s20 (f32x4.add (local.get $s20) (f32x4.mul (local.get $w) (local.get $v0))))
+          (local.set $s21 (f32x4.add (local.get $s21) (f32x4.mul (local.get $w) (local.get $v1))))
+          (local.set $w (v128.load32_splat offset=12 (local.get $pu)))
+          (local.set $s30 (f32x4.add (local.get $s30) (f32x4.mul (local.get $w) (local.get $v0))))
+          (local.set $s31 (f32x4.add (local.get $s31) (f32x4.mul (local.get $w) (local.get $v1))))
+          (local.set $pu (i32.add (local.get $pu) (local.get $uStride)))
+          (local.set $pq (i32.add (local.get $pq) (local.get $qStride)))
+          (br $tLoop)))
+        (local.set $o (i32.add (local.get $out) (i32.add (i32.mul (local.get $j) (local.get $outStride)) (i32.shl (local.get $c) (i32.const 3)))))
+        (call $emit8 (i32.add (local.get $o) (i32.add (i32.mul (i32.const 0) (local.get $outStride)) (i32.const 0))) (local.get $s00))
+        (call $emit8 (i32.add (local.get $o) (i32.add (i32.mul (i32.const 0) (local.get $outStride)) (i32.const 32))) (local.get $s01))
+        (call $emit8 (i32.add (local.get $o) (i32.add (i32.mul (i32.const 1) (local.get $outStride)) (i32.const 0))) (local.get $s10))
+        (call $emit8 (i32.add (local.get $o) (i32.add (i32.mul (i32.const 1) (local.get $outStride)) (i32.const 32))) (local.get $s11))
+        (call $emit8 (i32.add (local.get $o) (i32.add (i32.mul (i32.const 2) (local.get $outStride)) (i32.const 0))) (local.get $s20))
+        (call $emit8 (i32.add (local.get $o) (i32.add (i32.mul (i32.const 2) (local.get $outStride)) (i32.const 32))) (local.get $s21))
+        (call $emit8 (i32.add (local.get $o) (i32.add (i32.mul (i32.const 3) (local.get $outStride)) (i32.const 0))) (local.get $s30))
+        (call $emit8 (i32.add (local.get $o) (i32.add (i32.mul (i32.const 3) (local.get $outStride)) (i32.const 32))) (local.get $s31))
+        (local.set $c (i32.add (local.get $c) (i32.const 8)))
+        (br $cLoop)))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $jLoop))))
+)
