@@ -4,7 +4,7 @@
  * Gram and Rayleigh-Ritz matrices of a few hundred rows; the Jacobi solver is the test reference.
  */
 import { SymmetricEigen } from './jacobi';
-import { axpy, dot } from './vectorOps';
+import { tridiagonalEigenvectors } from './inverseIteration';
 
 export function tridiagonalEigen(a: Float64Array, n: number): SymmetricEigen {
   // V is stored transposed (V[i][j] lives at j*n + i) so every O(n³) inner loop runs over
@@ -24,7 +24,6 @@ export function tridiagonalEigen(a: Float64Array, n: number): SymmetricEigen {
   return { values, vectors };
 }
 
-/** `accumulate` false: only d and e (the tridiagonal) are wanted, V is left as scratch. */
 /** Eigenvalues only, descending: the same values as tridiagonalEigen, at about a fifth of the cost. */
 export function tridiagonalEigenvalues(a: Float64Array, n: number): Float64Array {
   const V = Float64Array.from(a);
@@ -38,9 +37,8 @@ export function tridiagonalEigenvalues(a: Float64Array, n: number): Float64Array
 /**
  * All eigenvalues (descending, as tridiagonalEigen) and the eigenvectors of the top `count` only,
  * as columns of an n×count row-major matrix. The vectors come from inverse iteration on the
- * tridiagonal form (LAPACK dstein's scheme: a few solves with (T − λI) from a fixed start, vectors
- * of one cluster of close eigenvalues orthogonalised against each other) mapped back through the
- * Householder transform: O(count·n²) instead of the O(n³) rotations tql2 would accumulate for all n.
+ * tridiagonal form (inverseIteration.ts) mapped back through the stored Householder reflectors of
+ * the reduction: O(count·n²), without ever forming the n×n transform (tred2's O(n³) accumulation).
  */
 export function tridiagonalEigenTop(a: Float64Array, n: number, count: number): { values: Float64Array; vectors: Float64Array } {
   count = Math.max(0, Math.min(count, n));
@@ -50,118 +48,75 @@ export function tridiagonalEigenTop(a: Float64Array, n: number, count: number): 
     for (let i = 0; i < n; i++) for (let j = 0; j < count; j++) vectors[i * count + j] = full.vectors[i * n + j];
     return { values: full.values, vectors };
   }
-  const Q = Float64Array.from(a); // after tred2: Q[k][i] at i*n + k, A = Q T Qᵀ
+  const reflectors = Float64Array.from(a); // after tred2: reflector i in reflectors[i*n .. i*n+i)
+  const halfSquaredNorms = new Float64Array(n);
   const diag = new Float64Array(n);
   const sub = new Float64Array(n); // sub[i] = T[i][i−1], sub[0] = 0
-  tred2(Q, diag, sub, n);
+  tred2(reflectors, diag, sub, n, false, halfSquaredNorms);
   const d = Float64Array.from(diag);
   const e = Float64Array.from(sub);
   tql2(null, d, e, n);
   const values = d.sort().reverse();
   let norm = 0;
   for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(diag[i]) + Math.abs(sub[i]) + (i + 1 < n ? Math.abs(sub[i + 1]) : 0));
-  const eps = 2 ** -52;
-  const clusterGap = 1e-3 * norm;
-  const ys: Float64Array[] = [];
-  let clusterStart = 0;
-  let previousShift = Infinity;
-  for (let j = 0; j < count; j++) {
-    if (j > 0 && values[j - 1] - values[j] > clusterGap) clusterStart = j;
-    // Equal eigenvalues get slightly different shifts so their iterates separate (dstein's pertol).
-    let shift = values[j];
-    if (j > clusterStart && previousShift - shift < 10 * eps * Math.max(norm, Math.abs(shift))) shift = previousShift - 10 * eps * Math.max(norm, Math.abs(shift));
-    previousShift = shift;
-    let y = startVector(n, j);
-    for (let iteration = 0; iteration < 3; iteration++) {
-      y = solveShifted(diag, sub, shift, y, Math.max(eps * norm, 1e-300));
-      // Scale by the largest entry first: one solve can grow y by ~1/tiny, past float64's range in y·y.
-      scale(y, 1 / maxAbs(y));
-      for (let k = clusterStart; k < j; k++) axpy(y, -dot(y, ys[k]), ys[k]);
-      scale(y, 1 / Math.sqrt(dot(y, y)));
-    }
-    ys.push(y);
-  }
-  const vectors = new Float64Array(n * count);
-  for (let j = 0; j < count; j++) {
-    const y = ys[j];
-    for (let i = 0; i < n; i++) {
-      const yi = y[i];
-      if (yi === 0) continue;
-      const row = i * n;
-      for (let k = 0; k < n; k++) vectors[k * count + j] += Q[row + k] * yi;
-    }
-  }
-  return { values, vectors };
-}
-
-/** A fixed, well-spread start for inverse iteration (deterministic; no eigenvector is orthogonal to all of these in practice). */
-function startVector(n: number, j: number): Float64Array {
-  const y = new Float64Array(n);
-  let s = (j + 1) * 2654435761 % 4294967296;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1664525 + 1013904223) % 4294967296;
-    y[i] = s / 4294967296 - 0.5;
-  }
-  return y;
+  const ys = tridiagonalEigenvectors({ diag, sub }, values, count, norm);
+  applyReflectors(reflectors, halfSquaredNorms, n, ys, count);
+  return { values, vectors: transpose(ys, count, n) };
 }
 
 /**
- * x = (T − μI)⁻¹ b for the symmetric tridiagonal T (diagonal `diag`, T[i][i−1] = sub[i]) by
- * Gaussian elimination with partial pivoting; a pivot below `tiny` is replaced by `tiny` (μ is an
- * eigenvalue, so the matrix is singular to working precision: that is what makes x the eigenvector).
+ * x ← Q x for each of the `count` rows x of `ys` (count×n), where A = Q T Qᵀ and
+ * Q = P_{n−1} ⋯ P_1, P_i = I − u_i u_iᵀ / h_i with u_i the first i entries of row i of
+ * `reflectors` (tred2's scaled Householder vectors, h_i = ‖u_i‖²/2; h_i = 0 means P_i = I).
+ * Two vectors per pass so each reflector entry is loaded once for both.
  */
-function solveShifted(diag: Float64Array, sub: Float64Array, mu: number, b: Float64Array, tiny: number): Float64Array {
-  const n = diag.length;
-  // Row i of U: u0 (diagonal), u1, u2 (two superdiagonals, u2 from row swaps).
-  const u0 = new Float64Array(n);
-  const u1 = new Float64Array(n);
-  const u2 = new Float64Array(n);
-  const x = Float64Array.from(b);
-  let a0 = diag[0] - mu;
-  let a1 = n > 1 ? sub[1] : 0;
-  let a2 = 0;
-  for (let i = 0; i < n - 1; i++) {
-    const l = sub[i + 1]; // T[i+1][i]
-    const nextDiag = diag[i + 1] - mu;
-    const nextSuper = i + 2 < n ? sub[i + 2] : 0;
-    if (Math.abs(a0) >= Math.abs(l)) {
-      const pivot = Math.abs(a0) < tiny ? (a0 < 0 ? -tiny : tiny) : a0;
-      const f = l / pivot;
-      u0[i] = pivot; u1[i] = a1; u2[i] = a2;
-      x[i + 1] -= f * x[i];
-      a0 = nextDiag - f * a1;
-      a1 = nextSuper;
-      a2 = 0;
-    } else {
-      const f = a0 / l;
-      u0[i] = l; u1[i] = nextDiag; u2[i] = nextSuper;
-      const t = x[i]; x[i] = x[i + 1]; x[i + 1] = t - f * x[i + 1];
-      a0 = a1 - f * nextDiag;
-      a1 = a2 - f * nextSuper;
-      a2 = 0;
+function applyReflectors(reflectors: Float64Array, h: Float64Array, n: number, ys: Float64Array, count: number): void {
+  for (let i = 1; i < n; i++) {
+    if (h[i] === 0) continue;
+    const u = i * n;
+    let j = 0;
+    for (; j + 1 < count; j += 2) {
+      const y0 = j * n;
+      const y1 = y0 + n;
+      let g0 = 0;
+      let g1 = 0;
+      for (let k = 0; k < i; k++) {
+        const uk = reflectors[u + k];
+        g0 += uk * ys[y0 + k];
+        g1 += uk * ys[y1 + k];
+      }
+      g0 /= h[i];
+      g1 /= h[i];
+      for (let k = 0; k < i; k++) {
+        const uk = reflectors[u + k];
+        ys[y0 + k] -= g0 * uk;
+        ys[y1 + k] -= g1 * uk;
+      }
+    }
+    for (; j < count; j++) {
+      const y0 = j * n;
+      let g = 0;
+      for (let k = 0; k < i; k++) g += reflectors[u + k] * ys[y0 + k];
+      g /= h[i];
+      for (let k = 0; k < i; k++) ys[y0 + k] -= g * reflectors[u + k];
     }
   }
-  u0[n - 1] = Math.abs(a0) < tiny ? (a0 < 0 ? -tiny : tiny) : a0;
-  for (let i = n - 1; i >= 0; i--) {
-    let s = x[i];
-    if (i + 1 < n) s -= u1[i] * x[i + 1];
-    if (i + 2 < n) s -= u2[i] * x[i + 2];
-    x[i] = s / u0[i];
-  }
-  return x;
 }
 
-function maxAbs(y: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < y.length; i++) m = Math.max(m, Math.abs(y[i]));
-  return m;
+/** Row-major r×c to c×r. */
+function transpose(x: Float64Array, r: number, c: number): Float64Array {
+  const out = new Float64Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = x[i * c + j];
+  return out;
 }
 
-function scale(y: Float64Array, a: number): void {
-  for (let i = 0; i < y.length; i++) y[i] *= a;
-}
-
-function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, accumulate = true): void {
+/**
+ * Householder reduction A = Q T Qᵀ (JAMA's tred2, V stored transposed). With `accumulate` Q is
+ * formed in V (O(n³)); without, only d and e (T's diagonal and subdiagonal) are final and V keeps
+ * the scaled Householder vectors (row i, entries 0..i−1), their h_i = ‖u_i‖²/2 written to
+ * `reflectorScales` when given (applyReflectors uses them instead of forming Q).
+ */
+function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, accumulate = true, reflectorScales?: Float64Array): void {
   for (let j = 0; j < n; j++) d[j] = V[j * n + (n - 1)];
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
@@ -208,6 +163,7 @@ function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, acc
     d[i] = h;
   }
   if (!accumulate) {
+    if (reflectorScales) reflectorScales.set(d);
     // The diagonal sits on V's diagonal until the accumulation below moves it (see JAMA's tred2).
     for (let j = 0; j < n; j++) d[j] = V[j * n + j];
     e[0] = 0;
