@@ -80,18 +80,21 @@ function main(): void {
 
   const input = syntheticInput();
   best('prototypeFactor T=4096 k=10 d=192', () => buildKernelFactor(input, 'prototype', 'model'));
-  best('pullback trace per token (as tracePerToken)', () => {
-    const head = new HeadIndex(input.head!);
-    const { rows } = input.head!;
-    const { rowStart, ids, probs } = input.top;
-    const out = new Float64Array(T);
-    const scratch = new Float64Array(d);
-    for (let t = 0; t < T; t++) {
-      const s = rowStart[t];
-      out[t] = pullbackTrace(ids.subarray(s, rowStart[t + 1]), probs.subarray(s, rowStart[t + 1]), rowStart[t + 1] - s, id => head.row(id), rows, d, scratch);
-    }
-    return out;
-  });
+  for (const withNorms of [false, true]) {
+    best(`pullback trace per token, ${withNorms ? 'HeadIndex.normSq' : 'norms recomputed'}`, () => {
+      const head = new HeadIndex(input.head!);
+      const { rows } = input.head!;
+      const { rowStart, ids, probs } = input.top;
+      const out = new Float64Array(T);
+      const scratch = new Float64Array(d);
+      const norms = withNorms ? head.normSq : undefined;
+      for (let t = 0; t < T; t++) {
+        const s = rowStart[t];
+        out[t] = pullbackTrace(ids.subarray(s, rowStart[t + 1]), probs.subarray(s, rowStart[t + 1]), rowStart[t + 1] - s, id => head.row(id), rows, d, scratch, norms);
+      }
+      return out;
+    });
+  }
   const factor = buildKernelFactor(input, 'prototype', 'model').factor as DenseFactor;
   best('DenseFactor.gram 4096×192', () => new DenseFactor(factor.data, T, d).gram());
   best('CentredFactor.gram 4096×192', () => new CentredFactor(new DenseFactor(factor.data, T, d)).gram());
