@@ -137,25 +137,14 @@ function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, acc
       e[i] = scale * g;
       h -= f * g;
       d[i - 1] = f - g;
-      for (let j = 0; j < i; j++) e[j] = 0;
-      for (let j = 0; j < i; j++) {
-        f = d[j];
-        V[i * n + j] = f;
-        g = e[j] + V[j * n + j] * f;
-        for (let k = j + 1; k <= i - 1; k++) {
-          g += V[j * n + k] * d[k];
-          e[k] += V[j * n + k] * f;
-        }
-        e[j] = g;
-      }
+      for (let j = 0; j < i; j++) V[i * n + j] = d[j];
+      symmetricProduct(V, n, i, d, e);
       f = 0;
       for (let j = 0; j < i; j++) { e[j] /= h; f += e[j] * d[j]; }
       const hh = f / (h + h);
       for (let j = 0; j < i; j++) e[j] -= hh * d[j];
+      rankTwoUpdate(V, n, i, d, e);
       for (let j = 0; j < i; j++) {
-        f = d[j];
-        g = e[j];
-        for (let k = j; k <= i - 1; k++) V[j * n + k] -= f * e[k] + g * d[k];
         d[j] = V[j * n + (i - 1)];
         V[j * n + i] = 0;
       }
@@ -191,6 +180,59 @@ function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, acc
   e[0] = 0;
 }
 
+/**
+ * e[0..i) = A u for the symmetric leading i×i block A of V (upper triangle in rows j, entries k ≥ j)
+ * and u = d[0..i): tred2's loop, two rows per pass so e[k] and d[k] are loaded once for both.
+ * Every sum is formed in the same order as one row at a time, so the results are bit-identical.
+ */
+function symmetricProduct(V: Float64Array, n: number, i: number, d: Float64Array, e: Float64Array): void {
+  e.fill(0, 0, i);
+  let j = 0;
+  for (; j + 1 < i; j += 2) {
+    const r0 = j * n;
+    const r1 = r0 + n;
+    const f0 = d[j];
+    const f1 = d[j + 1];
+    let g0 = e[j] + V[r0 + j] * f0;
+    const v01 = V[r0 + j + 1];
+    g0 += v01 * d[j + 1];
+    e[j + 1] += v01 * f0;
+    let g1 = e[j + 1] + V[r1 + j + 1] * f1;
+    for (let k = j + 2; k < i; k++) {
+      const a = V[r0 + k];
+      const b = V[r1 + k];
+      const dk = d[k];
+      g0 += a * dk;
+      g1 += b * dk;
+      e[k] = e[k] + a * f0 + b * f1;
+    }
+    e[j] = g0;
+    e[j + 1] = g1;
+  }
+  if (j < i) e[j] += V[j * n + j] * d[j];
+}
+
+/** Rows j < i of V, entries k ≥ j: V[j][k] −= d[j]·e[k] + e[j]·d[k] (tred2's update), two rows per pass. */
+function rankTwoUpdate(V: Float64Array, n: number, i: number, d: Float64Array, e: Float64Array): void {
+  let j = 0;
+  for (; j + 1 < i; j += 2) {
+    const r0 = j * n;
+    const r1 = r0 + n;
+    const f0 = d[j];
+    const g0 = e[j];
+    const f1 = d[j + 1];
+    const g1 = e[j + 1];
+    V[r0 + j] -= f0 * e[j] + g0 * d[j];
+    for (let k = j + 1; k < i; k++) {
+      const ek = e[k];
+      const dk = d[k];
+      V[r0 + k] -= f0 * ek + g0 * dk;
+      V[r1 + k] -= f1 * ek + g1 * dk;
+    }
+  }
+  if (j < i) V[j * n + j] -= d[j] * e[j] + e[j] * d[j];
+}
+
 /** `V` null: eigenvalues only (the same d/e arithmetic, so the same values, without the O(n³) rotations). */
 function tql2(V: Float64Array | null, d: Float64Array, e: Float64Array, n: number): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
@@ -209,7 +251,7 @@ function tql2(V: Float64Array | null, d: Float64Array, e: Float64Array, n: numbe
       for (let iter = 0; iter < 60; iter++) {
         let g = d[l];
         let p = (d[l + 1] - g) / (2 * e[l]);
-        let r = Math.hypot(p, 1);
+        let r = hypot(p, 1);
         if (p < 0) r = -r;
         d[l] = e[l] / (p + r);
         d[l + 1] = e[l] * (p + r);
@@ -230,7 +272,7 @@ function tql2(V: Float64Array | null, d: Float64Array, e: Float64Array, n: numbe
           s2 = s;
           g = c * e[i];
           h = c * p;
-          r = Math.hypot(p, e[i]);
+          r = hypot(p, e[i]);
           e[i + 1] = s * r;
           s = e[i] / r;
           c = p / r;
@@ -251,4 +293,14 @@ function tql2(V: Float64Array | null, d: Float64Array, e: Float64Array, n: numbe
     d[l] += f;
     e[l] = 0;
   }
+}
+
+/**
+ * √(a² + b²) without Math.hypot, which is slow in V8 (it guards against overflow for every call):
+ * the plain form whenever a² + b² is well inside float64's range (within rounding of hypot), the
+ * scaled Math.hypot only where it would overflow or underflow.
+ */
+function hypot(a: number, b: number): number {
+  const s = a * a + b * b;
+  return s > 1e-290 && s < 1e290 ? Math.sqrt(s) : Math.hypot(a, b);
 }
