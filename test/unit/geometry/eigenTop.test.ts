@@ -65,3 +65,20 @@ test('top-count eigenpairs match Jacobi on large, clustered and repeated spectra
     }
   }
 });
+
+test('eigenpairs of matrices scaled by 1e±100 are the scaled eigenpairs (the QL rotations take no square root of an out-of-range sum)', () => {
+  const random = seededRandom(8);
+  const n = 30;
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) { const x = gaussian(random); a[i * n + j] = x; a[j * n + i] = x; }
+  const base = symmetricEigenTop(a, n, 5);
+  for (const factor of [1e100, 1e-100]) {
+    const { values, vectors } = symmetricEigenTop(a.map(x => x * factor), n, 5);
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(values[i] / factor - base.values[i]) < 1e-13 * Math.abs(base.values[0]), `×${factor}: λ${i}`);
+    for (let j = 0; j < 5; j++) {
+      let cos = 0;
+      for (let i = 0; i < n; i++) cos += vectors[i * 5 + j] * base.vectors[i * 5 + j];
+      assert.ok(Math.abs(Math.abs(cos) - 1) < 1e-12, `×${factor}: vector ${j}, |cos| = ${Math.abs(cos)}`);
+    }
+  }
+});
