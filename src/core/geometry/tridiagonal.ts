@@ -68,29 +68,33 @@ export function tridiagonalEigenTop(a: Float64Array, n: number, count: number): 
  * x ← Q x for each of the `count` rows x of `ys` (count×n), where A = Q T Qᵀ and
  * Q = P_{n−1} ⋯ P_1, P_i = I − u_i u_iᵀ / h_i with u_i the first i entries of row i of
  * `reflectors` (tred2's scaled Householder vectors, h_i = ‖u_i‖²/2; h_i = 0 means P_i = I).
- * Two vectors per pass so each reflector entry is loaded once for both.
+ * Four vectors per pass so each reflector entry is loaded once for four updates.
  */
 function applyReflectors(reflectors: Float64Array, h: Float64Array, n: number, ys: Float64Array, count: number): void {
   for (let i = 1; i < n; i++) {
     if (h[i] === 0) continue;
     const u = i * n;
     let j = 0;
-    for (; j + 1 < count; j += 2) {
+    for (; j + 3 < count; j += 4) {
       const y0 = j * n;
       const y1 = y0 + n;
-      let g0 = 0;
-      let g1 = 0;
+      const y2 = y1 + n;
+      const y3 = y2 + n;
+      let g0 = 0, g1 = 0, g2 = 0, g3 = 0;
       for (let k = 0; k < i; k++) {
         const uk = reflectors[u + k];
         g0 += uk * ys[y0 + k];
         g1 += uk * ys[y1 + k];
+        g2 += uk * ys[y2 + k];
+        g3 += uk * ys[y3 + k];
       }
-      g0 /= h[i];
-      g1 /= h[i];
+      g0 /= h[i]; g1 /= h[i]; g2 /= h[i]; g3 /= h[i];
       for (let k = 0; k < i; k++) {
         const uk = reflectors[u + k];
         ys[y0 + k] -= g0 * uk;
         ys[y1 + k] -= g1 * uk;
+        ys[y2 + k] -= g2 * uk;
+        ys[y3 + k] -= g3 * uk;
       }
     }
     for (; j < count; j++) {
