@@ -81,8 +81,10 @@ function main(): void {
   const input = syntheticInput();
   best('prototypeFactor T=4096 k=10 d=192', () => buildKernelFactor(input, 'prototype', 'model'));
   for (const withNorms of [false, true]) {
-    best(`pullback trace per token, ${withNorms ? 'HeadIndex.normSq' : 'norms recomputed'}`, () => {
-      const head = new HeadIndex(input.head!);
+    // As computeGeometry's tracePerToken: today (own index, norms recomputed) and as proposed
+    // (the index prototypeFactor already built, HeadIndex.of, and its normSq).
+    best(`pullback trace per token, ${withNorms ? 'HeadIndex.of + normSq' : 'new HeadIndex, norms recomputed'}`, () => {
+      const head = withNorms ? HeadIndex.of(input.head!) : new HeadIndex(input.head!);
       const { rows } = input.head!;
       const { rowStart, ids, probs } = input.top;
       const out = new Float64Array(T);

@@ -62,6 +62,13 @@ export class HeadIndex {
     this.maxNormSq = head.maxRowNormSq ?? maxNormSq;
   }
 
+  /** The index of `head`, built once per HeadRows object and shared (the kernel and the per-token trace both need it). */
+  static of(head: HeadRows): HeadIndex {
+    let index = built.get(head);
+    if (!index) { index = new HeadIndex(head); built.set(head, index); }
+    return index;
+  }
+
   row(id: number): number {
     const r = id >= 0 && id < this.rowOfId.length ? this.rowOfId[id] : -1;
     if (r < 0) throw new Error(`head rows lack vocabulary id ${id}`);
@@ -75,6 +82,9 @@ export class HeadIndex {
     return out;
   }
 }
+
+/** HeadRows are never mutated after they are made, so an index stays valid as long as its rows. */
+const built = new WeakMap<HeadRows, HeadIndex>();
 
 export function buildKernelFactor(input: GeometryInput, name: KernelName, side: KernelSide): KernelFactor {
   if (side === 'data' && name !== 'prototype') {
@@ -112,7 +122,7 @@ function residualStats(input: GeometryInput): { maxResidual: number; meanResidua
 /** ḡ_t = Σ_w p_t(w) Ŵ_w (model side) or Ŵ_{y_t} (data side), with unit-normalised head rows. */
 function prototypeFactor(input: GeometryInput, side: KernelSide): KernelFactor {
   if (!input.head) throw new Error('the prototype kernel needs the head rows');
-  const head = new HeadIndex(input.head);
+  const head = HeadIndex.of(input.head);
   const { d, rows } = input.head;
   const T = input.targets.length;
   const data = new Float64Array(T * d);

@@ -34,14 +34,14 @@ test('HeadIndex finds every row by vocabulary id, refuses ids it lacks, and hold
   assert.ok(Math.abs(index.maxNormSq - Math.max(...index.normSq)) === 0);
 });
 
-test('pullbackTrace with HeadIndex.normSq is the same number as with norms recomputed, and matches the dense formula', () => {
+test('pullbackTrace with HeadIndex.normSq agrees with norms recomputed to rounding, and matches the dense formula', () => {
   const index = new HeadIndex(head);
   const ids = Int32Array.from([5000, 3, 907, 12, 0, 41, 8191]);
   // A zero probability is skipped; 0.3 + … < 1: a truncated slice.
   const probs = Float64Array.from([0.3, 0.2, 0, 0.15, 0.1, 0.05, 0.02]);
   const withNorms = pullbackTrace(ids, probs, ids.length, id => index.row(id), head.rows, d, new Float64Array(d), index.normSq);
   const recomputed = pullbackTrace(ids, probs, ids.length, id => index.row(id), head.rows, d);
-  assert.equal(withNorms, recomputed);
+  assert.ok(Math.abs(withNorms - recomputed) <= 1e-15 * recomputed, `${withNorms} vs ${recomputed}`);
   const mean = new Float64Array(d);
   let weighted = 0;
   ids.forEach((id, e) => {
@@ -76,4 +76,12 @@ test('prototype rows ḡ_t over sparse float32 head rows: Σ p Ŵ_w (model side,
   }
   const data = buildKernelFactor(input, 'prototype', 'data').factor as DenseFactor;
   input.targets.forEach((y, t) => unit(y).forEach((x, c) => assert.ok(Math.abs(data.data[t * d + c] - x) < 1e-15, `data t=${t} c=${c}`)));
+});
+
+test('HeadIndex.of builds one index per HeadRows object and shares it', () => {
+  const first = HeadIndex.of(head);
+  assert.equal(HeadIndex.of(head), first);
+  const copy: HeadRows = { ...head };
+  assert.notEqual(HeadIndex.of(copy), first);
+  assert.deepEqual(Array.from(HeadIndex.of(copy).normSq), Array.from(first.normSq));
 });
