@@ -4,6 +4,7 @@
  * Gram and Rayleigh-Ritz matrices of a few hundred rows; the Jacobi solver is the test reference.
  */
 import { SymmetricEigen } from './jacobi';
+import { applyReflectors } from './householder';
 import { tridiagonalEigenvectors } from './inverseIteration';
 
 export function tridiagonalEigen(a: Float64Array, n: number): SymmetricEigen {
@@ -38,7 +39,7 @@ export function tridiagonalEigenvalues(a: Float64Array, n: number): Float64Array
  * All eigenvalues (descending, as tridiagonalEigen) and the eigenvectors of the top `count` only,
  * as columns of an n×count row-major matrix. The vectors come from inverse iteration on the
  * tridiagonal form (inverseIteration.ts) mapped back through the stored Householder reflectors of
- * the reduction: O(count·n²), without ever forming the n×n transform (tred2's O(n³) accumulation).
+ * the reduction (householder.ts): O(count·n²), without ever forming the n×n transform (tred2's O(n³) accumulation).
  */
 export function tridiagonalEigenTop(a: Float64Array, n: number, count: number): { values: Float64Array; vectors: Float64Array } {
   count = Math.max(0, Math.min(count, n));
@@ -62,49 +63,6 @@ export function tridiagonalEigenTop(a: Float64Array, n: number, count: number): 
   const ys = tridiagonalEigenvectors({ diag, sub }, values, count, norm);
   applyReflectors(reflectors, halfSquaredNorms, n, ys, count);
   return { values, vectors: transpose(ys, count, n) };
-}
-
-/**
- * x ← Q x for each of the `count` rows x of `ys` (count×n), where A = Q T Qᵀ and
- * Q = P_{n−1} ⋯ P_1, P_i = I − u_i u_iᵀ / h_i with u_i the first i entries of row i of
- * `reflectors` (tred2's scaled Householder vectors, h_i = ‖u_i‖²/2; h_i = 0 means P_i = I).
- * Four vectors per pass so each reflector entry is loaded once for four updates.
- */
-function applyReflectors(reflectors: Float64Array, h: Float64Array, n: number, ys: Float64Array, count: number): void {
-  for (let i = 1; i < n; i++) {
-    if (h[i] === 0) continue;
-    const u = i * n;
-    let j = 0;
-    for (; j + 3 < count; j += 4) {
-      const y0 = j * n;
-      const y1 = y0 + n;
-      const y2 = y1 + n;
-      const y3 = y2 + n;
-      let g0 = 0, g1 = 0, g2 = 0, g3 = 0;
-      for (let k = 0; k < i; k++) {
-        const uk = reflectors[u + k];
-        g0 += uk * ys[y0 + k];
-        g1 += uk * ys[y1 + k];
-        g2 += uk * ys[y2 + k];
-        g3 += uk * ys[y3 + k];
-      }
-      g0 /= h[i]; g1 /= h[i]; g2 /= h[i]; g3 /= h[i];
-      for (let k = 0; k < i; k++) {
-        const uk = reflectors[u + k];
-        ys[y0 + k] -= g0 * uk;
-        ys[y1 + k] -= g1 * uk;
-        ys[y2 + k] -= g2 * uk;
-        ys[y3 + k] -= g3 * uk;
-      }
-    }
-    for (; j < count; j++) {
-      const y0 = j * n;
-      let g = 0;
-      for (let k = 0; k < i; k++) g += reflectors[u + k] * ys[y0 + k];
-      g /= h[i];
-      for (let k = 0; k < i; k++) ys[y0 + k] -= g * reflectors[u + k];
-    }
-  }
 }
 
 /** Row-major r×c to c×r. */
