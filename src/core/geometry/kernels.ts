@@ -76,7 +76,7 @@ export class HeadIndex {
   }
 
   /** row(id) for every id at once (throws on the first id without a row). */
-  rows(ids: Int32Array): Int32Array {
+  rowsOf(ids: Int32Array): Int32Array {
     const out = new Int32Array(ids.length);
     for (let e = 0; e < ids.length; e++) out[e] = this.row(ids[e]);
     return out;
@@ -128,7 +128,7 @@ function prototypeFactor(input: GeometryInput, side: KernelSide): KernelFactor {
   const data = new Float64Array(T * d);
   const terms = new RowTerms();
   if (side === 'data') {
-    const targetRows = head.rows(input.targets);
+    const targetRows = head.rowsOf(input.targets);
     for (let t = 0; t < T; t++) {
       terms.clear();
       terms.push(head.inverseNorm[targetRows[t]], targetRows[t] * d);
@@ -136,7 +136,7 @@ function prototypeFactor(input: GeometryInput, side: KernelSide): KernelFactor {
     }
   } else {
     const { rowStart, ids, probs } = input.top;
-    const entryRows = head.rows(ids.subarray(0, rowStart[T]));
+    const entryRows = head.rowsOf(ids.subarray(0, rowStart[T]));
     for (let t = 0; t < T; t++) {
       terms.clear();
       for (let e = rowStart[t]; e < rowStart[t + 1]; e++) if (probs[e] > 0) terms.push(probs[e] * head.inverseNorm[entryRows[e]], entryRows[e] * d);

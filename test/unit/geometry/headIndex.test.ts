@@ -22,9 +22,9 @@ const { head, byId } = sparseHead(d);
 test('HeadIndex finds every row by vocabulary id, refuses ids it lacks, and holds the exact ‖W_w‖²', () => {
   const index = new HeadIndex(head);
   head.ids.forEach((id, i) => assert.equal(index.row(id), i));
-  assert.deepEqual(Array.from(index.rows(Int32Array.from([8191, 0, 41]))), [8, 3, 2]);
+  assert.deepEqual(Array.from(index.rowsOf(Int32Array.from([8191, 0, 41]))), [8, 3, 2]);
   for (const missing of [1, 42, 8190, 8192, 100000, -1]) assert.throws(() => index.row(missing), /lack vocabulary id/, `id ${missing}`);
-  assert.throws(() => index.rows(Int32Array.from([3, 4])), /lack vocabulary id 4/);
+  assert.throws(() => index.rowsOf(Int32Array.from([3, 4])), /lack vocabulary id 4/);
   head.ids.forEach((id, i) => {
     const w = byId.get(id)!;
     const normSq = w.reduce((a, x) => a + x * x, 0);
