@@ -2,9 +2,10 @@
  * Eigenvectors of a symmetric tridiagonal matrix T for known eigenvalues, by inverse iteration
  * (LAPACK dstein's scheme): T − μI is factored once per eigenvalue (Gaussian elimination with
  * partial pivoting, dlagtf), three solves from a fixed start, and vectors of one cluster of close
- * eigenvalues orthogonalised against each other (see the loop for which after every solve). O(n)
- * per solve, O(n) per orthogonalisation against one earlier vector. Exact float64 arithmetic: the vectors are accurate
- * to O(ε‖T‖/gap) like any inverse iteration; orthogonality within clusters is enforced.
+ * eigenvalues orthogonalised against each other (see the loop for which after every solve).
+ * O(n) per solve, O(n) per orthogonalisation against one earlier vector. Exact float64 arithmetic:
+ * the vectors are accurate to O(ε‖T‖/gap) like any inverse iteration; orthogonality within
+ * clusters is enforced.
  */
 
 /** Symmetric tridiagonal T: diagonal `diag`, T[i][i−1] = sub[i] (sub[0] unused). */
@@ -38,10 +39,11 @@ export function tridiagonalEigenvectors(t: Tridiagonal, values: Float64Array, co
     const y = ys.subarray(j * n, (j + 1) * n);
     startVector(y, j);
     // Within a cluster, vectors of (nearly) equal eigenvalues are removed after every solve: the
-    // solve cannot tell those directions apart, orthogonalising is what separates them. Vectors
-    // whose eigenvalues differ by more than `tightGap` are damped by the solves themselves (by
-    // (tightGap / |shift − λ_j|)³ ≲ 1e-15 over three solves), so removing them once, after the
-    // last solve, gives the same vectors to rounding at a third of the cost.
+    // solve cannot tell those directions apart, orthogonalising is what separates them. Earlier
+    // vectors whose eigenvalues lie more than `tightGap` away are damped by the solves themselves,
+    // relative to the wanted direction, by (|shift − λ_j| / tightGap)³ ≤ (m·10ε / 1e-8)³ for m
+    // equal eigenvalues before j (tiny), so removing them once, after the last solve, leaves only
+    // small components to subtract: the same vectors to rounding at a third of the cost.
     let tightStart = j;
     while (tightStart > clusterStart && values[tightStart - 1] - values[j] <= tightGap) tightStart--;
     for (let iteration = 0; iteration < 3; iteration++) {

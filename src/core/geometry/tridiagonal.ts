@@ -4,6 +4,7 @@
  * Gram and Rayleigh-Ritz matrices of a few hundred rows; the Jacobi solver is the test reference.
  */
 import { SymmetricEigen } from './jacobi';
+import { transpose } from './blocked';
 import { applyReflectors } from './householder';
 import { tridiagonalEigenvectors } from './inverseIteration';
 
@@ -39,7 +40,8 @@ export function tridiagonalEigenvalues(a: Float64Array, n: number): Float64Array
  * All eigenvalues (descending, as tridiagonalEigen) and the eigenvectors of the top `count` only,
  * as columns of an n×count row-major matrix. The vectors come from inverse iteration on the
  * tridiagonal form (inverseIteration.ts) mapped back through the stored Householder reflectors of
- * the reduction (householder.ts): O(count·n²), without ever forming the n×n transform (tred2's O(n³) accumulation).
+ * the reduction (householder.ts): O(count·n²), without ever forming the n×n transform (tred2's
+ * O(n³) accumulation).
  */
 export function tridiagonalEigenTop(a: Float64Array, n: number, count: number): { values: Float64Array; vectors: Float64Array } {
   count = Math.max(0, Math.min(count, n));
@@ -63,13 +65,6 @@ export function tridiagonalEigenTop(a: Float64Array, n: number, count: number): 
   const ys = tridiagonalEigenvectors({ diag, sub }, values, count, norm);
   applyReflectors(reflectors, halfSquaredNorms, n, ys, count);
   return { values, vectors: transpose(ys, count, n) };
-}
-
-/** Row-major r×c to c×r. */
-function transpose(x: Float64Array, r: number, c: number): Float64Array {
-  const out = new Float64Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = x[i * c + j];
-  return out;
 }
 
 /**
