@@ -183,7 +183,7 @@ function tokenLayers(input: GeometryInput, random: RandomFn) {
 }
 
 function tracePerToken(input: GeometryInput): { value: Float64Array; bound: Float64Array } {
-  const head = new HeadIndex(input.head!);
+  const head = HeadIndex.of(input.head!);
   const { rows, d } = input.head!;
   const { rowStart, ids, probs } = input.top;
   const T = input.targets.length;
@@ -194,7 +194,7 @@ function tracePerToken(input: GeometryInput): { value: Float64Array; bound: Floa
   const scratch: Float64Array = new Float64Array(d);
   for (let t = 0; t < T; t++) {
     const s = rowStart[t];
-    if (!given) value[t] = pullbackTrace(ids.subarray(s, rowStart[t + 1]), probs.subarray(s, rowStart[t + 1]), rowStart[t + 1] - s, id => head.row(id), rows, d, scratch);
+    if (!given) value[t] = pullbackTrace(ids.subarray(s, rowStart[t + 1]), probs.subarray(s, rowStart[t + 1]), rowStart[t + 1] - s, id => head.row(id), rows, d, scratch, head.normSq);
     bound[t] = 3 * residual[t] * head.maxNormSq;
   }
   return { value, bound };

@@ -3,7 +3,8 @@
  * is M = C K C / T with C = I − 11ᵀ/T; everything here applies the centred factor CF without ever
  * forming T×T. Centring is done implicitly: CF·X = F·X − 1·(μᵀX) with μ the column means of F.
  */
-import { crossProductT, gramT, productT, transpose } from './blocked';
+import { addABtWasm, crossProductT, gramT, productT, transpose } from './blocked';
+import { reserveWasm } from './wasmKernel';
 
 export interface Factor {
   readonly rows: number;
@@ -49,13 +50,17 @@ export class DenseFactor implements Factor {
   }
 
   gram(): Float64Array {
-    return gramT(this.transposed(), this.cols, this.rows);
+    return gramOfRows(this.transposed(), this.cols, this.rows);
   }
 
   columnMeans(): Float64Array {
-    const mean = new Float64Array(this.cols);
-    for (let t = 0; t < this.rows; t++) for (let j = 0; j < this.cols; j++) mean[j] += this.data[t * this.cols + j];
-    for (let j = 0; j < this.cols; j++) mean[j] /= this.rows;
+    const { data, rows, cols } = this;
+    const mean = new Float64Array(cols);
+    for (let t = 0; t < rows; t++) {
+      const row = t * cols;
+      for (let j = 0; j < cols; j++) mean[j] += data[row + j];
+    }
+    for (let j = 0; j < cols; j++) mean[j] /= rows;
     return mean;
   }
 
@@ -64,6 +69,29 @@ export class DenseFactor implements Factor {
     for (let i = 0; i < this.data.length; i++) s += this.data[i] * this.data[i];
     return s;
   }
+}
+
+/**
+ * X Xᵀ (m×m) for X given as m rows of length L: blocked.ts's gramT, but with X copied into wasm
+ * memory once and passed as both operands (addABt would copy the same rows twice). Only the upper
+ * triangle is computed and mirrored, as in gramT; the same kernel, so the same sums.
+ */
+function gramOfRows(x: Float64Array, m: number, length: number): Float64Array {
+  const wasm = reserveWasm(m * length + m * m);
+  if (!wasm) return gramT(x, m, length);
+  const { heap } = wasm;
+  const outOffset = m * length;
+  heap.set(x.subarray(0, m * length), 0);
+  heap.fill(0, outOffset, outOffset + m * m);
+  const view = { data: heap, rows: m, stride: length, offset: 0 };
+  addABtWasm(wasm, view, view, length, outOffset, m, true);
+  const g = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) for (let j = i; j < m; j++) {
+    const v = heap[outOffset + i * m + j];
+    g[i * m + j] = v;
+    g[j * m + i] = v;
+  }
+  return g;
 }
 
 /** Sparse factor in CSR form: row t holds entries rowStart[t] .. rowStart[t+1]-1. */
@@ -205,8 +233,11 @@ export class CentredFactor {
   /** (CF)ᵀ(CF) = FᵀF − T μμᵀ (m×m). */
   gram(): Float64Array {
     const g = this.factor.gram();
-    const m = this.cols;
-    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) g[i * m + j] -= this.rows * this.mean[i] * this.mean[j];
+    const { cols: m, rows: T, mean } = this;
+    for (let i = 0; i < m; i++) {
+      const scaled = T * mean[i];
+      for (let j = 0; j < m; j++) g[i * m + j] -= scaled * mean[j];
+    }
     return g;
   }
 

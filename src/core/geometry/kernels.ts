@@ -6,6 +6,7 @@
  */
 import { DenseFactor, Factor, SparseFactor } from './factor';
 import { GeometryInput, HeadRows, KernelName, KernelSide } from './types';
+import { addRowTerms, RowTerms } from './weightedRows';
 
 export interface KernelInfo {
   name: KernelName;
@@ -27,31 +28,63 @@ export interface KernelFactor {
   info: KernelInfo;
 }
 
-/** Looks up head rows by vocabulary id, with their inverse norms for unit prototypes Ŵ_w. */
+/**
+ * Looks up head rows by vocabulary id, with their squared norms ‖W_w‖² (exact, float64 sums of the
+ * stored rows) and inverse norms for unit prototypes Ŵ_w. Lookup is a typed array over the
+ * vocabulary ids (0..max id), so per-entry lookups in the O(T·k) loops cost one load, not a Map probe.
+ */
 export class HeadIndex {
-  private readonly index = new Map<number, number>();
+  /** rowOfId[id] = row of `id` in head.rows, −1 for ids without a row. */
+  private readonly rowOfId: Int32Array;
+  /** ‖W_w‖² by row (pass it to pullbackTrace so it is not recomputed per entry). */
+  readonly normSq: Float64Array;
   readonly inverseNorm: Float64Array;
   readonly maxNormSq: number;
   constructor(readonly head: HeadRows) {
     const { d, ids, rows } = head;
+    let maxId = -1;
+    for (let i = 0; i < ids.length; i++) {
+      if (!(ids[i] >= 0)) throw new Error(`head rows carry an invalid vocabulary id ${ids[i]}`);
+      maxId = Math.max(maxId, ids[i]);
+    }
+    this.rowOfId = new Int32Array(maxId + 1).fill(-1);
+    this.normSq = new Float64Array(ids.length);
     this.inverseNorm = new Float64Array(ids.length);
     let maxNormSq = 0;
     for (let i = 0; i < ids.length; i++) {
-      this.index.set(ids[i], i);
+      this.rowOfId[ids[i]] = i;
       let s = 0;
       for (let c = 0; c < d; c++) s += rows[i * d + c] * rows[i * d + c];
+      this.normSq[i] = s;
       maxNormSq = Math.max(maxNormSq, s);
       this.inverseNorm[i] = s > 0 ? 1 / Math.sqrt(s) : 0;
     }
     this.maxNormSq = head.maxRowNormSq ?? maxNormSq;
   }
 
+  /** The index of `head`, built once per HeadRows object and shared (the kernel and the per-token trace both need it). */
+  static of(head: HeadRows): HeadIndex {
+    let index = built.get(head);
+    if (!index) { index = new HeadIndex(head); built.set(head, index); }
+    return index;
+  }
+
   row(id: number): number {
-    const r = this.index.get(id);
-    if (r === undefined) throw new Error(`head rows lack vocabulary id ${id}`);
+    const r = id >= 0 && id < this.rowOfId.length ? this.rowOfId[id] : -1;
+    if (r < 0) throw new Error(`head rows lack vocabulary id ${id}`);
     return r;
   }
+
+  /** row(id) for every id at once (throws on the first id without a row). */
+  rowsOf(ids: Int32Array): Int32Array {
+    const out = new Int32Array(ids.length);
+    for (let e = 0; e < ids.length; e++) out[e] = this.row(ids[e]);
+    return out;
+  }
 }
+
+/** HeadRows are never mutated after they are made, so an index stays valid as long as its rows. */
+const built = new WeakMap<HeadRows, HeadIndex>();
 
 export function buildKernelFactor(input: GeometryInput, name: KernelName, side: KernelSide): KernelFactor {
   if (side === 'data' && name !== 'prototype') {
@@ -89,22 +122,28 @@ function residualStats(input: GeometryInput): { maxResidual: number; meanResidua
 /** ḡ_t = Σ_w p_t(w) Ŵ_w (model side) or Ŵ_{y_t} (data side), with unit-normalised head rows. */
 function prototypeFactor(input: GeometryInput, side: KernelSide): KernelFactor {
   if (!input.head) throw new Error('the prototype kernel needs the head rows');
-  const head = new HeadIndex(input.head);
+  const head = HeadIndex.of(input.head);
   const { d, rows } = input.head;
   const T = input.targets.length;
   const given = side === 'model' ? input.prototypeRows : undefined;
   if (given && given.data.length !== T * d) throw new Error(`prototype rows: ${given.data.length} values for ${T}×${d}`);
   const data = given ? given.data : new Float64Array(T * d);
-  const addRow = (t: number, id: number, weight: number): void => {
-    const r = head.row(id);
-    const w = weight * head.inverseNorm[r];
-    for (let c = 0; c < d; c++) data[t * d + c] += w * rows[r * d + c];
-  };
+  const terms = new RowTerms();
   if (side === 'data') {
-    for (let t = 0; t < T; t++) addRow(t, input.targets[t], 1);
+    const targetRows = head.rowsOf(input.targets);
+    for (let t = 0; t < T; t++) {
+      terms.clear();
+      terms.push(head.inverseNorm[targetRows[t]], targetRows[t] * d);
+      addRowTerms(data, t * d, terms, rows, d);
+    }
   } else if (!given) {
     const { rowStart, ids, probs } = input.top;
-    for (let t = 0; t < T; t++) for (let e = rowStart[t]; e < rowStart[t + 1]; e++) if (probs[e] > 0) addRow(t, ids[e], probs[e]);
+    const entryRows = head.rowsOf(ids.subarray(0, rowStart[T]));
+    for (let t = 0; t < T; t++) {
+      terms.clear();
+      for (let e = rowStart[t]; e < rowStart[t + 1]; e++) if (probs[e] > 0) terms.push(probs[e] * head.inverseNorm[entryRows[e]], entryRows[e] * d);
+      addRowTerms(data, t * d, terms, rows, d);
+    }
   }
   const residuals = side === 'model' ? residualStats(input) : { maxResidual: 0, meanResidual: 0 };
   return {

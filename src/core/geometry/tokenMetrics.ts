@@ -4,6 +4,7 @@
  * surprisal e_t = NLL − H and ζ_t = e_t/√Vr_t, the alignment/log-partition split NLL = A_t + U_t,
  * and the trace of the pullback Fisher metric tr g*(h) = Σ_w p_w‖W_w‖² − ‖Wᵀp‖².
  */
+import { addRowTerms, RowTerms } from './weightedRows';
 
 export interface RowStatistics {
   /** log Σ exp z (the log-partition U_t). */
@@ -84,30 +85,51 @@ export function alignmentPartitionSplit(targetLogit: number, logPartition: numbe
  * tr g*(h) over a support (ids, probabilities): Σ p_w‖W_w‖² − ‖Σ p_w W_w‖², one pass over the
  * support with a d-vector accumulator. With the full vocabulary as support it is exact; with a top-k
  * slice of missing mass ε it is within 3·ε·max_w‖W_w‖² of the exact value (bound derived in the
- * geometry notes: ε‖W‖² + 2(1−ε)ε‖W‖² + ε²‖W‖²).
+ * geometry notes: ε‖W‖² + 2(1−ε)ε‖W‖² + ε²‖W‖²). `rowNormSq[r]` = ‖row r‖² (HeadIndex.normSq),
+ * when given, saves recomputing every ‖W_w‖² per entry; without it they are summed from `rows`
+ * (the same norms; the mean is summed in another order, so the results agree to rounding).
  */
 export function pullbackTrace(
   ids: ArrayLike<number>, probs: ArrayLike<number>, count: number,
   rowOf: (id: number) => number, rows: Float32Array | Float64Array, d: number, scratch: Float64Array = new Float64Array(d),
+  rowNormSq?: ArrayLike<number>,
 ): number {
   scratch.fill(0);
   let weightedNorms = 0;
-  for (let e = 0; e < count; e++) {
-    const p = probs[e];
-    if (p === 0) continue;
-    const base = rowOf(ids[e]) * d;
-    let normSq = 0;
-    for (let c = 0; c < d; c++) {
-      const x = rows[base + c];
-      normSq += x * x;
-      scratch[c] += p * x;
+  if (rowNormSq) {
+    // Norms given: only the mean is left to sum, two rows per pass (weightedRows.ts).
+    const terms = sharedTerms;
+    terms.clear();
+    for (let e = 0; e < count; e++) {
+      const p = probs[e];
+      if (p === 0) continue;
+      const r = rowOf(ids[e]);
+      weightedNorms += p * rowNormSq[r];
+      terms.push(p, r * d);
     }
-    weightedNorms += p * normSq;
+    addRowTerms(scratch, 0, terms, rows, d);
+  } else {
+    // One pass over each row for its norm and its share of the mean.
+    for (let e = 0; e < count; e++) {
+      const p = probs[e];
+      if (p === 0) continue;
+      const base = rowOf(ids[e]) * d;
+      let normSq = 0;
+      for (let c = 0; c < d; c++) {
+        const x = rows[base + c];
+        normSq += x * x;
+        scratch[c] += p * x;
+      }
+      weightedNorms += p * normSq;
+    }
   }
   let meanSq = 0;
   for (let c = 0; c < d; c++) meanSq += scratch[c] * scratch[c];
   return Math.max(0, weightedNorms - meanSq);
 }
+
+/** Reused by every pullbackTrace call (single-threaded; grown to the largest support seen). */
+const sharedTerms = new RowTerms();
 
 /** tr g* from a full logits row and the full head (V×d): exact, one pass over the row and W. */
 export function pullbackTraceFullRow(z: ArrayLike<number>, logPartition: number, head: Float32Array | Float64Array, d: number, scratch: Float64Array = new Float64Array(d)): number {

@@ -4,7 +4,9 @@
  * Gram and Rayleigh-Ritz matrices of a few hundred rows; the Jacobi solver is the test reference.
  */
 import { SymmetricEigen } from './jacobi';
-import { axpy, dot } from './vectorOps';
+import { transpose } from './blocked';
+import { applyReflectors } from './householder';
+import { tridiagonalEigenvectors } from './inverseIteration';
 
 export function tridiagonalEigen(a: Float64Array, n: number): SymmetricEigen {
   // V is stored transposed (V[i][j] lives at j*n + i) so every O(n³) inner loop runs over
@@ -24,7 +26,6 @@ export function tridiagonalEigen(a: Float64Array, n: number): SymmetricEigen {
   return { values, vectors };
 }
 
-/** `accumulate` false: only d and e (the tridiagonal) are wanted, V is left as scratch. */
 /** Eigenvalues only, descending: the same values as tridiagonalEigen, at about a fifth of the cost. */
 export function tridiagonalEigenvalues(a: Float64Array, n: number): Float64Array {
   const V = Float64Array.from(a);
@@ -38,9 +39,9 @@ export function tridiagonalEigenvalues(a: Float64Array, n: number): Float64Array
 /**
  * All eigenvalues (descending, as tridiagonalEigen) and the eigenvectors of the top `count` only,
  * as columns of an n×count row-major matrix. The vectors come from inverse iteration on the
- * tridiagonal form (LAPACK dstein's scheme: a few solves with (T − λI) from a fixed start, vectors
- * of one cluster of close eigenvalues orthogonalised against each other) mapped back through the
- * Householder transform: O(count·n²) instead of the O(n³) rotations tql2 would accumulate for all n.
+ * tridiagonal form (inverseIteration.ts) mapped back through the stored Householder reflectors of
+ * the reduction (householder.ts): O(count·n²), without ever forming the n×n transform (tred2's
+ * O(n³) accumulation).
  */
 export function tridiagonalEigenTop(a: Float64Array, n: number, count: number): { values: Float64Array; vectors: Float64Array } {
   count = Math.max(0, Math.min(count, n));
@@ -50,118 +51,29 @@ export function tridiagonalEigenTop(a: Float64Array, n: number, count: number): 
     for (let i = 0; i < n; i++) for (let j = 0; j < count; j++) vectors[i * count + j] = full.vectors[i * n + j];
     return { values: full.values, vectors };
   }
-  const Q = Float64Array.from(a); // after tred2: Q[k][i] at i*n + k, A = Q T Qᵀ
+  const reflectors = Float64Array.from(a); // after tred2: reflector i in reflectors[i*n .. i*n+i)
+  const halfSquaredNorms = new Float64Array(n);
   const diag = new Float64Array(n);
   const sub = new Float64Array(n); // sub[i] = T[i][i−1], sub[0] = 0
-  tred2(Q, diag, sub, n);
+  tred2(reflectors, diag, sub, n, false, halfSquaredNorms);
   const d = Float64Array.from(diag);
   const e = Float64Array.from(sub);
   tql2(null, d, e, n);
   const values = d.sort().reverse();
   let norm = 0;
   for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(diag[i]) + Math.abs(sub[i]) + (i + 1 < n ? Math.abs(sub[i + 1]) : 0));
-  const eps = 2 ** -52;
-  const clusterGap = 1e-3 * norm;
-  const ys: Float64Array[] = [];
-  let clusterStart = 0;
-  let previousShift = Infinity;
-  for (let j = 0; j < count; j++) {
-    if (j > 0 && values[j - 1] - values[j] > clusterGap) clusterStart = j;
-    // Equal eigenvalues get slightly different shifts so their iterates separate (dstein's pertol).
-    let shift = values[j];
-    if (j > clusterStart && previousShift - shift < 10 * eps * Math.max(norm, Math.abs(shift))) shift = previousShift - 10 * eps * Math.max(norm, Math.abs(shift));
-    previousShift = shift;
-    let y = startVector(n, j);
-    for (let iteration = 0; iteration < 3; iteration++) {
-      y = solveShifted(diag, sub, shift, y, Math.max(eps * norm, 1e-300));
-      // Scale by the largest entry first: one solve can grow y by ~1/tiny, past float64's range in y·y.
-      scale(y, 1 / maxAbs(y));
-      for (let k = clusterStart; k < j; k++) axpy(y, -dot(y, ys[k]), ys[k]);
-      scale(y, 1 / Math.sqrt(dot(y, y)));
-    }
-    ys.push(y);
-  }
-  const vectors = new Float64Array(n * count);
-  for (let j = 0; j < count; j++) {
-    const y = ys[j];
-    for (let i = 0; i < n; i++) {
-      const yi = y[i];
-      if (yi === 0) continue;
-      const row = i * n;
-      for (let k = 0; k < n; k++) vectors[k * count + j] += Q[row + k] * yi;
-    }
-  }
-  return { values, vectors };
-}
-
-/** A fixed, well-spread start for inverse iteration (deterministic; no eigenvector is orthogonal to all of these in practice). */
-function startVector(n: number, j: number): Float64Array {
-  const y = new Float64Array(n);
-  let s = (j + 1) * 2654435761 % 4294967296;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1664525 + 1013904223) % 4294967296;
-    y[i] = s / 4294967296 - 0.5;
-  }
-  return y;
+  const ys = tridiagonalEigenvectors({ diag, sub }, values, count, norm);
+  applyReflectors(reflectors, halfSquaredNorms, n, ys, count);
+  return { values, vectors: transpose(ys, count, n) };
 }
 
 /**
- * x = (T − μI)⁻¹ b for the symmetric tridiagonal T (diagonal `diag`, T[i][i−1] = sub[i]) by
- * Gaussian elimination with partial pivoting; a pivot below `tiny` is replaced by `tiny` (μ is an
- * eigenvalue, so the matrix is singular to working precision: that is what makes x the eigenvector).
+ * Householder reduction A = Q T Qᵀ (JAMA's tred2, V stored transposed). With `accumulate` Q is
+ * formed in V (O(n³)); without, only d and e (T's diagonal and subdiagonal) are final and V keeps
+ * the scaled Householder vectors (row i, entries 0..i−1), their h_i = ‖u_i‖²/2 written to
+ * `reflectorScales` when given (applyReflectors uses them instead of forming Q).
  */
-function solveShifted(diag: Float64Array, sub: Float64Array, mu: number, b: Float64Array, tiny: number): Float64Array {
-  const n = diag.length;
-  // Row i of U: u0 (diagonal), u1, u2 (two superdiagonals, u2 from row swaps).
-  const u0 = new Float64Array(n);
-  const u1 = new Float64Array(n);
-  const u2 = new Float64Array(n);
-  const x = Float64Array.from(b);
-  let a0 = diag[0] - mu;
-  let a1 = n > 1 ? sub[1] : 0;
-  let a2 = 0;
-  for (let i = 0; i < n - 1; i++) {
-    const l = sub[i + 1]; // T[i+1][i]
-    const nextDiag = diag[i + 1] - mu;
-    const nextSuper = i + 2 < n ? sub[i + 2] : 0;
-    if (Math.abs(a0) >= Math.abs(l)) {
-      const pivot = Math.abs(a0) < tiny ? (a0 < 0 ? -tiny : tiny) : a0;
-      const f = l / pivot;
-      u0[i] = pivot; u1[i] = a1; u2[i] = a2;
-      x[i + 1] -= f * x[i];
-      a0 = nextDiag - f * a1;
-      a1 = nextSuper;
-      a2 = 0;
-    } else {
-      const f = a0 / l;
-      u0[i] = l; u1[i] = nextDiag; u2[i] = nextSuper;
-      const t = x[i]; x[i] = x[i + 1]; x[i + 1] = t - f * x[i + 1];
-      a0 = a1 - f * nextDiag;
-      a1 = a2 - f * nextSuper;
-      a2 = 0;
-    }
-  }
-  u0[n - 1] = Math.abs(a0) < tiny ? (a0 < 0 ? -tiny : tiny) : a0;
-  for (let i = n - 1; i >= 0; i--) {
-    let s = x[i];
-    if (i + 1 < n) s -= u1[i] * x[i + 1];
-    if (i + 2 < n) s -= u2[i] * x[i + 2];
-    x[i] = s / u0[i];
-  }
-  return x;
-}
-
-function maxAbs(y: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < y.length; i++) m = Math.max(m, Math.abs(y[i]));
-  return m;
-}
-
-function scale(y: Float64Array, a: number): void {
-  for (let i = 0; i < y.length; i++) y[i] *= a;
-}
-
-function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, accumulate = true): void {
+function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, accumulate = true, reflectorScales?: Float64Array): void {
   for (let j = 0; j < n; j++) d[j] = V[j * n + (n - 1)];
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
@@ -182,25 +94,14 @@ function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, acc
       e[i] = scale * g;
       h -= f * g;
       d[i - 1] = f - g;
-      for (let j = 0; j < i; j++) e[j] = 0;
-      for (let j = 0; j < i; j++) {
-        f = d[j];
-        V[i * n + j] = f;
-        g = e[j] + V[j * n + j] * f;
-        for (let k = j + 1; k <= i - 1; k++) {
-          g += V[j * n + k] * d[k];
-          e[k] += V[j * n + k] * f;
-        }
-        e[j] = g;
-      }
+      for (let j = 0; j < i; j++) V[i * n + j] = d[j];
+      symmetricProduct(V, n, i, d, e);
       f = 0;
       for (let j = 0; j < i; j++) { e[j] /= h; f += e[j] * d[j]; }
       const hh = f / (h + h);
       for (let j = 0; j < i; j++) e[j] -= hh * d[j];
+      rankTwoUpdate(V, n, i, d, e);
       for (let j = 0; j < i; j++) {
-        f = d[j];
-        g = e[j];
-        for (let k = j; k <= i - 1; k++) V[j * n + k] -= f * e[k] + g * d[k];
         d[j] = V[j * n + (i - 1)];
         V[j * n + i] = 0;
       }
@@ -208,6 +109,7 @@ function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, acc
     d[i] = h;
   }
   if (!accumulate) {
+    if (reflectorScales) reflectorScales.set(d);
     // The diagonal sits on V's diagonal until the accumulation below moves it (see JAMA's tred2).
     for (let j = 0; j < n; j++) d[j] = V[j * n + j];
     e[0] = 0;
@@ -235,6 +137,59 @@ function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, acc
   e[0] = 0;
 }
 
+/**
+ * e[0..i) = A u for the symmetric leading i×i block A of V (upper triangle in rows j, entries k ≥ j)
+ * and u = d[0..i): tred2's loop, two rows per pass so e[k] and d[k] are loaded once for both.
+ * Every sum is formed in the same order as one row at a time, so the results are bit-identical.
+ */
+function symmetricProduct(V: Float64Array, n: number, i: number, d: Float64Array, e: Float64Array): void {
+  e.fill(0, 0, i);
+  let j = 0;
+  for (; j + 1 < i; j += 2) {
+    const r0 = j * n;
+    const r1 = r0 + n;
+    const f0 = d[j];
+    const f1 = d[j + 1];
+    let g0 = e[j] + V[r0 + j] * f0;
+    const v01 = V[r0 + j + 1];
+    g0 += v01 * d[j + 1];
+    e[j + 1] += v01 * f0;
+    let g1 = e[j + 1] + V[r1 + j + 1] * f1;
+    for (let k = j + 2; k < i; k++) {
+      const a = V[r0 + k];
+      const b = V[r1 + k];
+      const dk = d[k];
+      g0 += a * dk;
+      g1 += b * dk;
+      e[k] = e[k] + a * f0 + b * f1;
+    }
+    e[j] = g0;
+    e[j + 1] = g1;
+  }
+  if (j < i) e[j] += V[j * n + j] * d[j];
+}
+
+/** Rows j < i of V, entries k ≥ j: V[j][k] −= d[j]·e[k] + e[j]·d[k] (tred2's update), two rows per pass. */
+function rankTwoUpdate(V: Float64Array, n: number, i: number, d: Float64Array, e: Float64Array): void {
+  let j = 0;
+  for (; j + 1 < i; j += 2) {
+    const r0 = j * n;
+    const r1 = r0 + n;
+    const f0 = d[j];
+    const g0 = e[j];
+    const f1 = d[j + 1];
+    const g1 = e[j + 1];
+    V[r0 + j] -= f0 * e[j] + g0 * d[j];
+    for (let k = j + 1; k < i; k++) {
+      const ek = e[k];
+      const dk = d[k];
+      V[r0 + k] -= f0 * ek + g0 * dk;
+      V[r1 + k] -= f1 * ek + g1 * dk;
+    }
+  }
+  if (j < i) V[j * n + j] -= d[j] * e[j] + e[j] * d[j];
+}
+
 /** `V` null: eigenvalues only (the same d/e arithmetic, so the same values, without the O(n³) rotations). */
 function tql2(V: Float64Array | null, d: Float64Array, e: Float64Array, n: number): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
@@ -253,7 +208,7 @@ function tql2(V: Float64Array | null, d: Float64Array, e: Float64Array, n: numbe
       for (let iter = 0; iter < 60; iter++) {
         let g = d[l];
         let p = (d[l + 1] - g) / (2 * e[l]);
-        let r = Math.hypot(p, 1);
+        let r = hypot(p, 1);
         if (p < 0) r = -r;
         d[l] = e[l] / (p + r);
         d[l + 1] = e[l] * (p + r);
@@ -274,7 +229,7 @@ function tql2(V: Float64Array | null, d: Float64Array, e: Float64Array, n: numbe
           s2 = s;
           g = c * e[i];
           h = c * p;
-          r = Math.hypot(p, e[i]);
+          r = hypot(p, e[i]);
           e[i + 1] = s * r;
           s = e[i] / r;
           c = p / r;
@@ -295,4 +250,14 @@ function tql2(V: Float64Array | null, d: Float64Array, e: Float64Array, n: numbe
     d[l] += f;
     e[l] = 0;
   }
+}
+
+/**
+ * √(a² + b²) without Math.hypot, which is slow in V8 (it guards against overflow for every call):
+ * the plain form whenever a² + b² is well inside float64's range (within rounding of hypot), the
+ * scaled Math.hypot only where it would overflow or underflow.
+ */
+function hypot(a: number, b: number): number {
+  const s = a * a + b * b;
+  return s > 1e-290 && s < 1e290 ? Math.sqrt(s) : Math.hypot(a, b);
 }
