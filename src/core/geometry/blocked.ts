@@ -125,9 +125,18 @@ export function transpose(a: Float64Array, n: number, m: number, out: Float64Arr
     const i1 = Math.min(n, i0 + tile);
     for (let j0 = 0; j0 < m; j0 += tile) {
       const j1 = Math.min(m, j0 + tile);
-      for (let i = i0; i < i1; i++) {
-        const row = i * m;
-        for (let j = j0; j < j1; j++) out[j * n + i] = a[row + j];
+      // A tall input (n ≥ m) is written row by row of the output: its rows are n doubles long, a
+      // power of two for T = 4096, and scattered writes along a column keep hitting the same cache sets.
+      if (n >= m) {
+        for (let j = j0; j < j1; j++) {
+          const row = j * n;
+          for (let i = i0; i < i1; i++) out[row + i] = a[i * m + j];
+        }
+      } else {
+        for (let i = i0; i < i1; i++) {
+          const row = i * m;
+          for (let j = j0; j < j1; j++) out[j * n + i] = a[row + j];
+        }
       }
     }
   }
