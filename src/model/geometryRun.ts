@@ -8,8 +8,8 @@
  * says the head is not linear-softmax; a head that is W h + b times one scale gets the scale folded
  * into W and b.
  */
-import { expandBatch, type RecordBatch } from '../core/records';
-import { computeGeometry, gatherHeadRows, geometrySteps, geometryInputFromRecords, headRowIds, type GeometryInput, type HeadCheckResult } from '../core/geometry';
+import type { RecordBatch } from '../core/records';
+import { computeGeometry, firstHiddenBasisTask, gatherHeadRows, geometrySteps, geometryInputFromBatches, headRowIds, type GeometryInput, type HeadCheckResult } from '../core/geometry';
 import type { PrototypeRowsResult } from '../core/geometry/prototypeRows';
 import type { GeometryOptionsMessage, GeometryReport, GeometryViewState } from '../protocol/worker';
 import { analyzeText, type AnalysisSink, type AnalyzeParams } from './analyzer';
@@ -63,9 +63,18 @@ export async function analyzeWithGeometry(
     cancelled: () => sink.cancelled(),
   });
   const started = performance.now();
+  // The rows are asked for first (the thread answers in order), and should the thread have failed,
+  // the core builds the same rows itself.
+  const builtRows = rows ? rows.thread.takeRows().catch(() => undefined) : undefined;
+  // The PCA needs only the hidden states: it starts on the geometry thread before the records are
+  // gathered and the head is checked (the steps claim it; unclaimed, it is dropped with the run).
+  const T = batches.reduce((n, b) => n + b.count, 0);
+  const pca = geo.thread && hiddenOutput ? firstHiddenBasisTask({ data: capture.hidden, d: capture.d }, T, { seed: wanted.seed ?? 1 }) : null;
+  if (pca) geo.thread!.prestart(pca);
   const surplus = await surplusRuns(model, fed, branch, wanted.contextAblation === true);
-  // Should the thread have failed, the core builds the same rows itself.
-  surplus.prototypeRows = rows ? await rows.thread.takeRows().catch(() => undefined) : undefined;
+  const waiting = performance.now();
+  surplus.prototypeRows = await builtRows;
+  surplus.timings.rowsWaitMs = performance.now() - waiting;
   const geometry = await geometryOf(model, geo, capture, batches, wanted, hiddenOutput !== null, surplus);
   return { inferenceMs, geometry, geometryMs: performance.now() - started };
 }
@@ -93,7 +102,7 @@ interface SurplusInputs {
   surplusA2?: GeometryInput['surplusA2'];
   cost: NonNullable<GeometryReport['surplusCost']>;
   /** B's short runs (after the analysis) and A2's branches (inside it, so also in inferenceMs). */
-  timings: { surplusBMs: number; surplusA2Ms: number };
+  timings: { surplusBMs: number; surplusA2Ms: number; rowsWaitMs?: number; prepareMs?: number };
   deep: GeometryViewState | null;
   /** ḡ_t and tr g*_t built during inference by the geometry thread (for W as read, scale 1). */
   prototypeRows?: PrototypeRowsResult;
@@ -101,7 +110,7 @@ interface SurplusInputs {
 
 async function geometryOf(model: LoadedModel, geo: GeometrySession, capture: HiddenCapture, batches: RecordBatch[], wanted: GeometryOptionsMessage, hasHidden: boolean, surplus: SurplusInputs): Promise<GeometryReport> {
   const options = { kernel: wanted.kernel ?? 'prototype', side: wanted.side ?? 'model', eigenpairs: wanted.eigenpairs ?? 32, seed: wanted.seed ?? 1, deepSurplus: wanted.deepSurplus ?? 0, contextAblation: wanted.contextAblation ?? false } as const;
-  const records = batches.flatMap(expandBatch);
+  const preparing = performance.now();
   const check = hasHidden && geo.weights?.vocab === model.logitsWidth ? headVerdict(geo, capture.checkHidden, capture.checkLogits, capture.checkRows) : geo.check;
   const head = headReport(geo, check, hasHidden);
   const headUsable = head.verdict === 'linear' || head.verdict === 'scaled';
@@ -116,10 +125,11 @@ async function geometryOf(model: LoadedModel, geo: GeometrySession, capture: Hid
     meanDistribution: capture.meanDistribution(), afterNextLogProb: capture.afterNextLogProb,
     ablatedLogProb: surplus.ablatedLogProb, surplusA2: surplus.surplusA2,
   };
-  const base = geometryInputFromRecords(records, extras);
+  const base = geometryInputFromBatches(batches, extras);
+  const T = base.targets.length;
   const surplusCost = surplus.cost;
   const withSurplus = (r: GeometryReport): GeometryReport => ({ ...r, surplusCost, timings: { ...r.timings, ...surplus.timings } });
-  if (records.length < MIN_GEOMETRY_TOKENS) return withSurplus(tooShort(base, MIN_GEOMETRY_TOKENS, options, head, views));
+  if (T < MIN_GEOMETRY_TOKENS) return withSurplus(tooShort(base, MIN_GEOMETRY_TOKENS, options, head, views));
   const input: GeometryInput = { ...base };
   if (headUsable) {
     const w = geo.weights!;
@@ -127,12 +137,13 @@ async function geometryOf(model: LoadedModel, geo: GeometrySession, capture: Hid
     const weight = scale === 1 ? w.weight : Float32Array.from(w.weight, x => x * scale);
     input.head = gatherHeadRows(weight, w.hidden, headRowIds(base), w.maxRowNormSq * scale * scale);
     // Rows built from the unscaled W equal the core's only when no scale was folded in.
-    if (scale === 1 && surplus.prototypeRows?.trace.length === records.length) input.prototypeRows = surplus.prototypeRows;
+    if (scale === 1 && surplus.prototypeRows?.trace.length === T) input.prototypeRows = surplus.prototypeRows;
   } else {
     // A + U with A = −⟨W_y, h⟩ − b_y means nothing without a linear head.
     input.logPartition = undefined;
   }
   if (views.alignment.on) input.hidden = { data: capture.hidden, d: capture.d };
+  surplus.timings.prepareMs = performance.now() - preparing;
   const core = { kernel: options.kernel, side: options.side, eigenpairs: options.eigenpairs, seed: options.seed, shifts: wanted.shifts };
   if (!views.spectrum.on) {
     // The token-level layers (excess surprisal, A1, C1, document figures) still hold; only the

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PrototypeBatch, PrototypeRowsResult } from '../core/geometry/prototypeRows';
-import type { GeometryStep, StepReply, Steps, TaskHandle, TaskResults } from '../core/geometry/steps';
+import type { GeometryStep, HiddenBasisTask, StepReply, Steps, TaskHandle, TaskResults } from '../core/geometry/steps';
 import type { GeometryTaskReply, GeometryTaskRequest, GeometryThreadRequest } from '../protocol/worker';
 import { WORKER_RESOURCE_LIMITS } from './workerLimits';
 
@@ -20,6 +20,10 @@ export class GeometryThread {
   private failure: Error | undefined;
   /** The head weight the thread already holds (sent once per model, 4·V·d bytes). */
   private sentWeight: Float32Array | undefined;
+  /** Tasks handed to the thread so far (a claimed prestart counts once). */
+  tasksStarted = 0;
+  /** A task started ahead of its steps (prestart), until a run claims it. */
+  private early: { task: HiddenBasisTask; handle: TaskHandle } | undefined;
 
   constructor(private readonly worker: Worker) {
     worker.on('message', (m: GeometryTaskReply) => {
@@ -64,6 +68,14 @@ export class GeometryThread {
     return this.wait({ id }) as Promise<PrototypeRowsResult>;
   }
 
+  /**
+   * Starts a task before the steps that will ask for it exist (the PCA, as soon as inference ends):
+   * the next run's first `start` of an identical task takes it over instead of starting it again.
+   */
+  prestart(task: HiddenBasisTask): void {
+    this.early = { task, handle: this.start(task) };
+  }
+
   /** Drives the steps: started tasks run on the thread, everything else here. */
   async run<R>(steps: Steps<R>): Promise<R> {
     try {
@@ -71,15 +83,27 @@ export class GeometryThread {
       for (;;) {
         const step: IteratorResult<GeometryStep, R> = reply === undefined ? steps.next() : steps.next(reply);
         if (step.done) return step.value;
-        reply = 'start' in step.value ? this.start(step.value.start) : await this.wait(step.value.wait) as StepReply;
+        reply = 'start' in step.value ? this.claim(step.value.start) ?? this.start(step.value.start) : await this.wait(step.value.wait) as StepReply;
       }
     } finally {
+      this.early = undefined;
       this.pending.clear();
       this.post({ type: 'geometry/release' });
     }
   }
 
+  private claim(task: GeometryTaskRequest['task']): TaskHandle | undefined {
+    const early = this.early;
+    if (!early || task.kind !== 'hiddenBasis') return undefined;
+    const a = early.task;
+    const same = a.hidden.data === task.hidden.data && a.hidden.d === task.hidden.d && a.T === task.T && a.cap === task.cap && a.seed === task.seed;
+    if (!same) return undefined;
+    this.early = undefined;
+    return early.handle;
+  }
+
   private start(task: GeometryTaskRequest['task']): TaskHandle {
+    this.tasksStarted++;
     const id = this.expect();
     this.post({ type: 'geometry/task', id, task });
     return { id };

@@ -6,9 +6,9 @@
  */
 import { documentFigures, DocumentFigures } from './documentFigures';
 import { HeadIndex, KernelInfo, sliceResiduals } from './kernels';
-import { analyseOperatorSteps, AlignmentResult, OperatorAnalysis, OperatorSettings, SpectrumSummary, stopwatch } from './operatorAnalysis';
+import { analyseOperatorSteps, hiddenBasisTask, AlignmentResult, OperatorAnalysis, OperatorSettings, SpectrumSummary, stopwatch } from './operatorAnalysis';
 import { RandomFn, seededRandom } from './random';
-import { runSteps, Steps, taskSeed } from './steps';
+import { HiddenBasisTask, runSteps, Steps, taskSeed } from './steps';
 import { contextAblationB, lookAheadC1, surplusA1, SurplusA1 } from './surplus';
 import type { SurplusA2 } from './surplusA2';
 import { excessSurprisal, pullbackTrace } from './tokenMetrics';
@@ -59,6 +59,19 @@ export function computeGeometry(input: GeometryInput, options: GeometryOptions =
 }
 
 /**
+ * The hidden-state PCA task geometrySteps will start first, for a driver that can start it before
+ * the rest of the input is ready; null when the document is split into windows or has no hidden states.
+ */
+export function firstHiddenBasisTask(hidden: GeometryInput['hidden'], T: number, options: GeometryOptions = {}): HiddenBasisTask | null {
+  if (!hidden || T < 8 || (options.maxWindowTokens ?? 4096) < T) return null;
+  return hiddenBasisTask(hidden, T, options.maxHiddenDims ?? 128, windowSeed(options.seed ?? 1, 0));
+}
+
+function windowSeed(seed: number, window: number): number {
+  return taskSeed(seed, 100 + window);
+}
+
+/**
  * computeGeometry as steps (steps.ts), so a caller with a second thread can run the hidden-state
  * PCA and part of the nulls there; the per-token layers are computed while the PCA runs.
  */
@@ -85,7 +98,7 @@ export function* geometrySteps(input: GeometryInput, options: GeometryOptions = 
   const analyses: OperatorAnalysis[] = [];
   for (const [i, w] of windows.entries()) {
     const slice = windows.length === 1 ? input : sliceInput(input, w.start, w.end);
-    analyses.push(yield* analyseOperatorSteps(slice, settings, random, taskSeed(seed, 100 + i), computeLayers));
+    analyses.push(yield* analyseOperatorSteps(slice, settings, random, windowSeed(seed, i), computeLayers));
   }
   computeLayers();
   for (const a of analyses) for (const [k, v] of Object.entries(a.timings)) timings[k] = (timings[k] ?? 0) + v;

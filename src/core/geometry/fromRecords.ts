@@ -8,6 +8,7 @@
  * `records[t + 1].id`, and C1's log p_t(x_{t+2}) is read from record t's top list when present.
  */
 import type { TokenRecord } from '../analysis';
+import type { RecordBatch } from '../records';
 import { GeometryInput, HeadRows } from './types';
 
 export interface GeometryExtras {
@@ -40,6 +41,59 @@ export function geometryInputFromRecords(records: readonly TokenRecord[], extras
     rank: Int32Array.from(records, r => (typeof r.rank === 'number' ? r.rank : 0)),
     logPartition: Float64Array.from(records, r => num(r.logZ)),
     top: { rowStart, ids, probs },
+    afterNextLogProb,
+    ...extras,
+  };
+}
+
+/**
+ * geometryInputFromRecords(batches.flatMap(expandBatch)) straight from the streamed columns, without
+ * making a record object and a [id, p] pair per slice entry (the same values, in the same order).
+ */
+export function geometryInputFromBatches(batches: readonly RecordBatch[], extras: GeometryExtras = {}): GeometryInput {
+  const T = batches.reduce((n, b) => n + b.count, 0);
+  const num = (x: number) => (Number.isFinite(x) ? x : NaN);
+  const targets = new Int32Array(T);
+  const nll = new Float64Array(T);
+  const entropy = new Float64Array(T);
+  const varentropy = new Float64Array(T);
+  const rank = new Int32Array(T);
+  const logPartition = new Float64Array(T);
+  const rowStart = new Int32Array(T + 1);
+  let entries = 0;
+  for (const b of batches) entries += b.count * b.topK;
+  const ids = new Int32Array(entries);
+  const probs = new Float64Array(entries);
+  let t = 0;
+  let e = 0;
+  for (const b of batches) {
+    const k = b.topK;
+    for (let r = 0; r < b.count; r++, t++) {
+      targets[t] = b.ids[r];
+      const finite = !Number.isNaN(b.nll[r]);
+      nll[t] = finite ? num(b.nll[r]) : NaN;
+      entropy[t] = finite ? num(b.entropy[r]) : NaN;
+      varentropy[t] = finite ? num(b.varentropy[r]) : NaN;
+      logPartition[t] = finite ? num(b.logZ[r]) : NaN;
+      rank[t] = finite ? b.rank[r] : 0;
+      if (finite) for (let j = 0; j < k; j++) {
+        const id = b.topIds[r * k + j];
+        if (id >= 0) { ids[e] = id; probs[e] = b.topProbs[r * k + j]; e++; }
+      }
+      rowStart[t + 1] = e;
+    }
+  }
+  const afterNextLogProb = new Float64Array(T).fill(NaN);
+  for (let u = 0; u + 1 < T; u++) {
+    for (let x = rowStart[u]; x < rowStart[u + 1]; x++) {
+      if (ids[x] !== targets[u + 1]) continue;
+      if (probs[x] > 0) afterNextLogProb[u] = Math.log(probs[x]);
+      break;
+    }
+  }
+  return {
+    targets, nll, entropy, varentropy, rank, logPartition,
+    top: { rowStart, ids: ids.slice(0, e), probs: probs.slice(0, e) },
     afterNextLogProb,
     ...extras,
   };

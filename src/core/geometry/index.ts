@@ -16,7 +16,7 @@
  *    (`spectrum.converged` says whether the tolerance was met);
  *  - B and C1 are heuristics and labelled so; they need extra per-token inputs from the engine.
  */
-export { computeGeometry, geometrySteps } from './computeGeometry';
+export { computeGeometry, firstHiddenBasisTask, geometrySteps } from './computeGeometry';
 export type { GeometryResult } from './computeGeometry';
 export type { GeometryInput, GeometryOptions, HeadRows, KernelName, KernelSide, Provenance, TopSlices } from './types';
 export { logitRowStatistics, excessSurprisal, alignmentPartitionSplit, pullbackTrace, pullbackTraceFullRow } from './tokenMetrics';
@@ -29,5 +29,5 @@ export { seededRandom } from './random';
 export type { RandomFn } from './random';
 export { SurplusA2Accumulator, surplusA2, topCandidates } from './surplusA2';
 export type { SurplusA2, BranchPosition } from './surplusA2';
-export { geometryInputFromRecords, headRowIds, gatherHeadRows } from './fromRecords';
+export { geometryInputFromBatches, geometryInputFromRecords, headRowIds, gatherHeadRows } from './fromRecords';
 export type { GeometryExtras } from './fromRecords';

@@ -9,7 +9,7 @@ import { buildKernelFactor, KernelInfo } from './kernels';
 import { drawShifts, NullScores, shiftScores, summariseShiftNull, ShiftNull } from './nulls';
 import { RandomFn } from './random';
 import { topEigenpairs } from './spectrum';
-import { Steps, TaskHandle, taskSeed } from './steps';
+import { HiddenBasisTask, Steps, TaskHandle, taskSeed } from './steps';
 import { GeometryInput, KernelName, KernelSide } from './types';
 
 export interface SpectrumSummary {
@@ -66,7 +66,7 @@ export function* analyseOperatorSteps(
   const clock = stopwatch(timings);
   const T = input.targets.length;
   const basisTask = input.hidden
-    ? (yield { start: { kind: 'hiddenBasis', hidden: input.hidden, T, cap: settings.maxHiddenDims, seed: taskSeed(seed, 1) } }) as TaskHandle
+    ? (yield { start: hiddenBasisTask(input.hidden, T, settings.maxHiddenDims, seed) }) as TaskHandle
     : null;
   clock('hiddenPcaMs'); // run here when the steps are driven inline; started elsewhere, ~0
   const { factor, info } = buildKernelFactor(input, settings.kernel, settings.side);
@@ -85,10 +85,11 @@ export function* analyseOperatorSteps(
   // Constant hidden states span nothing once centred: there is no alignment to measure.
   if (basis.r === 0) return { kernel: info, eigenvalues, spectrum, alignment: null, psi: [], phi: [], timings };
   const shifts = [0, ...drawShifts(random, settings.shifts, T)];
-  // The shifts handed over: about as many as leave this side equal work with the alignment, which
-  // costs about as much as (m·r + K·d)/(K·r) + 4 shifts (its products, plus its small eigensolves).
+  // The shifts handed over: about as many as leave this side equal work with the alignment. A shift
+  // is one T·K·r product in float32 (nulls.ts); the alignment's float64 products (T·m·r, T·K·d, T·K·r)
+  // cost about 4 shifts per K·r of their size, and its small eigensolves about 8 more (measured).
   const K = Math.min(eig.count, basis.r);
-  const alignmentCost = (cf.cols * basis.r + K * basis.d) / Math.max(1, K * basis.r) + 4;
+  const alignmentCost = (4 * (cf.cols * basis.r + K * basis.d + K * basis.r)) / Math.max(1, K * basis.r) + 8;
   const handedOver = Math.max(0, Math.min(shifts.length, Math.round((shifts.length + alignmentCost) / 2)));
   const eigLite = { values: eig.values, vectors: eig.vectors, count: eig.count };
   const remoteTask = (yield { start: { kind: 'shiftScores', basis: basisTask, eig: eigLite, shifts: shifts.slice(shifts.length - handedOver) } }) as TaskHandle;
@@ -112,6 +113,11 @@ export function* analyseOperatorSteps(
     },
     psi: aligned.psi, phi: aligned.phi, timings,
   };
+}
+
+/** The PCA task of one window (its seed derived from the window's), also what a driver may start early. */
+export function hiddenBasisTask(hidden: HiddenBasisTask['hidden'], T: number, cap: number, windowSeed: number): HiddenBasisTask {
+  return { kind: 'hiddenBasis', hidden, T, cap, seed: taskSeed(windowSeed, 1) };
 }
 
 function summarise(values: number[], trace: number, method: string, iterations: number, converged: boolean): SpectrumSummary {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeGeometry, geometrySteps, GeometryResult } from '../../../src/core/geometry/computeGeometry';
+import { computeGeometry, firstHiddenBasisTask, geometrySteps, GeometryResult } from '../../../src/core/geometry/computeGeometry';
 import { seededRandom } from '../../../src/core/geometry/random';
 import type { GeometryStep, StepReply, Steps, TaskHandle } from '../../../src/core/geometry/steps';
 import { runTask } from '../../../src/core/geometry/steps';
@@ -41,6 +41,16 @@ test('geometry steps give the same result whether tasks run when started, when a
   try {
     const threaded = await thread.run(geometrySteps(doc.input, options));
     assert.deepEqual(withoutTimings(threaded), withoutTimings(inline));
+    // The PCA started ahead of the steps is taken over by their first start, not run twice.
+    const before = thread.tasksStarted;
+    const early = firstHiddenBasisTask(doc.input.hidden, doc.input.targets.length, options);
+    assert.ok(early);
+    thread.prestart(early);
+    assert.deepEqual(withoutTimings(await thread.run(geometrySteps(doc.input, options))), withoutTimings(inline));
+    assert.equal(thread.tasksStarted - before, 2, 'the prestarted PCA and one shiftScores task');
+    // A prestart the steps do not ask for (other hidden states) is left alone and dropped.
+    thread.prestart({ ...early, hidden: { ...early.hidden, data: Float64Array.from(early.hidden.data) } });
+    assert.deepEqual(withoutTimings(await thread.run(geometrySteps(doc.input, options))), withoutTimings(inline));
     // Windows: each window hands its own PCA over; a second run reuses the thread.
     const windowed = { ...options, maxWindowTokens: 200, windowTokens: 160, windowOverlap: 40 };
     assert.deepEqual(withoutTimings(await thread.run(geometrySteps(doc.input, windowed))), withoutTimings(computeGeometry(doc.input, windowed)));
