@@ -58,13 +58,24 @@ export function serveGeometryTasks(port: MessagePort): void {
             if (!basis) throw new Error(`geometry thread: no hidden basis ${handle.id}`);
             return basis;
           });
-          if (m.task.kind === 'hiddenBasis') bases.set(m.id, result as HiddenBasis);
-          // The basis is copied (not transferred): this thread keeps it for the nulls.
-          reply({ type: 'geometry/done', id: m.id, result });
+          // The basis's large arrays move to shared memory: the worker reads them without a copy
+          // while this thread keeps them for the nulls (neither writes them again).
+          const kept = m.task.kind === 'hiddenBasis' ? sharedBasis(result as HiddenBasis) : result;
+          if (m.task.kind === 'hiddenBasis') bases.set(m.id, kept as HiddenBasis);
+          reply({ type: 'geometry/done', id: m.id, result: kept });
         } catch (e) {
           reply({ type: 'geometry/failed', id: m.id, message: errorText(e) });
         }
         return;
     }
   });
+}
+
+function sharedBasis(basis: HiddenBasis): HiddenBasis {
+  const shared = (a: Float64Array) => {
+    const copy = new Float64Array(new SharedArrayBuffer(a.byteLength));
+    copy.set(a);
+    return copy;
+  };
+  return { ...basis, q: shared(basis.q), centredT: shared(basis.centredT) };
 }
