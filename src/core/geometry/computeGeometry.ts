@@ -107,7 +107,7 @@ export function* geometrySteps(input: GeometryInput, options: GeometryOptions = 
   clock('operatorMs');
   timings.operatorMs -= tokensMs;
   timings.tokensMs = tokensMs;
-  const { excess, figures, A1, C1, B, trace } = layers!;
+  const { figures, A1, C1, B, perTokenJson } = layers!;
 
   const first = analyses[0];
   const J = first.psi.length;
@@ -147,16 +147,9 @@ export function* geometrySteps(input: GeometryInput, options: GeometryOptions = 
     },
     document: figures,
     perToken: {
-      excessSurprisal: json(excess.excess),
-      standardisedExcess: json(excess.standardised),
-      alignmentTerm: input.logPartition ? json(Float64Array.from(input.nll, (s, t) => s - (input.logPartition as Float64Array)[t])) : null,
-      partitionTerm: input.logPartition ? json(input.logPartition) : null,
-      pullbackTrace: trace && json(trace.value),
-      pullbackTraceBound: trace && json(trace.bound),
+      ...perTokenJson,
       psi: psi.map(json), phi: phi.map(json),
       window: single ? null : owner,
-      lookAheadC1: C1 && json(C1.values),
-      contextAblationB: B && json(B.values),
     },
     windows: single ? null : windows.map((w, i) => ({
       start: w.start, end: w.end, eigenvalues: analyses[i].eigenvalues,
@@ -192,7 +185,18 @@ function tokenLayers(input: GeometryInput, random: RandomFn) {
   const B = contextAblationB(input, random);
   const trace = input.head ? tracePerToken(input) : null;
   if (trace) for (let t = 0; t < T; t++) if (!Number.isFinite(input.nll[t])) { trace.value[t] = NaN; trace.bound[t] = NaN; }
-  return { excess, figures, A1, C1, B, trace };
+  // The JSON form is made here too, while the other thread still works on the PCA.
+  const perTokenJson = {
+    excessSurprisal: json(excess.excess),
+    standardisedExcess: json(excess.standardised),
+    alignmentTerm: input.logPartition ? json(Float64Array.from(input.nll, (s, t) => s - (input.logPartition as Float64Array)[t])) : null,
+    partitionTerm: input.logPartition ? json(input.logPartition) : null,
+    pullbackTrace: trace && json(trace.value),
+    pullbackTraceBound: trace && json(trace.bound),
+    lookAheadC1: C1 && json(C1.values),
+    contextAblationB: B && json(B.values),
+  };
+  return { figures, A1, C1, B, perTokenJson };
 }
 
 function tracePerToken(input: GeometryInput): { value: Float64Array; bound: Float64Array } {
@@ -234,5 +238,7 @@ function clean(x: number): number | null {
 }
 
 function json(a: ArrayLike<number>): Nullable {
-  return Array.from(a, clean);
+  const out: Nullable = new Array<number | null>(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = Number.isFinite(a[i]) ? a[i] : null;
+  return out;
 }

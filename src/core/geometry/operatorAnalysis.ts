@@ -87,9 +87,9 @@ export function* analyseOperatorSteps(
   const shifts = [0, ...drawShifts(random, settings.shifts, T)];
   // The shifts handed over: about as many as leave this side equal work with the alignment. A shift
   // is one T·K·r product in float32 (nulls.ts); the alignment's float64 products (T·m·r, T·K·d, T·K·r)
-  // cost about 4 shifts per K·r of their size, and its small eigensolves about 8 more (measured).
+  // with its small eigensolves cost about 2 shifts per K·r of their size (measured).
   const K = Math.min(eig.count, basis.r);
-  const alignmentCost = (4 * (cf.cols * basis.r + K * basis.d + K * basis.r)) / Math.max(1, K * basis.r) + 8;
+  const alignmentCost = (2 * (cf.cols * basis.r + K * basis.d + K * basis.r)) / Math.max(1, K * basis.r);
   const handedOver = Math.max(0, Math.min(shifts.length, Math.round((shifts.length + alignmentCost) / 2)));
   const eigLite = { values: eig.values, vectors: eig.vectors, count: eig.count };
   const remoteTask = (yield { start: { kind: 'shiftScores', basis: basisTask, eig: eigLite, shifts: shifts.slice(shifts.length - handedOver) } }) as TaskHandle;
