@@ -26,19 +26,28 @@ export interface HiddenBasis {
 
 export function hiddenBasis(hidden: { data: Float32Array | Float64Array; d: number }, T: number, cap: number, random: RandomFn): HiddenBasis {
   const { d } = hidden;
-  const centred = Float64Array.from(hidden.data.subarray(0, T * d));
+  const source = hidden.data;
+  if (source.length < T * d) throw new Error(`hidden states: ${source.length} values for ${T}×${d}`);
+  const centred = new Float64Array(T * d);
   // Rows with a non-finite entry (positions whose logits were NaN) are set to the mean of the
-  // others, i.e. zero after centring, so they cannot poison the basis.
+  // others, i.e. zero after centring, so they cannot poison the basis. One pass copies, checks and
+  // sums each row (x − x is NaN exactly when x is not finite).
   const finite = new Uint8Array(T);
   let finiteCount = 0;
-  for (let t = 0; t < T; t++) {
-    let ok = 1;
-    for (let c = 0; c < d; c++) if (!Number.isFinite(centred[t * d + c])) { ok = 0; break; }
-    finite[t] = ok;
-    finiteCount += ok;
-  }
   const mean = new Float64Array(d);
-  for (let t = 0; t < T; t++) if (finite[t]) for (let c = 0; c < d; c++) mean[c] += centred[t * d + c];
+  for (let t = 0; t < T; t++) {
+    const row = t * d;
+    let check = 0;
+    for (let c = 0; c < d; c++) {
+      const x = source[row + c];
+      centred[row + c] = x;
+      check += x - x;
+    }
+    if (check !== 0) continue;
+    finite[t] = 1;
+    finiteCount++;
+    for (let c = 0; c < d; c++) mean[c] += centred[row + c];
+  }
   for (let c = 0; c < d; c++) mean[c] /= Math.max(1, finiteCount);
   let totalSq = 0;
   for (let t = 0; t < T; t++) for (let c = 0; c < d; c++) {

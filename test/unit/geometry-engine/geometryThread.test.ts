@@ -65,7 +65,7 @@ test('a task that fails on the geometry thread fails the run with its message', 
   try {
     // Hidden states of the wrong size: the thread's PCA throws on reading them.
     const broken = { ...doc.input, hidden: { data: new Float32Array(3), d: 8 } };
-    await assert.rejects(thread.run(geometrySteps(broken, { eigenpairs: 4, shifts: 6 })), /DenseFactor: 3 values for 120×8/);
+    await assert.rejects(thread.run(geometrySteps(broken, { eigenpairs: 4, shifts: 6 })), /hidden states: 3 values for 120×8/);
     // The thread still serves the next run.
     const ok = await thread.run(geometrySteps(doc.input, { eigenpairs: 4, shifts: 6 }));
     assert.deepEqual(withoutTimings(ok), withoutTimings(computeGeometry(doc.input, { eigenpairs: 4, shifts: 6 })));
