@@ -11,6 +11,7 @@ import { expandBatch } from '../core/records';
 import type { ReuseHint } from '../core/reuse';
 import { DEFAULT_TOP_K } from './analyzer';
 import type { Analysis, AnalyzeRequest, LanguageModelEngine, LoadOptions } from './api';
+import { unpackGeometry } from '../protocol/geometryWire';
 import { attachGeometryFields, geometryOptionsOf } from './geometryRecords';
 import type { GeometryReport } from '../protocol/worker';
 import { WorkerChannel } from './workerChannel';
@@ -79,7 +80,7 @@ class WorkerEngine implements LanguageModelEngine {
             request.onProgress?.(m.done, m.total);
           } else if (m.type === 'analysis/done') {
             takeReused(documentTokens);
-            geometry = m.geometry;
+            geometry = m.geometry && unpackGeometry(m.geometry);
             geometryMs = m.geometryMs;
             settle(m.inferenceMs);
           }

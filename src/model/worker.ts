@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isInputError } from '../core/errors';
+import { packGeometry } from '../protocol/geometryWire';
 import type { HostToWorker, RequestFailedReply, WorkerToHost } from '../protocol/worker';
 import { analyzeText } from './analyzer';
 import { closeGeometrySession, openGeometrySession, type GeometrySession } from './geometrySession';
@@ -70,7 +71,7 @@ async function handle(message: HostToWorker): Promise<void> {
           progress: (done, total) => send({ type: 'analysis/progress', id, done, total }),
           cancelled: () => cancelled.has(id),
         });
-        send({ type: 'analysis/done', id, inferenceMs: result.inferenceMs, geometry: result.geometry, geometryMs: result.geometryMs });
+        send({ type: 'analysis/done', id, inferenceMs: result.inferenceMs, geometry: packGeometry(result.geometry), geometryMs: result.geometryMs });
         return;
       }
       const result = await analyzeText(model, { ...message, checkpoints }, {

@@ -6,6 +6,7 @@ import type { ModelInfo, ScoringInfo } from '../core/analysis';
 import type { InputErrorCode } from '../core/errors';
 import type { GeometryResult, KernelName, KernelSide } from '../core/geometry';
 import type { ChunkMetrics } from '../core/reduceChunk';
+import type { PackedGeometry } from './geometryWire';
 import type { PrototypeBatch, PrototypeRowsResult } from '../core/geometry/prototypeRows';
 import type { GeometryTask, TaskResults } from '../core/geometry/steps';
 import type { RecordBatch } from '../core/records';
@@ -153,8 +154,8 @@ export interface AnalysisDoneReply {
   type: 'analysis/done';
   id: number;
   inferenceMs: number;
-  /** With geometry: the result, and the milliseconds spent computing it after inference. */
-  geometry?: GeometryReport;
+  /** With geometry: the result (packed for the wire, geometryWire.ts), and the milliseconds spent computing it after inference. */
+  geometry?: PackedGeometry;
   geometryMs?: number;
 }
 
