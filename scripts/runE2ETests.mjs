@@ -179,6 +179,12 @@ try {
     if (new Set(data.scatter.tokens).size !== data.tokens) throw new Error('a token appears twice in the scatter');
     const labels = await frame.locator('.provenance').allInnerTexts();
     if (labels.length !== 3 || !labels.every(l => /exact|approximate|model-defined|heuristic/.test(l))) throw new Error(`provenance labels: ${JSON.stringify(labels)}`);
+    // Surplus: A1 and C1 always; heuristic B is an option, off by default, and the panel says how to turn it on.
+    const surplus = Object.fromEntries(data.surplus.map(r => [r.key, r]));
+    if (!(surplus.A1?.value >= 0) || !Number.isFinite(surplus.C1?.value)) throw new Error(`surplus A1/C1: ${JSON.stringify(data.surplus)}`);
+    if (!surplus.B || surplus.B.value !== null || surplus.B.provenance !== 'heuristic') throw new Error(`surplus B should be off by default: ${JSON.stringify(surplus.B)}`);
+    const bNote = await frame.locator('#surplus-table tr[data-key="B"] + tr').innerText();
+    if (!bNote.includes('markovLens.geometry.contextAblation')) throw new Error(`the B row does not say how to turn it on: ${bNote}`);
     // All three views side by side (the README screenshot): maximise the panel's group for a moment.
     await runPaletteCommand(page, 'View: Toggle Maximize Editor Group');
     await sleep(1200); // chart.js resizes the canvases on the container's resize
