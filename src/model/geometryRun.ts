@@ -69,13 +69,14 @@ export async function analyzeWithGeometry(
   // The PCA needs only the hidden states: it starts on the geometry thread before the records are
   // gathered and the head is checked (the steps claim it; unclaimed, it is dropped with the run).
   const T = batches.reduce((n, b) => n + b.count, 0);
-  const pca = geo.thread && hiddenOutput ? firstHiddenBasisTask({ data: capture.hidden, d: capture.d }, T, { seed: wanted.seed ?? 1 }) : null;
+  const pca = geo.thread?.healthy && hiddenOutput ? firstHiddenBasisTask({ data: capture.hidden, d: capture.d }, T, { seed: wanted.seed ?? 1 }) : null;
   if (pca) geo.thread!.prestart(pca);
   const surplus = await surplusRuns(model, fed, branch, wanted.contextAblation === true);
   const waiting = performance.now();
   surplus.prototypeRows = await builtRows;
   surplus.timings.rowsWaitMs = performance.now() - waiting;
   const geometry = await geometryOf(model, geo, capture, batches, wanted, hiddenOutput !== null, surplus);
+  geo.thread?.settle();
   return { inferenceMs, geometry, geometryMs: performance.now() - started };
 }
 
@@ -85,7 +86,7 @@ export async function analyzeWithGeometry(
  */
 function prototypeRowsThread(geo: GeometrySession, wanted: GeometryOptionsMessage, hasHidden: boolean, logitsWidth: number): { thread: GeometryThread; weights: HeadWeights } | null {
   const prototype = (wanted.kernel ?? 'prototype') === 'prototype' && (wanted.side ?? 'model') === 'model';
-  return geo.thread && prototype && hasHidden && geo.weights?.vocab === logitsWidth ? { thread: geo.thread, weights: geo.weights } : null;
+  return geo.thread?.healthy && prototype && hasHidden && geo.weights?.vocab === logitsWidth ? { thread: geo.thread, weights: geo.weights } : null;
 }
 
 /** Heuristic B's short runs (option; one step per distinct token) and the A2 result of the branches (deep option). */
@@ -152,7 +153,7 @@ async function geometryOf(model: LoadedModel, geo: GeometrySession, capture: Hid
     return withSurplus({ ...operatorOff(result, options.kernel, options.side, views.spectrum.message), head, views, options });
   }
   // The PCA and part of the nulls run on the geometry thread when there is one; the same steps inline otherwise.
-  const result = geo.thread ? await geo.thread.run(geometrySteps(input, core)) : computeGeometry(input, core);
+  const result = geo.thread?.healthy ? await geo.thread.run(geometrySteps(input, core)) : computeGeometry(input, core);
   return withSurplus({ ...result, head, views, options });
 }
 

@@ -39,6 +39,22 @@ export class GeometryThread {
     worker.on('exit', () => fail(new Error('the geometry thread exited')));
   }
 
+  /** False once the thread has died (e.g. out of memory): callers then compute inline. */
+  get healthy(): boolean {
+    return this.failure === undefined;
+  }
+
+  /**
+   * Ends an analysis whose steps never ran on the thread (the operator was off, or too few tokens):
+   * an unclaimed early PCA and the thread's kept results are dropped.
+   */
+  settle(): void {
+    if (!this.early) return;
+    this.early = undefined;
+    this.pending.clear();
+    this.post({ type: 'geometry/release' });
+  }
+
   /** Whether a core is free beside the inference thread; without one the steps run inline. */
   static create(): GeometryThread | null {
     if (availableParallelism() < 2) return null;
@@ -122,6 +138,7 @@ export class GeometryThread {
   }
 
   private post(message: GeometryThreadRequest): void {
+    if (this.failure) return;
     this.worker.postMessage(message);
   }
 

@@ -73,3 +73,14 @@ test('a task that fails on the geometry thread fails the run with its message', 
     await thread.close();
   }
 });
+
+test('a thread that dies says so, and its runs fail instead of hanging', async () => {
+  const doc = syntheticDocument(120, 30, 6, seededRandom(2), 8);
+  const thread = GeometryThread.create()!;
+  assert.equal(thread.healthy, true);
+  // What an out-of-memory exit looks like from here: the worker is gone.
+  await (thread as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  await new Promise(resolve => setTimeout(resolve, 50));
+  assert.equal(thread.healthy, false, 'the caller can see it and compute inline');
+  await assert.rejects(thread.run(geometrySteps(doc.input, { eigenpairs: 4, shifts: 6 })), /the geometry thread exited/);
+});
