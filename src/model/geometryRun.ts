@@ -11,6 +11,7 @@
 import type { RecordBatch } from '../core/records';
 import { computeGeometry, firstHiddenBasisTask, gatherHeadRows, geometrySteps, geometryInputFromBatches, headRowIds, type GeometryInput, type HeadCheckResult } from '../core/geometry';
 import type { PrototypeRowsResult } from '../core/geometry/prototypeRows';
+import { DENSE_COLUMN_LIMIT } from '../core/geometry/spectrum';
 import type { GeometryOptionsMessage, GeometryReport, GeometryViewState } from '../protocol/worker';
 import { analyzeText, type AnalysisSink, type AnalyzeParams } from './analyzer';
 import { headVerdict, type GeometrySession } from './geometrySession';
@@ -46,10 +47,20 @@ export async function analyzeWithGeometry(
   const session = capture.wrap(branch ? branch.wrap(analysed) : analysed);
   let fed: Int32Array = new Int32Array(0);
   const rows = prototypeRowsThread(geo, wanted, hiddenOutput !== null, model.logitsWidth);
+  // The hidden states go to the geometry thread batch by batch too, so the PCA's Gram is ready when
+  // inference ends; only for one-window documents (the PCA then starts early) and a dense Gram.
+  let streamHidden: GeometryThread | null = null;
+  let streamedTokens = 0;
   const { inferenceMs } = await analyzeText({ ...model, session }, params, {
     started: (scoring, tokens, tokenizeMs, ids) => {
       rows?.thread.beginRows(rows.weights.weight, rows.weights.hidden, rows.weights.vocab, tokens);
       capture.start(tokens, scoring.window, scoring.stride, ids);
+      const early = geo.thread?.healthy && hiddenOutput && d <= DENSE_COLUMN_LIMIT && firstHiddenBasisTask({ data: capture.hidden, d }, tokens);
+      if (early) {
+        streamHidden = geo.thread;
+        streamedTokens = tokens;
+        streamHidden!.beginHidden(d, tokens);
+      }
       branch?.start(tokens, scoring.window, scoring.stride, ids);
       fed = ids;
       sink.started(scoring, tokens, tokenizeMs, ids);
@@ -57,6 +68,7 @@ export async function analyzeWithGeometry(
     batch: batch => {
       batches.push(batch);
       rows?.thread.addRows({ firstIndex: batch.firstIndex, count: batch.count, k: batch.topK, topIds: batch.topIds, topProbs: batch.topProbs, nll: batch.nll });
+      (streamHidden as GeometryThread | null)?.addHidden(batch.firstIndex, batch.count, capture.hidden.slice(batch.firstIndex * d, (batch.firstIndex + batch.count) * d));
       sink.batch(batch, hiddenOutput ? capture.norms(batch.firstIndex, batch.firstIndex + batch.count) : undefined);
     },
     progress: (done, total) => sink.progress(done, total),
@@ -70,7 +82,8 @@ export async function analyzeWithGeometry(
   // gathered and the head is checked (the steps claim it; unclaimed, it is dropped with the run).
   const T = batches.reduce((n, b) => n + b.count, 0);
   const pca = geo.thread?.healthy && hiddenOutput ? firstHiddenBasisTask({ data: capture.hidden, d: capture.d }, T, { seed: wanted.seed ?? 1 }) : null;
-  if (pca) geo.thread!.prestart(pca);
+  // A stopped analysis has fewer rows than were announced: its PCA then takes the states as sent.
+  if (pca) geo.thread!.prestart(pca, streamHidden !== null && streamedTokens === T);
   const surplus = await surplusRuns(model, fed, branch, wanted.contextAblation === true);
   const waiting = performance.now();
   surplus.prototypeRows = await builtRows;

@@ -6,6 +6,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { HiddenBasis } from '../core/geometry/hiddenBasis';
+import { HiddenGram, type HiddenGramResult } from '../core/geometry/hiddenGram';
 import { PrototypeRows } from '../core/geometry/prototypeRows';
 import { runTask } from '../core/geometry/steps';
 import type { GeometryTaskReply, GeometryThreadRequest } from '../protocol/worker';
@@ -16,6 +17,9 @@ export function serveGeometryTasks(port: MessagePort): void {
   let rows: PrototypeRows | undefined;
   /** A batch that could not be added fails the take that follows (never silently wrong rows). */
   let rowsError: string | undefined;
+  /** The streamed hidden states and their Gram (or why they could not be kept). */
+  let hidden: { rows: Float32Array; d: number; gram: HiddenGram } | undefined;
+  let hiddenError: string | undefined;
   const reply = (message: GeometryTaskReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
   const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -24,6 +28,20 @@ export function serveGeometryTasks(port: MessagePort): void {
       case 'geometry/release':
         bases.clear();
         rows = undefined;
+        hidden = undefined;
+        return;
+      case 'geometry/hidden-begin':
+        hiddenError = undefined;
+        hidden = { rows: new Float32Array(m.tokens * m.d), d: m.d, gram: new HiddenGram(m.d, m.tokens) };
+        return;
+      case 'geometry/hidden-add':
+        if (!hidden || hiddenError) return;
+        try {
+          hidden.gram.add(m.rows, m.firstIndex, m.count);
+          hidden.rows.set(m.rows.subarray(0, m.count * hidden.d), m.firstIndex * hidden.d);
+        } catch (e) {
+          hiddenError = errorText(e);
+        }
         return;
       case 'geometry/prototypes-begin':
         weight = m.weight ?? weight;
@@ -53,11 +71,18 @@ export function serveGeometryTasks(port: MessagePort): void {
       }
       case 'geometry/task':
         try {
-          const result = runTask(m.task, handle => {
+          let task = m.task;
+          let gram: HiddenGramResult | undefined;
+          if (m.streamedHidden && task.kind === 'hiddenBasis') {
+            if (!hidden || hiddenError) throw new Error(`geometry thread: no streamed hidden states (${hiddenError ?? 'none were begun'})`);
+            task = { ...task, hidden: { data: hidden.rows, d: hidden.d } };
+            gram = hidden.gram.finish();
+          }
+          const result = runTask(task, handle => {
             const basis = bases.get(handle.id);
             if (!basis) throw new Error(`geometry thread: no hidden basis ${handle.id}`);
             return basis;
-          });
+          }, gram);
           // The basis's large arrays move to shared memory: the worker reads them without a copy
           // while this thread keeps them for the nulls (neither writes them again).
           const kept = m.task.kind === 'hiddenBasis' ? sharedBasis(result as HiddenBasis) : result;

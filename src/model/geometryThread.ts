@@ -77,6 +77,16 @@ export class GeometryThread {
     this.post({ type: 'geometry/prototypes-add', batch });
   }
 
+  /** Starts keeping the hidden states of an analysis of `tokens` records, d wide (see addHidden). */
+  beginHidden(d: number, tokens: number): void {
+    this.post({ type: 'geometry/hidden-begin', d, tokens });
+  }
+
+  /** The hidden states of one scored batch (copied): the thread adds them to their Gram. */
+  addHidden(firstIndex: number, count: number, rows: Float32Array): void {
+    this.post({ type: 'geometry/hidden-add', firstIndex, count, rows });
+  }
+
   /** The rows of every batch added since beginRows (they arrive once the thread has caught up). */
   takeRows(): Promise<PrototypeRowsResult> {
     const id = this.expect();
@@ -88,8 +98,10 @@ export class GeometryThread {
    * Starts a task before the steps that will ask for it exist (the PCA, as soon as inference ends):
    * the next run's first `start` of an identical task takes it over instead of starting it again.
    */
-  prestart(task: HiddenBasisTask): void {
-    this.early = { task, handle: this.start(task) };
+  prestart(task: HiddenBasisTask, streamed = false): void {
+    // Streamed: the thread already holds the states (beginHidden/addHidden), so they are not sent again.
+    const sent = streamed ? { ...task, hidden: { data: new Float32Array(0), d: task.hidden.d } } : task;
+    this.early = { task, handle: this.start(sent, streamed) };
   }
 
   /** Drives the steps: started tasks run on the thread, everything else here. */
@@ -118,10 +130,10 @@ export class GeometryThread {
     return early.handle;
   }
 
-  private start(task: GeometryTaskRequest['task']): TaskHandle {
+  private start(task: GeometryTaskRequest['task'], streamedHidden = false): TaskHandle {
     this.tasksStarted++;
     const id = this.expect();
-    this.post({ type: 'geometry/task', id, task });
+    this.post({ type: 'geometry/task', id, task, ...(streamedHidden ? { streamedHidden } : {}) });
     return { id };
   }
 

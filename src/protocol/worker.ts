@@ -216,7 +216,17 @@ export interface GeometryTaskRequest {
   type: 'geometry/task';
   id: number;
   task: GeometryTask;
+  /** A hiddenBasis task on the hidden states the thread was streamed (HiddenRowsRequest), not sent again. */
+  streamedHidden?: boolean;
 }
+
+/**
+ * Inference worker -> geometry thread, during inference: the hidden states of each scored batch,
+ * kept by the thread with their Gram (core/geometry/hiddenGram.ts) for the PCA after inference.
+ */
+export type HiddenRowsRequest =
+  | { type: 'geometry/hidden-begin'; d: number; tokens: number }
+  | { type: 'geometry/hidden-add'; firstIndex: number; count: number; rows: Float32Array };
 
 /** Inference worker -> geometry thread: drop the kept bases and prototype rows (the analysis is over). */
 export interface GeometryReleaseRequest {
@@ -233,7 +243,7 @@ export type PrototypeRowsRequest =
   | { type: 'geometry/prototypes-add'; batch: PrototypeBatch }
   | { type: 'geometry/prototypes-take'; id: number };
 
-export type GeometryThreadRequest = GeometryTaskRequest | GeometryReleaseRequest | PrototypeRowsRequest;
+export type GeometryThreadRequest = GeometryTaskRequest | GeometryReleaseRequest | PrototypeRowsRequest | HiddenRowsRequest;
 
 /** Geometry thread -> inference worker. */
 export type GeometryTaskReply =

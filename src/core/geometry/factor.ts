@@ -198,7 +198,8 @@ export class CentredFactor {
   readonly mean: Float64Array;
   readonly rows: number;
   readonly cols: number;
-  constructor(readonly factor: Factor) {
+  /** `knownGram`: (CF)ᵀ(CF) already computed elsewhere (hiddenGram.ts); gram() then returns a copy of it. */
+  constructor(readonly factor: Factor, private readonly knownGram?: Float64Array) {
     this.mean = factor.columnMeans();
     this.rows = factor.rows;
     this.cols = factor.cols;
@@ -232,6 +233,7 @@ export class CentredFactor {
 
   /** (CF)ᵀ(CF) = FᵀF − T μμᵀ (m×m). */
   gram(): Float64Array {
+    if (this.knownGram) return Float64Array.from(this.knownGram);
     const g = this.factor.gram();
     const { cols: m, rows: T, mean } = this;
     for (let i = 0; i < m; i++) {

@@ -4,7 +4,8 @@
  * score is trivially 1. The orthonormal score basis Q (T×r_H) is the whitened H the scores use.
  */
 import { DenseFactor, CentredFactor } from './factor';
-import { topEigenpairs } from './spectrum';
+import { HiddenGram, HiddenGramResult } from './hiddenGram';
+import { topEigenpairs, usesGram } from './spectrum';
 import { RandomFn } from './random';
 
 export interface HiddenBasis {
@@ -24,40 +25,36 @@ export interface HiddenBasis {
   pcaConverged: boolean;
 }
 
-export function hiddenBasis(hidden: { data: Float32Array | Float64Array; d: number }, T: number, cap: number, random: RandomFn): HiddenBasis {
+export function hiddenBasis(hidden: { data: Float32Array | Float64Array; d: number }, T: number, cap: number, random: RandomFn, given?: HiddenGramResult): HiddenBasis {
   const { d } = hidden;
   const source = hidden.data;
   if (source.length < T * d) throw new Error(`hidden states: ${source.length} values for ${T}×${d}`);
-  const centred = new Float64Array(T * d);
-  // Rows with a non-finite entry (positions whose logits were NaN) are set to the mean of the
-  // others, i.e. zero after centring, so they cannot poison the basis. One pass copies, checks and
-  // sums each row (x − x is NaN exactly when x is not finite).
-  const finite = new Uint8Array(T);
-  let finiteCount = 0;
-  const mean = new Float64Array(d);
-  for (let t = 0; t < T; t++) {
-    const row = t * d;
-    let check = 0;
-    for (let c = 0; c < d; c++) {
-      const x = source[row + c];
-      centred[row + c] = x;
-      check += x - x;
-    }
-    if (check !== 0) continue;
-    finite[t] = 1;
-    finiteCount++;
-    for (let c = 0; c < d; c++) mean[c] += centred[row + c];
+  // The centred Gram and the mean come from HiddenGram whether or not a thread built them already,
+  // so both ways give the same numbers. Rows with a non-finite entry (positions whose logits were
+  // NaN) are left out of both and set to zero after centring, so they cannot poison the basis.
+  // Beyond GRAM_COLUMN_LIMIT the PCA never reads a Gram: only the mean and the finite rows are taken.
+  let stats = given;
+  if (!stats) {
+    const accumulator = new HiddenGram(d, T, usesGram(d));
+    accumulator.add(source, 0, T);
+    stats = accumulator.finish();
   }
-  for (let c = 0; c < d; c++) mean[c] /= Math.max(1, finiteCount);
+  if ((stats.gram && stats.gram.length !== d * d) || stats.finite.length !== T) throw new Error(`hidden-state Gram of ${stats.gram?.length} values for ${T}×${d}`);
+  const { mean, finite } = stats;
+  const centred = new Float64Array(T * d);
   let totalSq = 0;
-  for (let t = 0; t < T; t++) for (let c = 0; c < d; c++) {
-    const x = finite[t] ? centred[t * d + c] - mean[c] : 0;
-    centred[t * d + c] = x;
-    totalSq += x * x;
+  for (let t = 0; t < T; t++) {
+    if (!finite[t]) continue;
+    const row = t * d;
+    for (let c = 0; c < d; c++) {
+      const x = source[row + c] - mean[c];
+      centred[row + c] = x;
+      totalSq += x * x;
+    }
   }
   const target = Math.max(1, Math.min(cap, Math.floor(T / 4), d));
   const dense = new DenseFactor(centred, T, d);
-  const pca = topEigenpairs(new CentredFactor(dense), {
+  const pca = topEigenpairs(new CentredFactor(dense, stats.gram ?? undefined), {
     // Exact (Gram) for d ≤ 384; beyond, a randomized range finder with two power steps: any good
     // r_H-dimensional reduction serves the guard, and the kept share is reported.
     count: target, random, maxIterations: 3, tolerance: 1e-6,

@@ -41,14 +41,23 @@ export interface Eigenpairs {
   converged: boolean;
 }
 
+/** Default column limits: a full eigen-decomposition of the Gram up to the first, Lanczos on it up to the second. */
+export const DENSE_COLUMN_LIMIT = 384;
+export const GRAM_COLUMN_LIMIT = 1536;
+
+/** Whether topEigenpairs reads the m×m Gram (cf.gram()) for this many columns, with the default limits. */
+export function usesGram(m: number): boolean {
+  return m <= GRAM_COLUMN_LIMIT;
+}
+
 export function topEigenpairs(cf: CentredFactor, options: EigenOptions): Eigenpairs {
   const T = cf.rows;
   const m = cf.cols;
   const count = Math.max(0, Math.min(options.count, m, T - 1));
   const width = Math.min(count + (options.oversample ?? 10), m, T - 1);
   const trace = cf.frobeniusSq() / T;
-  if (m <= (options.denseColumnLimit ?? 384) || width >= m) return gramPath(cf, count, trace, null);
-  if (m <= (options.gramColumnLimit ?? 1536)) return gramPath(cf, count, trace, options);
+  if (m <= (options.denseColumnLimit ?? DENSE_COLUMN_LIMIT) || width >= m) return gramPath(cf, count, trace, null);
+  if (m <= (options.gramColumnLimit ?? GRAM_COLUMN_LIMIT)) return gramPath(cf, count, trace, options);
 
   const tolerance = options.tolerance ?? 1e-8;
   const maxIterations = options.maxIterations ?? 12;

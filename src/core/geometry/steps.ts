@@ -8,6 +8,7 @@
  * every task is a deterministic function of its arguments, with its own seed.
  */
 import { hiddenBasis, HiddenBasis } from './hiddenBasis';
+import type { HiddenGramResult } from './hiddenGram';
 import { shiftScores, NullScores } from './nulls';
 import { seededRandom } from './random';
 import type { Eigenpairs } from './spectrum';
@@ -47,9 +48,12 @@ export type StepReply = TaskHandle | TaskResults[keyof TaskResults];
 
 export type Steps<R> = Generator<GeometryStep, R, StepReply>;
 
-/** Runs one task; `resolveBasis` gives the HiddenBasis a shiftScores task refers to. */
-export function runTask(task: GeometryTask, resolveBasis: (handle: TaskHandle) => HiddenBasis): TaskResults[keyof TaskResults] {
-  if (task.kind === 'hiddenBasis') return hiddenBasis(task.hidden, task.T, task.cap, seededRandom(task.seed));
+/**
+ * Runs one task; `resolveBasis` gives the HiddenBasis a shiftScores task refers to, `gram` the
+ * hidden states' Gram when the thread built it while they arrived (the same numbers as without).
+ */
+export function runTask(task: GeometryTask, resolveBasis: (handle: TaskHandle) => HiddenBasis, gram?: HiddenGramResult): TaskResults[keyof TaskResults] {
+  if (task.kind === 'hiddenBasis') return hiddenBasis(task.hidden, task.T, task.cap, seededRandom(task.seed), gram);
   return shiftScores(task.eig, resolveBasis(task.basis), task.shifts);
 }
 
