@@ -4,12 +4,9 @@
  * ends (src/model/geometryThread.ts) and the PCA starts from it. The rows are shifted by the first
  * finite row s before they are summed, S = Σ (h − s)(h − s)ᵀ and m = Σ (h − s), and the centring is
  * S − m mᵀ / n at the end: with s near the mean nothing cancels (constant states give exactly 0).
- * Blocks of BLOCK rows aligned to token 0 go through the wasm kernel in the same order however the
- * rows are split into calls, so the inline PCA and the threaded one get the same sums.
+ * The sums go through BlockGram, so the inline PCA and the threaded one get the same numbers.
  */
-import { addABt } from './blocked';
-
-const BLOCK = 256;
+import { BlockGram } from './blockGram';
 
 export interface HiddenGramResult {
   /** d×d, the centred Gram (symmetric); null when it was not asked for (only the mean). */
@@ -24,18 +21,14 @@ export interface HiddenGramResult {
 export class HiddenGram {
   private shift: Float64Array | null = null;
   private readonly shiftedSum: Float64Array;
-  private readonly sums: Float64Array;
-  /** The current block, transposed: column c of the block is row c here (stride BLOCK). */
-  private readonly block: Float64Array;
-  private filled = 0;
+  private readonly sums: BlockGram | null;
   private next = 0;
   private readonly finite: Uint8Array;
   private finiteCount = 0;
 
   constructor(readonly d: number, readonly tokens: number, private readonly withGram = true) {
     this.shiftedSum = new Float64Array(d);
-    this.sums = new Float64Array(withGram ? d * d : 0);
-    this.block = new Float64Array(withGram ? d * BLOCK : 0);
+    this.sums = withGram ? new BlockGram(d) : null;
     this.finite = new Uint8Array(tokens);
   }
 
@@ -48,47 +41,28 @@ export class HiddenGram {
       const base = r * d;
       let check = 0;
       for (let c = 0; c < d; c++) check += rows[base + c] - rows[base + c];
-      const column = this.filled;
       if (check === 0) {
         this.shift ??= Float64Array.from(rows.subarray(base, base + d));
         const s = this.shift;
-        for (let c = 0; c < d; c++) {
-          const x = rows[base + c] - s[c];
-          if (this.withGram) this.block[c * BLOCK + column] = x;
-          this.shiftedSum[c] += x;
-        }
+        for (let c = 0; c < d; c++) this.shiftedSum[c] += rows[base + c] - s[c];
+        this.sums?.push(c => rows[base + c] - s[c]);
         this.finite[this.next] = 1;
         this.finiteCount++;
-      } else if (this.withGram) {
-        for (let c = 0; c < d; c++) this.block[c * BLOCK + column] = 0;
+      } else {
+        // A non-finite row keeps its place in the blocks as zeros (they add nothing).
+        this.sums?.push(() => 0);
       }
       this.next++;
-      if (++this.filled === BLOCK) this.flush();
     }
   }
 
   finish(): HiddenGramResult {
     if (this.next !== this.tokens) throw new Error(`HiddenGram: ${this.next} of ${this.tokens} rows added`);
-    this.flush();
-    const { d, sums, shiftedSum } = this;
+    const { d, shiftedSum } = this;
     const n = Math.max(1, this.finiteCount);
-    const gram = this.withGram ? new Float64Array(d * d) : null;
-    if (gram) for (let i = 0; i < d; i++) for (let j = i; j < d; j++) {
-      const v = sums[i * d + j] - (shiftedSum[i] * shiftedSum[j]) / n;
-      gram[i * d + j] = v;
-      gram[j * d + i] = v;
-    }
+    const gram = this.sums ? this.sums.result() : null;
+    if (gram) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) gram[i * d + j] -= (shiftedSum[i] * shiftedSum[j]) / n;
     const mean = Float64Array.from(shiftedSum, (m, c) => (this.shift ? this.shift[c] : 0) + m / n);
     return { gram, mean, finite: this.finite, finiteCount: this.finiteCount };
-  }
-
-  private flush(): void {
-    if (this.filled === 0 || !this.withGram) {
-      this.filled = 0;
-      return;
-    }
-    const view = { data: this.block, rows: this.d, stride: BLOCK, offset: 0 };
-    addABt(view, view, this.filled, this.sums, this.d, true);
-    this.filled = 0;
   }
 }
