@@ -59,7 +59,7 @@ export async function analyzeWithGeometry(
       if (early) {
         streamHidden = geo.thread;
         streamedTokens = tokens;
-        streamHidden!.beginHidden(d, tokens);
+        streamHidden!.beginHidden(d, tokens, capture.hidden);
       }
       branch?.start(tokens, scoring.window, scoring.stride, ids);
       fed = ids;
@@ -68,7 +68,7 @@ export async function analyzeWithGeometry(
     batch: batch => {
       batches.push(batch);
       rows?.thread.addRows({ firstIndex: batch.firstIndex, count: batch.count, k: batch.topK, topIds: batch.topIds, topProbs: batch.topProbs, nll: batch.nll });
-      (streamHidden as GeometryThread | null)?.addHidden(batch.firstIndex, batch.count, capture.hidden.slice(batch.firstIndex * d, (batch.firstIndex + batch.count) * d));
+      (streamHidden as GeometryThread | null)?.addHidden(batch.firstIndex, batch.count);
       sink.batch(batch, hiddenOutput ? capture.norms(batch.firstIndex, batch.firstIndex + batch.count) : undefined);
     },
     progress: (done, total) => sink.progress(done, total),

@@ -17,7 +17,7 @@ export function serveGeometryTasks(port: MessagePort): void {
   let rows: PrototypeRows | undefined;
   /** A batch that could not be added fails the take that follows (never silently wrong rows). */
   let rowsError: string | undefined;
-  /** The streamed hidden states and their Gram (or why they could not be kept). */
+  /** The hidden states (shared with the worker) and their Gram so far (or why it could not be summed). */
   let hidden: { rows: Float32Array; d: number; gram: HiddenGram } | undefined;
   let hiddenError: string | undefined;
   const reply = (message: GeometryTaskReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
@@ -31,14 +31,13 @@ export function serveGeometryTasks(port: MessagePort): void {
         hidden = undefined;
         return;
       case 'geometry/hidden-begin':
-        hiddenError = undefined;
-        hidden = { rows: new Float32Array(m.tokens * m.d), d: m.d, gram: new HiddenGram(m.d, m.tokens) };
+        hiddenError = m.rows.length < m.tokens * m.d ? `${m.rows.length} hidden values for ${m.tokens}×${m.d}` : undefined;
+        hidden = { rows: m.rows, d: m.d, gram: new HiddenGram(m.d, m.tokens) };
         return;
       case 'geometry/hidden-add':
         if (!hidden || hiddenError) return;
         try {
-          hidden.gram.add(m.rows, m.firstIndex, m.count);
-          hidden.rows.set(m.rows.subarray(0, m.count * hidden.d), m.firstIndex * hidden.d);
+          hidden.gram.add(hidden.rows.subarray(m.firstIndex * hidden.d, (m.firstIndex + m.count) * hidden.d), m.firstIndex, m.count);
         } catch (e) {
           hiddenError = errorText(e);
         }

@@ -77,14 +77,18 @@ export class GeometryThread {
     this.post({ type: 'geometry/prototypes-add', batch });
   }
 
-  /** Starts keeping the hidden states of an analysis of `tokens` records, d wide (see addHidden). */
-  beginHidden(d: number, tokens: number): void {
-    this.post({ type: 'geometry/hidden-begin', d, tokens });
+  /**
+   * Starts summing the hidden states of an analysis of `tokens` records, d wide. `rows` lives in a
+   * SharedArrayBuffer the caller fills row by row and never rewrites (see addHidden).
+   */
+  beginHidden(d: number, tokens: number, rows: Float32Array): void {
+    if (!(rows.buffer instanceof SharedArrayBuffer)) throw new Error('beginHidden: the rows must be in shared memory');
+    this.post({ type: 'geometry/hidden-begin', d, tokens, rows });
   }
 
-  /** The hidden states of one scored batch (copied): the thread adds them to their Gram. */
-  addHidden(firstIndex: number, count: number, rows: Float32Array): void {
-    this.post({ type: 'geometry/hidden-add', firstIndex, count, rows });
+  /** Rows firstIndex .. firstIndex + count are filled: the thread adds them to their Gram. */
+  addHidden(firstIndex: number, count: number): void {
+    this.post({ type: 'geometry/hidden-add', firstIndex, count });
   }
 
   /** The rows of every batch added since beginRows (they arrive once the thread has caught up). */

@@ -33,7 +33,7 @@ export class HiddenCapture {
   private windowIndex = 0;
   private from = 0;
   /** h_t for document token t (T×d). */
-  hidden = new Float32Array(0);
+  hidden: Float32Array<ArrayBufferLike> = new Float32Array(0);
   /** Σ_t p_t over finite rows, and how many rows it holds. */
   readonly probabilitySum: Float64Array;
   finiteRows = 0;
@@ -71,7 +71,8 @@ export class HiddenCapture {
     this.afterNextLogProb = new Float64Array(documentTokens).fill(NaN);
     this.windowIndex = 0;
     this.from = this.plan[0]?.start ?? 0;
-    this.hidden = new Float32Array(this.hiddenOutput ? documentTokens * this.d : 0);
+    // Shared memory: the geometry thread reads the rows in place (geometryThread.ts beginHidden).
+    this.hidden = new Float32Array(new SharedArrayBuffer(this.hiddenOutput ? documentTokens * this.d * 4 : 0));
   }
 
   /**

@@ -221,12 +221,13 @@ export interface GeometryTaskRequest {
 }
 
 /**
- * Inference worker -> geometry thread, during inference: the hidden states of each scored batch,
- * kept by the thread with their Gram (core/geometry/hiddenGram.ts) for the PCA after inference.
+ * Inference worker -> geometry thread, during inference: the hidden states (tokens×d, in shared
+ * memory the worker fills and never rewrites) and, after each scored batch, which rows are now
+ * filled; the thread adds them to their Gram (core/geometry/hiddenGram.ts) for the PCA after inference.
  */
 export type HiddenRowsRequest =
-  | { type: 'geometry/hidden-begin'; d: number; tokens: number }
-  | { type: 'geometry/hidden-add'; firstIndex: number; count: number; rows: Float32Array };
+  | { type: 'geometry/hidden-begin'; d: number; tokens: number; rows: Float32Array }
+  | { type: 'geometry/hidden-add'; firstIndex: number; count: number };
 
 /** Inference worker -> geometry thread: drop the kept bases and prototype rows (the analysis is over). */
 export interface GeometryReleaseRequest {

@@ -50,12 +50,14 @@ test('geometry steps give the same result whether tasks run when started, when a
     assert.equal(thread.tasksStarted - before, 2, 'the prestarted PCA and one shiftScores task');
     // Streamed: the thread was given the states batch by batch and builds the PCA from its own copy
     // and the Gram it summed as they came; a NaN row is left out the same way.
-    const hidden = Float32Array.from(doc.input.hidden!.data);
+    const hidden = new Float32Array(new SharedArrayBuffer(300 * 12 * 4));
+    hidden.set(doc.input.hidden!.data);
     hidden.fill(NaN, 5 * 12, 6 * 12);
     const streamedInput = { ...doc.input, hidden: { data: hidden, d: 12 } };
     const streamedInline = computeGeometry(streamedInput, options);
-    thread.beginHidden(12, 300);
-    for (const [first, count] of [[0, 37], [37, 200], [237, 63]]) thread.addHidden(first, count, hidden.slice(first * 12, (first + count) * 12));
+    assert.throws(() => thread.beginHidden(12, 300, Float32Array.from(hidden)), /must be in shared memory/);
+    thread.beginHidden(12, 300, hidden);
+    for (const [first, count] of [[0, 37], [37, 200], [237, 63]]) thread.addHidden(first, count);
     thread.prestart(firstHiddenBasisTask(streamedInput.hidden, 300, options)!, true);
     assert.deepEqual(withoutTimings(await thread.run(geometrySteps(streamedInput, options))), withoutTimings(streamedInline));
     // A prestart the steps do not ask for (other hidden states) is left alone and dropped.
