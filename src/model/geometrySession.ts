@@ -43,6 +43,8 @@ export async function openGeometrySession(model: LoadedModel, options: LoadOptio
   let weightsError: string | null = null;
   try {
     weights = headWeightsOf(exposed, original, externalReaderFor(onnxPath));
+    // In shared memory, so the geometry thread reads W without a second copy (4·V·d bytes).
+    if (weights) weights = { ...weights, weight: shared(weights.weight) };
   } catch (e) {
     weightsError = e instanceof Error ? e.message : String(e);
   }
@@ -116,4 +118,10 @@ export function headVerdict(geo: GeometrySession, hidden: Float32Array, logits: 
 export async function closeGeometrySession(geo: GeometrySession | undefined): Promise<void> {
   await geo?.session?.release().catch(() => undefined);
   await geo?.thread?.close().catch(() => undefined);
+}
+
+function shared(values: Float32Array): Float32Array {
+  const copy = new Float32Array(new SharedArrayBuffer(values.byteLength));
+  copy.set(values);
+  return copy;
 }
