@@ -9,18 +9,16 @@
  * into W and b.
  */
 import type { RecordBatch } from '../core/records';
-import { computeGeometry, firstHiddenBasisTask, gatherHeadRows, geometrySteps, geometryInputFromBatches, headRowIds, type GeometryInput, type HeadCheckResult } from '../core/geometry';
+import { computeGeometry, gatherHeadRows, geometrySteps, geometryInputFromBatches, headRowIds, type GeometryInput, type HeadCheckResult } from '../core/geometry';
 import type { PrototypeRowsResult } from '../core/geometry/prototypeRows';
-import { DENSE_COLUMN_LIMIT } from '../core/geometry/spectrum';
 import type { GeometryOptionsMessage, GeometryReport, GeometryViewState } from '../protocol/worker';
 import { analyzeText, type AnalysisSink, type AnalyzeParams } from './analyzer';
 import { headVerdict, type GeometrySession } from './geometrySession';
 import { operatorOff, tooShort } from './geometryOff';
 import { BranchLookahead } from './branchLookahead';
-import type { GeometryThread } from './geometryThread';
+import { GeometryThreadFeed } from './geometryThreadFeed';
 import { HiddenCapture } from './hiddenCapture';
 import type { LoadedModel } from './loader';
-import type { HeadWeights } from './onnx';
 import { ablatedLogProbs } from './surplusRuns';
 
 /** Fewer tokens than this and the core refuses (a spectrum of a handful of contexts means nothing). */
@@ -46,44 +44,25 @@ export async function analyzeWithGeometry(
   const analysed = hiddenOutput ? geo.session! : model.session;
   const session = capture.wrap(branch ? branch.wrap(analysed) : analysed);
   let fed: Int32Array = new Int32Array(0);
-  const rows = prototypeRowsThread(geo, wanted, hiddenOutput !== null, model.logitsWidth);
-  // The hidden states go to the geometry thread batch by batch too, so the PCA's Gram is ready when
-  // inference ends; only for one-window documents (the PCA then starts early) and a dense Gram.
-  let streamHidden: GeometryThread | null = null;
-  let streamedTokens = 0;
+  const feed = new GeometryThreadFeed(geo, wanted, capture, hiddenOutput !== null, model.logitsWidth, wanted.seed ?? 1);
   const { inferenceMs } = await analyzeText({ ...model, session }, params, {
     started: (scoring, tokens, tokenizeMs, ids) => {
-      rows?.thread.beginRows(rows.weights.weight, rows.weights.hidden, rows.weights.vocab, tokens);
       capture.start(tokens, scoring.window, scoring.stride, ids);
-      const early = geo.thread?.healthy && hiddenOutput && d <= DENSE_COLUMN_LIMIT && firstHiddenBasisTask({ data: capture.hidden, d }, tokens);
-      if (early) {
-        streamHidden = geo.thread;
-        streamedTokens = tokens;
-        streamHidden!.beginHidden(d, tokens, capture.hidden);
-      }
+      feed.started(tokens);
       branch?.start(tokens, scoring.window, scoring.stride, ids);
       fed = ids;
       sink.started(scoring, tokens, tokenizeMs, ids);
     },
     batch: batch => {
       batches.push(batch);
-      rows?.thread.addRows({ firstIndex: batch.firstIndex, count: batch.count, k: batch.topK, topIds: batch.topIds, topProbs: batch.topProbs, nll: batch.nll });
-      (streamHidden as GeometryThread | null)?.addHidden(batch.firstIndex, batch.count);
+      feed.batch(batch);
       sink.batch(batch, hiddenOutput ? capture.norms(batch.firstIndex, batch.firstIndex + batch.count) : undefined);
     },
     progress: (done, total) => sink.progress(done, total),
     cancelled: () => sink.cancelled(),
   });
   const started = performance.now();
-  // The rows are asked for first (the thread answers in order), and should the thread have failed,
-  // the core builds the same rows itself.
-  const builtRows = rows ? rows.thread.takeRows().catch(() => undefined) : undefined;
-  // The PCA needs only the hidden states: it starts on the geometry thread before the records are
-  // gathered and the head is checked (the steps claim it; unclaimed, it is dropped with the run).
-  const T = batches.reduce((n, b) => n + b.count, 0);
-  const pca = geo.thread?.healthy && hiddenOutput ? firstHiddenBasisTask({ data: capture.hidden, d: capture.d }, T, { seed: wanted.seed ?? 1 }) : null;
-  // A stopped analysis has fewer rows than were announced: its PCA then takes the states as sent.
-  if (pca) geo.thread!.prestart(pca, streamHidden !== null && streamedTokens === T);
+  const builtRows = feed.inferenceDone(batches.reduce((n, b) => n + b.count, 0));
   const surplus = await surplusRuns(model, fed, branch, wanted.contextAblation === true);
   const waiting = performance.now();
   surplus.prototypeRows = await builtRows;
@@ -91,15 +70,6 @@ export async function analyzeWithGeometry(
   const geometry = await geometryOf(model, geo, capture, batches, wanted, hiddenOutput !== null, surplus);
   geo.thread?.settle();
   return { inferenceMs, geometry, geometryMs: performance.now() - started };
-}
-
-/**
- * The geometry thread builds the model-side prototype rows during inference when it can: there is a
- * thread, the kernel is the prototype kernel on the model side, and W is readable and as wide as the logits.
- */
-function prototypeRowsThread(geo: GeometrySession, wanted: GeometryOptionsMessage, hasHidden: boolean, logitsWidth: number): { thread: GeometryThread; weights: HeadWeights } | null {
-  const prototype = (wanted.kernel ?? 'prototype') === 'prototype' && (wanted.side ?? 'model') === 'model';
-  return geo.thread?.healthy && prototype && hasHidden && geo.weights?.vocab === logitsWidth ? { thread: geo.thread, weights: geo.weights } : null;
 }
 
 /** Heuristic B's short runs (option; one step per distinct token) and the A2 result of the branches (deep option). */
@@ -118,7 +88,7 @@ interface SurplusInputs {
   /** B's short runs (after the analysis) and A2's branches (inside it, so also in inferenceMs). */
   timings: { surplusBMs: number; surplusA2Ms: number; rowsWaitMs?: number; prepareMs?: number };
   deep: GeometryViewState | null;
-  /** ḡ_t and tr g*_t built during inference by the geometry thread (for W as read, scale 1). */
+  /** ḡ_t and tr g*_t built during inference by the geometry thread (GeometryThreadFeed; for W as read, scale 1). */
   prototypeRows?: PrototypeRowsResult;
 }
 

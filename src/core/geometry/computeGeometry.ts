@@ -130,7 +130,6 @@ export function* geometrySteps(input: GeometryInput, options: GeometryOptions = 
     for (let j = 0; j < J; j++) { psi[j][t] = NaN; phi[j][t] = NaN; }
   }
 
-
   const single = analyses.length === 1;
   return {
     schema: 'markov-lens/geometry@1',
