@@ -4,7 +4,7 @@ import { jacobiEigen } from '../../../src/core/geometry/jacobi';
 import { symmetricEigenTop } from '../../../src/core/geometry/eigen';
 import { orthonormalizeColumns } from '../../../src/core/geometry/dense';
 import { seededRandom, gaussian, RandomFn } from '../../../src/core/geometry/random';
-import { mul, principalCosines, transpose } from './reference';
+import { mul, principalCosines, randomSymmetric, transpose } from './reference';
 
 /** Q diag(λ) Qᵀ for a random orthogonal Q: a symmetric matrix with exactly the given spectrum. */
 function withSpectrum(lambda: number[], random: RandomFn): Float64Array {
@@ -21,9 +21,7 @@ function hardMatrices(): Array<{ name: string; a: Float64Array; n: number }> {
   const random = seededRandom(41);
   const out: Array<{ name: string; a: Float64Array; n: number }> = [];
   const n = 200;
-  const sym = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) { const x = gaussian(random); sym[i * n + j] = x; sym[j * n + i] = x; }
-  out.push({ name: 'random n=200', a: sym, n });
+  out.push({ name: 'random n=200', a: randomSymmetric(n, random), n });
   // A power-law Gram spectrum like the hidden states': one long chain of eigenvalues closer than 1e-3‖A‖.
   out.push({ name: 'power law n=192', a: withSpectrum(Array.from({ length: 192 }, (_, j) => Math.pow(j + 1, -1.5)), random), n: 192 });
   // Exact repeats (multiplicity 4 and 3), near repeats at relative spacings 1e-13 … 1e-5, and zeros.

@@ -4,7 +4,7 @@ import { jacobiEigen } from '../../../src/core/geometry/jacobi';
 import { symmetricEigen, symmetricEigenTop, symmetricEigenvalues, singularValues } from '../../../src/core/geometry/eigen';
 import { orthonormalizeColumns, matMul, matTMul } from '../../../src/core/geometry/dense';
 import { seededRandom, gaussian } from '../../../src/core/geometry/random';
-import { mul, transpose } from './reference';
+import { mul, randomSymmetric, transpose } from './reference';
 
 for (const [name, solver] of [['Jacobi', jacobiEigen], ['tridiagonal QL', symmetricEigen]] as const) {
 test(`${name} eigen-decomposition reconstructs a random symmetric matrix, vectors orthonormal`, () => {
@@ -63,9 +63,7 @@ function testMatrices(): Array<{ name: string; a: Float64Array; n: number }> {
   const random = seededRandom(23);
   const out: Array<{ name: string; a: Float64Array; n: number }> = [];
   const n = 40;
-  const sym = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) { const x = gaussian(random); sym[i * n + j] = x; sym[j * n + i] = x; }
-  out.push({ name: 'random', a: sym, n });
+  out.push({ name: 'random', a: randomSymmetric(n, random), n });
   const x = Float64Array.from({ length: n * 6 }, () => gaussian(random));
   out.push({ name: 'rank-6 Gram', a: mul(x, n, 6, transpose(x, n, 6), n), n });
   const q = Float64Array.from({ length: n * 5 }, () => gaussian(random));

@@ -40,6 +40,13 @@ export function decayingMatrix(T: number, m: number, decay: number, random: Rand
   return out;
 }
 
+/** A symmetric n×n matrix with standard normal entries on and above the diagonal (row by row). */
+export function randomSymmetric(n: number, random: RandomFn): Float64Array {
+  const sym = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) { const x = gaussian(random); sym[i * n + j] = x; sym[j * n + i] = x; }
+  return sym;
+}
+
 export function softmax(z: ArrayLike<number>): Float64Array {
   let max = -Infinity;
   for (let i = 0; i < z.length; i++) max = Math.max(max, z[i]);
