@@ -51,12 +51,41 @@ export class RowReducer {
   private readonly heapVals: Float64Array;
   /** The previous row's max: the exp shift for the next row. */
   private lastMax = NaN;
+  /**
+   * With `keepProbabilities`: e^(z_i − shift) of the last row reduced, and the shift and log Σ e
+   * that turn them into p_i (addProbabilities, logProbability). Null otherwise: the plain hot loop.
+   */
+  private exps: Float64Array | null = null;
+  private lastShift = NaN;
+  private lastS0 = NaN;
+  private lastLogS0 = NaN;
 
   constructor(readonly k: number) {
     this.topIds = new Int32Array(k);
     this.topProbs = new Float64Array(k);
     this.heapIds = new Int32Array(k);
     this.heapVals = new Float64Array(k);
+  }
+
+  /** Keeps each row's exponentials (width entries) for the mean distribution of geometry; null stops. */
+  keepProbabilities(width: number | null): void {
+    if (width === null) this.exps = null;
+    else if (this.exps?.length !== width) this.exps = new Float64Array(width);
+  }
+
+  /**
+   * into[i] += p_i for the last row reduced (it must have been finite): the same e^(z_i − shift)
+   * and Σ as its metrics, so p is exact to the exp's 3e-10 relative.
+   */
+  addProbabilities(into: Float64Array): void {
+    const exps = this.exps!;
+    const inverse = 1 / this.lastS0;
+    for (let i = 0; i < exps.length; i++) into[i] += exps[i] * inverse;
+  }
+
+  /** log p(id) in the last row reduced, by the arithmetic of its nll: (z_id − shift) − log Σ e. */
+  logProbability(row: Float32Array, offset: number, id: number): number {
+    return row[offset + id] - this.lastShift - this.lastLogS0;
   }
 
   /** Forgets the carried shift, so a chunk's numbers never depend on what was reduced before. */
@@ -88,6 +117,7 @@ export class RowReducer {
     // The first k entries fill the heap; after that only entries above its minimum enter it.
     for (let i = 0; i < k; i++) siftUp(heapVals, heapIds, i, row[offset + i], i);
     let heapMin = k > 0 ? heapVals[0] : Infinity;
+    const exps = this.exps;
     for (let i = 0; i < width; i++) {
       const z = row[offset + i];
       if (z > zTarget) larger++;
@@ -98,6 +128,7 @@ export class RowReducer {
       }
       const d = z - shift;
       const e = expSigned(d);
+      if (exps !== null) exps[i] = e;
       const ed = e * d;
       s0 += e;
       s1 += ed;
@@ -111,6 +142,7 @@ export class RowReducer {
       for (let i = 0; i < width; i++) {
         const d = row[offset + i] - shift;
         const e = expSigned(d);
+        if (exps !== null) exps[i] = e;
         const ed = e * d;
         s0 += e;
         s1 += ed;
@@ -129,6 +161,9 @@ export class RowReducer {
       return { finite: false, nll: NaN, entropy: NaN, varentropy: NaN, rank: NaN, logZ: NaN };
     }
 
+    this.lastShift = shift;
+    this.lastS0 = s0;
+    this.lastLogS0 = logS0;
     this.emitTop(size, shift, logS0);
     return {
       finite: true,

@@ -14,10 +14,19 @@ export interface ChunkMetrics {
   /** rows x k, row-major. */
   topIds: Int32Array;
   topProbs: Float64Array;
+  /** With `afterNext` (geometry): Σ p over the chunk's finite rows (width entries) and how many rows that is. */
+  probabilitySum?: Float64Array;
+  summedRows?: number;
+  /** With `afterNext`: log p_row(afterNext[row]) (NaN for a non-finite row or an id of −1). */
+  afterNextLogProb?: Float64Array;
 }
 
-/** `logits` holds rows x width floats; `targets[r]` is the id whose probability row r scores. */
-export function reduceChunk(reducer: RowReducer, logits: Float32Array, width: number, targets: Int32Array): ChunkMetrics {
+/**
+ * `logits` holds rows x width floats; `targets[r]` is the id whose probability row r scores.
+ * `afterNext` (geometry's extras): per row the id after the target (−1: none); the chunk then also
+ * returns Σ p of its finite rows and log p of those ids, from the same sums as the metrics.
+ */
+export function reduceChunk(reducer: RowReducer, logits: Float32Array, width: number, targets: Int32Array, afterNext?: Int32Array): ChunkMetrics {
   const rows = targets.length;
   const k = reducer.k;
   reducer.resetShift(); // deterministic: results depend on this chunk only
@@ -30,8 +39,19 @@ export function reduceChunk(reducer: RowReducer, logits: Float32Array, width: nu
     topIds: new Int32Array(rows * k),
     topProbs: new Float64Array(rows * k),
   };
+  if (afterNext && afterNext.length !== rows) throw new Error(`reduceChunk: ${afterNext.length} after-next ids for ${rows} rows`);
+  const sum = afterNext ? new Float64Array(width) : null;
+  const afterNextLogProb = afterNext ? new Float64Array(rows).fill(NaN) : null;
+  let summedRows = 0;
+  reducer.keepProbabilities(afterNext ? width : null);
   for (let r = 0; r < rows; r++) {
     const m = reducer.reduce(logits, r * width, width, targets[r]);
+    if (sum && afterNextLogProb && m.finite) {
+      reducer.addProbabilities(sum);
+      summedRows++;
+      const id = afterNext![r];
+      if (id >= 0 && id < width) afterNextLogProb[r] = reducer.logProbability(logits, r * width, id);
+    }
     out.nll[r] = m.nll;
     out.entropy[r] = m.entropy;
     out.varentropy[r] = m.varentropy;
@@ -44,6 +64,7 @@ export function reduceChunk(reducer: RowReducer, logits: Float32Array, width: nu
       out.topIds.fill(-1, r * k, (r + 1) * k);
     }
   }
+  if (sum && afterNextLogProb) Object.assign(out, { probabilitySum: sum, summedRows, afterNextLogProb });
   return out;
 }
 

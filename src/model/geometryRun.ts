@@ -1,6 +1,7 @@
 /**
- * One analysis with geometry, inside the worker: the ordinary analysis runs on the spliced session
- * through a HiddenCapture (h_t, exact π̄, head-check rows), each record batch goes out with ‖h_t‖,
+ * One analysis with geometry, inside the worker: the ordinary analysis runs on the hidden-state
+ * session through a HiddenCapture (h_t, head-check rows; exact π̄ and log p(x_{t+2}) from the
+ * reduction of each chunk), each record batch goes out with ‖h_t‖,
  * then the head is checked and `computeGeometry` runs here, so the host stays responsive.
  *
  * Views that assume logits = W h + b (prototype kernel, alignment of h, pullback trace, the
@@ -37,7 +38,7 @@ export async function analyzeWithGeometry(
 ): Promise<{ inferenceMs: number; geometry: GeometryReport; geometryMs: number }> {
   const d = geo.weights?.hidden ?? model.info.hiddenSize;
   const hiddenOutput = geo.session && d > 0 ? geo.hiddenOutput : null;
-  const capture = new HiddenCapture(hiddenOutput, model.signature.logitsName, d, model.logitsWidth, hiddenOutput ? geo.probabilitiesOutput : null);
+  const capture = new HiddenCapture(hiddenOutput, model.signature.logitsName, d, model.logitsWidth);
   const batches: RecordBatch[] = [];
   // Deep option: the A2 branches observe the same runs, below the capture so it never sees them.
   const branch = wanted.deepSurplus ? new BranchLookahead(model.session, model.signature, model.logitsWidth, wanted.deepSurplus, undefined, wanted.seed ?? 1) : null;
@@ -45,7 +46,7 @@ export async function analyzeWithGeometry(
   const session = capture.wrap(branch ? branch.wrap(analysed) : analysed);
   let fed: Int32Array = new Int32Array(0);
   const feed = new GeometryThreadFeed(geo, wanted, capture, hiddenOutput !== null, model.logitsWidth, wanted.seed ?? 1);
-  const { inferenceMs } = await analyzeText({ ...model, session }, params, {
+  const { inferenceMs } = await analyzeText({ ...model, session, reducer: capture.tapReducer(model.reducer) }, params, {
     started: (scoring, tokens, tokenizeMs, ids) => {
       capture.start(tokens, scoring.window, scoring.stride, ids);
       feed.started(tokens);

@@ -10,9 +10,10 @@ export function serveReductions(port: MessagePort): void {
   port.on('message', (m: ReduceChunkRequest) => {
     if (m.shared) slots[m.slot] = m.shared;
     if (!reducer || reducer.k !== m.k) reducer = new RowReducer(m.k);
-    const metrics = reduceChunk(reducer, slots[m.slot], m.width, m.targets);
+    const metrics = reduceChunk(reducer, slots[m.slot], m.width, m.targets, m.afterNext);
     const reply: ReduceChunkReply = { type: 'reduce/done', seq: m.seq, metrics };
-    const buffers = [metrics.nll, metrics.entropy, metrics.varentropy, metrics.rank, metrics.logZ, metrics.topIds, metrics.topProbs].map(a => a.buffer as ArrayBuffer);
+    const arrays = [metrics.nll, metrics.entropy, metrics.varentropy, metrics.rank, metrics.logZ, metrics.topIds, metrics.topProbs, metrics.probabilitySum, metrics.afterNextLogProb];
+    const buffers = arrays.filter(a => a !== undefined).map(a => a.buffer as ArrayBuffer);
     port.postMessage(reply, buffers);
   });
 }

@@ -16,16 +16,17 @@ export interface ChunkReducer {
   /**
    * Reduces rows x width logits (rows = targets.length) keeping top-k. Resolves once the chunk is
    * accepted (backpressure); `result` resolves with its metrics. The logits may be reused after.
+   * `afterNext`: geometry's extras (reduceChunk), per row the id after the target.
    */
-  submit(logits: Float32Array, width: number, targets: Int32Array, k: number): Promise<{ result: Promise<ChunkMetrics> }>;
+  submit(logits: Float32Array, width: number, targets: Int32Array, k: number, afterNext?: Int32Array): Promise<{ result: Promise<ChunkMetrics> }>;
   close(): Promise<void>;
 }
 
 export class InlineReducer implements ChunkReducer {
   private reducer: RowReducer | undefined;
-  async submit(logits: Float32Array, width: number, targets: Int32Array, k: number): Promise<{ result: Promise<ChunkMetrics> }> {
+  async submit(logits: Float32Array, width: number, targets: Int32Array, k: number, afterNext?: Int32Array): Promise<{ result: Promise<ChunkMetrics> }> {
     if (this.reducer?.k !== k) this.reducer = new RowReducer(k);
-    return { result: Promise.resolve(reduceChunk(this.reducer, logits, width, targets)) };
+    return { result: Promise.resolve(reduceChunk(this.reducer, logits, width, targets, afterNext)) };
   }
   async close(): Promise<void> {}
 }
@@ -55,7 +56,7 @@ export class ThreadReducer implements ChunkReducer {
     worker.on('exit', () => fail(new Error('the reduction thread exited')));
   }
 
-  async submit(logits: Float32Array, width: number, targets: Int32Array, k: number): Promise<{ result: Promise<ChunkMetrics> }> {
+  async submit(logits: Float32Array, width: number, targets: Int32Array, k: number, afterNext?: Int32Array): Promise<{ result: Promise<ChunkMetrics> }> {
     const seq = this.seq++;
     const slotIndex = seq % SLOTS;
     const slot = this.slots[slotIndex];
@@ -70,7 +71,7 @@ export class ThreadReducer implements ChunkReducer {
     slot.shared.set(logits.subarray(0, length));
     const result = new Promise<ChunkMetrics>((resolve, reject) => this.pending.set(seq, { resolve, reject }));
     slot.busy = result.catch(() => undefined);
-    const request: ReduceChunkRequest = { type: 'reduce/chunk', seq, slot: slotIndex, shared: slot.sent ? undefined : slot.shared, width, targets, k };
+    const request: ReduceChunkRequest = { type: 'reduce/chunk', seq, slot: slotIndex, shared: slot.sent ? undefined : slot.shared, width, targets, k, ...(afterNext ? { afterNext } : {}) };
     slot.sent = true;
     this.worker.postMessage(request);
     return { result };

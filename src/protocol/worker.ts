@@ -199,6 +199,8 @@ export interface ReduceChunkRequest {
   width: number;
   targets: Int32Array;
   k: number;
+  /** Geometry's extras: per row the id after the target (−1: none); see reduceChunk. */
+  afterNext?: Int32Array;
 }
 
 /** Reduction thread -> inference worker. */

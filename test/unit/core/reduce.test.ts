@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { expSigned, RowReducer } from '../../../src/core/reduce';
+import { reduceChunk } from '../../../src/core/reduceChunk';
 
 const f32 = (xs: number[]) => Float32Array.from(xs);
 
@@ -112,4 +113,30 @@ test('rows far apart in scale (the exp shift carried between rows) stay exact', 
     assert.ok(Math.abs(m.varentropy - ref.varentropy) < 1e-6);
     assert.ok(Math.abs(m.logZ - ref.logZ) / Math.max(1, Math.abs(ref.logZ)) < 1e-9);
   }
+});
+
+test('reduceChunk with after-next ids: Σ p over the finite rows and log p(id), float64-exact, the re-shifted row included', () => {
+  // Row 1's max is 1000 above row 0's, so the carried shift is redone around its true max; row 2 is NaN.
+  const width = 5;
+  const rows = [[0.5, -1, 2, 0, 1], [1000, 999, 1001.5, 998, 1000.25], [NaN, 0, 0, 0, 0], [-3, -2.5, -4, -1, -2]];
+  const logits = Float32Array.from(rows.flat());
+  const targets = Int32Array.from([2, 0, 1, 3]);
+  const afterNext = Int32Array.from([4, 2, 0, -1]);
+  const m = reduceChunk(new RowReducer(2), logits, width, targets, afterNext);
+  const sum = new Float64Array(width);
+  const logp: number[] = [];
+  rows.forEach((row, r) => {
+    const z = Array.from(Float32Array.from(row));
+    const max = Math.max(...z);
+    const total = z.reduce((a, x) => a + Math.exp(x - max), 0);
+    if (Number.isFinite(total)) z.forEach((x, i) => { sum[i] += Math.exp(x - max) / total; });
+    logp.push(Number.isFinite(total) && afterNext[r] >= 0 ? z[afterNext[r]] - max - Math.log(total) : NaN);
+  });
+  assert.equal(m.summedRows, 3);
+  m.probabilitySum!.forEach((x, i) => assert.ok(Math.abs(x - sum[i]) <= 1e-9 * sum[i], `Σp[${i}] ${x} vs ${sum[i]}`));
+  m.afterNextLogProb!.forEach((x, r) => assert.ok(Object.is(x, logp[r]) || Math.abs(x - logp[r]) <= 1e-9, `log p row ${r}: ${x} vs ${logp[r]}`));
+  // Without the ids the chunk carries none of it, and the reducer stops keeping exponentials.
+  const plain = reduceChunk(new RowReducer(2), logits, width, targets);
+  assert.equal(plain.probabilitySum, undefined);
+  assert.deepEqual(Array.from(plain.nll), Array.from(m.nll));
 });
