@@ -121,10 +121,12 @@ function gramPath(cf: CentredFactor, count: number, trace: number, lanczos: Eige
   }
   const values = Float64Array.from(top, x => Math.max(0, x));
   const vectors = cf.mul(basis, count);
-  for (let j = 0; j < count; j++) {
-    const norm = Math.sqrt(T * values[j]);
-    const floor = 1e-12 * Math.sqrt(T * Math.max(values[0] ?? 0, 1e-300));
-    for (let t = 0; t < T; t++) vectors[t * count + j] = norm > floor ? vectors[t * count + j] / norm : 0;
+  const floor = 1e-12 * Math.sqrt(T * Math.max(values[0] ?? 0, 1e-300));
+  const norms = Float64Array.from(values.subarray(0, count), v => Math.sqrt(T * v));
+  // Row by row (the layout's order): a column at a time would stride through T·count doubles per column.
+  for (let t = 0; t < T; t++) {
+    const row = t * count;
+    for (let j = 0; j < count; j++) vectors[row + j] = norms[j] > floor ? vectors[row + j] / norms[j] : 0;
   }
   const method = lanczos ? 'gram-lanczos' : 'dense-gram';
   return finish({ values, vectors, count, trace, sumSquares, method, iterations, converged }, T);
@@ -149,10 +151,10 @@ function leading(vectors: Float64Array, n: number, k: number): Float64Array {
 /** Deterministic signs: each eigenvector's largest-magnitude entry is made positive. */
 function finish(e: Eigenpairs, T: number): Eigenpairs {
   const k = e.count;
-  for (let j = 0; j < k; j++) {
-    let best = 0;
-    for (let t = 0; t < T; t++) if (Math.abs(e.vectors[t * k + j]) > Math.abs(best)) best = e.vectors[t * k + j];
-    if (best < 0) for (let t = 0; t < T; t++) e.vectors[t * k + j] = -e.vectors[t * k + j];
-  }
+  const v = e.vectors;
+  // Row-major passes: the first entry of largest magnitude per column, then the flips.
+  const best = new Float64Array(k);
+  for (let t = 0; t < T; t++) for (let j = 0; j < k; j++) if (Math.abs(v[t * k + j]) > Math.abs(best[j])) best[j] = v[t * k + j];
+  for (let t = 0; t < T; t++) for (let j = 0; j < k; j++) if (best[j] < 0) v[t * k + j] = -v[t * k + j];
   return e;
 }
