@@ -198,9 +198,16 @@ export class CentredFactor {
   readonly mean: Float64Array;
   readonly rows: number;
   readonly cols: number;
-  /** `knownGram`: (CF)ᵀ(CF) already computed elsewhere (hiddenGram.ts); gram() then returns a copy of it. */
-  constructor(readonly factor: Factor, private readonly knownGram?: Float64Array) {
-    this.mean = factor.columnMeans();
+  /** Every column mean is 0: the centring terms are skipped (subtracting zeros changes nothing). */
+  private readonly zeroMean: boolean;
+  /**
+   * `knownGram`: (CF)ᵀ(CF) already computed elsewhere (hiddenGram.ts); gram() then returns a copy of
+   * it and ‖CF‖² is its trace. `centred`: F's columns already sum to zero in exact arithmetic (the
+   * centred hidden states), so μ = 0 is taken instead of summing rounding noise.
+   */
+  constructor(readonly factor: Factor, private readonly knownGram?: Float64Array, centred = false) {
+    this.mean = centred ? new Float64Array(factor.cols) : factor.columnMeans();
+    this.zeroMean = this.mean.every(m => m === 0);
     this.rows = factor.rows;
     this.cols = factor.cols;
   }
@@ -208,6 +215,7 @@ export class CentredFactor {
   /** Y (T×r) = CF · X (m×r). */
   mul(x: Float64Array, r: number, out: Float64Array = new Float64Array(this.rows * r)): Float64Array {
     this.factor.mul(x, r, out);
+    if (this.zeroMean) return out;
     const shift = new Float64Array(r);
     for (let j = 0; j < this.cols; j++) {
       const mj = this.mean[j];
@@ -221,6 +229,7 @@ export class CentredFactor {
   /** Z (m×r) = (CF)ᵀ · Y (T×r) = Fᵀ (C Y); `yT` optional, as in Factor.tmul. */
   tmul(y: Float64Array, r: number, out: Float64Array = new Float64Array(this.cols * r), yT?: Float64Array): Float64Array {
     this.factor.tmul(y, r, out, yT);
+    if (this.zeroMean) return out;
     const ySum = new Float64Array(r);
     for (let t = 0; t < this.rows; t++) for (let c = 0; c < r; c++) ySum[c] += y[t * r + c];
     for (let j = 0; j < this.cols; j++) {
@@ -245,6 +254,11 @@ export class CentredFactor {
 
   /** ‖CF‖²_F = ‖F‖²_F − T‖μ‖²; equals T · tr(M). */
   frobeniusSq(): number {
+    if (this.knownGram) {
+      let trace = 0;
+      for (let j = 0; j < this.cols; j++) trace += this.knownGram[j * this.cols + j];
+      return Math.max(0, trace);
+    }
     let m2 = 0;
     for (let j = 0; j < this.cols; j++) m2 += this.mean[j] * this.mean[j];
     return Math.max(0, this.factor.frobeniusSq() - this.rows * m2);

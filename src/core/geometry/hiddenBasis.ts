@@ -42,19 +42,13 @@ export function hiddenBasis(hidden: { data: Float32Array | Float64Array; d: numb
   if ((stats.gram && stats.gram.length !== d * d) || stats.finite.length !== T) throw new Error(`hidden-state Gram of ${stats.gram?.length} values for ${T}×${d}`);
   const { mean, finite } = stats;
   const centred = new Float64Array(T * d);
-  let totalSq = 0;
-  for (let t = 0; t < T; t++) {
-    if (!finite[t]) continue;
-    const row = t * d;
-    for (let c = 0; c < d; c++) {
-      const x = source[row + c] - mean[c];
-      centred[row + c] = x;
-      totalSq += x * x;
-    }
-  }
-  const target = Math.max(1, Math.min(cap, Math.floor(T / 4), d));
+  for (let t = 0; t < T; t++) if (finite[t]) centreRow(source, t * d, mean, centred, d);
   const dense = new DenseFactor(centred, T, d);
-  const pca = topEigenpairs(new CentredFactor(dense, stats.gram ?? undefined), {
+  const factor = new CentredFactor(dense, stats.gram ?? undefined, true);
+  // ‖H_c‖²: the trace of the centred Gram when there is one (the same sum of squares in exact arithmetic).
+  const totalSq = factor.frobeniusSq();
+  const target = Math.max(1, Math.min(cap, Math.floor(T / 4), d));
+  const pca = topEigenpairs(factor, {
     // Exact (Gram) for d ≤ 384; beyond, a randomized range finder with two power steps: any good
     // r_H-dimensional reduction serves the guard, and the kept share is reported.
     count: target, random, maxIterations: 3, tolerance: 1e-6,
@@ -75,4 +69,9 @@ export function hiddenBasis(hidden: { data: Float32Array | Float64Array; d: numb
     reduced: r < d,
     pcaConverged: pca.converged,
   };
+}
+
+/** centred[at..at+d) = source[at..at+d) − mean. */
+function centreRow(source: Float32Array | Float64Array, at: number, mean: Float64Array, centred: Float64Array, d: number): void {
+  for (let c = 0; c < d; c++) centred[at + c] = source[at + c] - mean[c];
 }
