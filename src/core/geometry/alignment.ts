@@ -66,7 +66,8 @@ export function computeAlignment(cf: CentredFactor, eig: Eigenpairs, basis: Hidd
     Ak.push(sumLambda > 0 ? sumRho / sumLambda : 0);
     if (rho[k] > eig.values[k] * (1 + 1e-6) + 1e-12 * eig.values[0]) poincareViolations++;
   }
-  const overlap = overlapMatrix(pair, 0);
+  // C = UᵀQ = Gᵀ(CF)ᵀQ = Gᵀb with U = CF·G: m·K·r instead of T·K·r (exact in real arithmetic).
+  const overlap = eig.coefficients ? crossProductT(transpose(eig.coefficients, m, eig.count), eig.count, transpose(b, m, r), r, m) : overlapMatrix(pair, 0);
   const energy = cumulativeRowShare(overlap, eig.count, r, K, null).map((x, k) => x / (k + 1));
   const principalCosines = Array.from(singularValues(overlap.subarray(0, K * r), K, r), x => Math.min(1, x));
   const varianceCaptured = exactVarianceCaptured(eig, basis, K);

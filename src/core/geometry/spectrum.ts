@@ -37,6 +37,12 @@ export interface Eigenpairs {
   /** Σ of all λ² when known exactly (dense path), else null. */
   sumSquares: number | null;
   method: 'dense-gram' | 'gram-lanczos' | 'subspace-iteration';
+  /**
+   * The Gram paths' eigenvectors in factor coordinates: U = CF · coefficients (m×count, row-major,
+   * scaling and signs included), so a product Uᵀ(CF)ᵀY can be taken as coefficientsᵀ((CF)ᵀY).
+   * Absent after subspace iteration.
+   */
+  coefficients?: Float64Array;
   iterations: number;
   converged: boolean;
 }
@@ -121,6 +127,7 @@ function gramPath(cf: CentredFactor, count: number, trace: number, lanczos: Eige
   }
   const values = Float64Array.from(top, x => Math.max(0, x));
   const vectors = cf.mul(basis, count);
+  const coefficients = basis.slice(0, m * count);
   const floor = 1e-12 * Math.sqrt(T * Math.max(values[0] ?? 0, 1e-300));
   const norms = Float64Array.from(values.subarray(0, count), v => Math.sqrt(T * v));
   // Row by row (the layout's order): a column at a time would stride through T·count doubles per column.
@@ -128,8 +135,9 @@ function gramPath(cf: CentredFactor, count: number, trace: number, lanczos: Eige
     const row = t * count;
     for (let j = 0; j < count; j++) vectors[row + j] = norms[j] > floor ? vectors[row + j] / norms[j] : 0;
   }
+  for (let i = 0; i < m; i++) for (let j = 0; j < count; j++) coefficients[i * count + j] = norms[j] > floor ? coefficients[i * count + j] / norms[j] : 0;
   const method = lanczos ? 'gram-lanczos' : 'dense-gram';
-  return finish({ values, vectors, count, trace, sumSquares, method, iterations, converged }, T);
+  return finish({ values, vectors, count, trace, sumSquares, method, iterations, converged, coefficients }, T);
 }
 
 /** out = G x for a symmetric m×m G (row-major). */
@@ -156,5 +164,7 @@ function finish(e: Eigenpairs, T: number): Eigenpairs {
   const best = new Float64Array(k);
   for (let t = 0; t < T; t++) for (let j = 0; j < k; j++) if (Math.abs(v[t * k + j]) > Math.abs(best[j])) best[j] = v[t * k + j];
   for (let t = 0; t < T; t++) for (let j = 0; j < k; j++) if (best[j] < 0) v[t * k + j] = -v[t * k + j];
+  const g = e.coefficients;
+  if (g) for (let i = 0; i < g.length / k; i++) for (let j = 0; j < k; j++) if (best[j] < 0) g[i * k + j] = -g[i * k + j];
   return e;
 }

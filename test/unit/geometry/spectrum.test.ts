@@ -106,3 +106,19 @@ test('a rank-deficient operator returns zero eigenvalues beyond its rank, withou
   assert.ok(eig.values.every(Number.isFinite));
   assert.ok(eig.vectors.every(Number.isFinite));
 });
+
+test('the Gram paths leave coefficients with U = CF · coefficients (signs and scaling included); subspace iteration none', () => {
+  const T = 300;
+  for (const [m, options, method] of [[40, {}, 'dense-gram'], [60, { denseColumnLimit: 10 }, 'gram-lanczos'], [60, { denseColumnLimit: 10, gramColumnLimit: 20 }, 'subspace-iteration']] as const) {
+    const random = seededRandom(m);
+    const f = Float64Array.from({ length: T * m }, () => gaussian(random) + 0.3);
+    const cf = new CentredFactor(new DenseFactor(f, T, m));
+    const eig = topEigenpairs(cf, { count: 6, random: seededRandom(2), ...options });
+    assert.equal(eig.method, method);
+    if (method === 'subspace-iteration') { assert.equal(eig.coefficients, undefined); continue; }
+    const rebuilt = cf.mul(eig.coefficients!, eig.count);
+    let worst = 0;
+    for (let i = 0; i < rebuilt.length; i++) worst = Math.max(worst, Math.abs(rebuilt[i] - eig.vectors[i]));
+    assert.ok(worst < 1e-12, `${method}: |CF·G − U| = ${worst}`);
+  }
+});
