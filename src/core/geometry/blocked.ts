@@ -208,11 +208,13 @@ export function shiftedCrossProductsT(
  * the chunk sums in float64, so the error stays ~1e-7 to 1e-6 of Σ|u·q| instead of growing with T.
  * The entries outside whole 4×8 blocks (K mod 4 rows, r mod 8 columns) are exact float64. Without
  * wasm SIMD, or with `useWasm` false (tests), it is the float64 JavaScript kernel. Same `visit`
- * contract as shiftedCrossProductsT.
+ * contract as shiftedCrossProductsT; `order` lists the indices of `shifts` to compute (all, in order,
+ * by default), and may be produced lazily (claimed shifts, nulls.ts).
  */
 export function shiftedCrossProducts32(
   u: Float64Array, K: number, q: Float64Array, r: number, T: number, shifts: readonly number[],
   visit: (c: Float64Array, index: number) => void, out: Float64Array = new Float64Array(K * r), useWasm = true,
+  order: Iterable<number> = shifts.keys(),
 ): void {
   // Layout in wasm memory: U then Q as float32s, then C as float64s from the next 8-byte boundary.
   const outOffset = Math.ceil(((K + r) * T) / 2);
@@ -220,21 +222,21 @@ export function shiftedCrossProducts32(
   if (!wasm) {
     const uT = rowsOf(transpose(u, T, K), K, T);
     const qT = rowsOf(transpose(q, T, r), r, T);
-    shifts.forEach((shift, index) => {
+    for (const index of order) {
       out.fill(0, 0, K * r);
-      for (const [uStart, qStart, length] of shiftSegments(shift, T)) addABtScalar({ ...uT, offset: uStart }, { ...qT, offset: qStart }, length, out, r);
+      for (const [uStart, qStart, length] of shiftSegments(shifts[index], T)) addABtScalar({ ...uT, offset: uStart }, { ...qT, offset: qStart }, length, out, r);
       visit(out, index);
-    });
+    }
     return;
   }
   wasm.heap32.set(u.subarray(0, T * K), 0);
   wasm.heap32.set(q.subarray(0, T * r), K * T);
   const blockRows = K - (K % 4);
   const blockColumns = r - (r % 8);
-  shifts.forEach((shift, index) => {
+  for (const index of order) {
     const c = wasm.heap.subarray(outOffset, outOffset + K * r);
     c.fill(0);
-    for (const [uStart, qStart, length] of shiftSegments(shift, T)) {
+    for (const [uStart, qStart, length] of shiftSegments(shifts[index], T)) {
       for (let l0 = 0; l0 < length; l0 += CHUNK) {
         wasm.cross32(4 * (uStart + l0) * K, 4 * K, 4 * (K * T + (qStart + l0) * r), 4 * r, Math.min(CHUNK, length - l0), K, r, 8 * outOffset, 8 * r);
       }
@@ -242,7 +244,7 @@ export function shiftedCrossProducts32(
     }
     out.set(c);
     visit(out, index);
-  });
+  }
 }
 
 /** c[j][k] += Σ_l u[uStart + l][j] · q[qStart + l][k] for the entries outside rows < blockRows × columns < blockColumns. */

@@ -14,6 +14,8 @@
  * The work splits by shift so callers can spread it over threads: shiftScores on any partition of
  * [0, ...drawShifts(...)], concatenated in order, gives summariseShiftNull exactly what one call
  * would (each shift's scores depend on that shift alone); shiftNull is that composition.
+ * claimedShiftScores splits it at run time instead: two threads take shifts one at a time from a
+ * shared counter, so whichever is free computes the next one, and the results merge by index.
  */
 import { cumulativeRowShare } from './alignment';
 import { addABtScalar, rowsOf, shiftedCrossProducts32 } from './blocked';
@@ -55,6 +57,28 @@ export function shiftScores(eig: EigenLite, basis: HiddenBasis, shifts: readonly
   const scores: NullScores[] = [];
   shiftedCrossProducts32(eig.vectors, eig.count, basis.q, basis.r, documentLength(basis), shifts, c => scores.push(scoresFor(eig, basis, K, c)));
   return scores;
+}
+
+/**
+ * The scores of the shifts this caller claims from `counter` (an Int32Array, shared with the other
+ * thread that computes the same list), as [index into `shifts`, scores]; a basis without
+ * components (r = 0) claims nothing.
+ */
+export function claimedShiftScores(eig: EigenLite, basis: HiddenBasis, shifts: readonly number[], counter: Int32Array): Array<[number, NullScores]> {
+  const scores: Array<[number, NullScores]> = [];
+  if (basis.r === 0) return scores;
+  const K = Math.min(eig.count, basis.r);
+  shiftedCrossProducts32(eig.vectors, eig.count, basis.q, basis.r, documentLength(basis), shifts, (c, index) => scores.push([index, scoresFor(eig, basis, K, c)]), undefined, true, claimed(counter, shifts.length));
+  return scores;
+}
+
+/** Indices 0..n−1, each handed to exactly one of the callers sharing `counter`. */
+function* claimed(counter: Int32Array, n: number): Generator<number> {
+  for (;;) {
+    const index = Atomics.add(counter, 0, 1);
+    if (index >= n) return;
+    yield index;
+  }
 }
 
 /** Percentiles of the observed scores among the null ones, and the null means (K = top-K used, r = r_H). */

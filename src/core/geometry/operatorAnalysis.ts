@@ -6,7 +6,7 @@ import { computeAlignment, AlignmentScores } from './alignment';
 import { CentredFactor } from './factor';
 import type { HiddenBasis } from './hiddenBasis';
 import { buildKernelFactor, KernelInfo } from './kernels';
-import { drawShifts, NullScores, shiftScores, summariseShiftNull, ShiftNull } from './nulls';
+import { claimedShiftScores, drawShifts, NullScores, summariseShiftNull, ShiftNull } from './nulls';
 import { RandomFn } from './random';
 import { topEigenpairs } from './spectrum';
 import { HiddenBasisTask, Steps, TaskHandle, taskSeed } from './steps';
@@ -57,7 +57,8 @@ export interface OperatorSettings {
 
 /**
  * One window's analysis as steps (steps.ts): the hidden-state PCA is started first and runs beside
- * the kernel and its eigensolve; after the alignment, part of the shift nulls runs beside it too.
+ * the kernel and its eigensolve; the shift nulls are started right after the eigensolve, to run
+ * beside the per-token layers and the alignment, both threads taking shifts from one counter.
  */
 export function* analyseOperatorSteps(
   input: GeometryInput, settings: OperatorSettings, random: RandomFn, seed: number, beforeWaiting: () => void = () => undefined,
@@ -76,29 +77,30 @@ export function* analyseOperatorSteps(
   clock('eigenMs');
   const eigenvalues = Array.from(eig.values);
   const spectrum = summarise(eigenvalues, eig.trace, eig.method, eig.iterations, eig.converged);
+  // The shift nulls are handed over now, before the per-token layers: the other thread starts them
+  // the moment its PCA is done, taking shifts one at a time from a shared counter, and this thread
+  // takes the rest after its alignment, so neither waits on a fixed split.
+  const shifts = basisTask ? [0, ...drawShifts(random, settings.shifts, T)] : [];
+  const counter = new Int32Array(typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : new ArrayBuffer(4));
+  const eigLite = { values: eig.values, vectors: eig.vectors, count: eig.count };
+  const remoteTask = basisTask ? (yield { start: { kind: 'shiftScores', basis: basisTask, eig: eigLite, shifts, counter } }) as TaskHandle : null;
+  clock('nullsMs'); // all of them when the steps are driven inline; started elsewhere, ~0
   beforeWaiting();
   clock('beforeWaitingMs');
-  if (!basisTask) return { kernel: info, eigenvalues, spectrum, alignment: null, psi: [], phi: [], timings };
+  if (!basisTask || !remoteTask) return { kernel: info, eigenvalues, spectrum, alignment: null, psi: [], phi: [], timings };
 
   const basis = (yield { wait: basisTask }) as HiddenBasis;
   clock('hiddenPcaMs');
   // Constant hidden states span nothing once centred: there is no alignment to measure.
   if (basis.r === 0) return { kernel: info, eigenvalues, spectrum, alignment: null, psi: [], phi: [], timings };
-  const shifts = [0, ...drawShifts(random, settings.shifts, T)];
-  // The shifts handed over: about as many as leave this side equal work with the alignment. A shift
-  // is one T·K·r product in float32 (nulls.ts); the alignment's float64 products (T·m·r, T·K·d, T·K·r)
-  // with its small eigensolves cost about 2 shifts per K·r of their size (measured).
   const K = Math.min(eig.count, basis.r);
-  const alignmentCost = (2 * (cf.cols * basis.r + K * basis.d + K * basis.r)) / Math.max(1, K * basis.r);
-  const handedOver = Math.max(0, Math.min(shifts.length, Math.round((shifts.length + alignmentCost) / 2)));
-  const eigLite = { values: eig.values, vectors: eig.vectors, count: eig.count };
-  const remoteTask = (yield { start: { kind: 'shiftScores', basis: basisTask, eig: eigLite, shifts: shifts.slice(shifts.length - handedOver) } }) as TaskHandle;
-  clock('nullsMs');
   const aligned = computeAlignment(cf, eig, basis, settings.components, random);
   clock('alignmentMs');
-  const local = shiftScores(eigLite, basis, shifts.slice(0, shifts.length - handedOver));
-  const remote = (yield { wait: remoteTask }) as NullScores[];
-  const all = [...local, ...remote];
+  const local = claimedShiftScores(eigLite, basis, shifts, counter);
+  const remote = (yield { wait: remoteTask }) as Array<[number, NullScores]>;
+  const all: NullScores[] = new Array<NullScores>(shifts.length);
+  for (const [index, scores] of [...local, ...remote]) all[index] = scores;
+  if (all.some(x => x === undefined) || local.length + remote.length !== shifts.length) throw new Error(`shift nulls: ${local.length} + ${remote.length} scores for ${shifts.length} shifts`);
   const nulls = summariseShiftNull(all[0], all.slice(1), shifts.slice(1), K, basis.r);
   clock('nullsMs');
   return {

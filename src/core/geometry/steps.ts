@@ -9,7 +9,7 @@
  */
 import { hiddenBasis, HiddenBasis } from './hiddenBasis';
 import type { HiddenGramResult } from './hiddenGram';
-import { shiftScores, NullScores } from './nulls';
+import { claimedShiftScores, NullScores } from './nulls';
 import { seededRandom } from './random';
 import type { Eigenpairs } from './spectrum';
 
@@ -22,20 +22,25 @@ export interface HiddenBasisTask {
   seed: number;
 }
 
-/** Circular-shift null scores (nulls.ts) of listed shifts, on the basis an earlier task made. */
+/**
+ * Circular-shift null scores (nulls.ts) on the basis an earlier task made: of the listed shifts,
+ * those the task claims from `counter`, which the starter shares and claims from too.
+ */
 export interface ShiftScoresTask {
   kind: 'shiftScores';
   /** The handle of the hiddenBasis task whose result to use (it stays where it was computed). */
   basis: TaskHandle;
   eig: Pick<Eigenpairs, 'values' | 'vectors' | 'count'>;
   shifts: number[];
+  /** One Int32 in shared memory: the next unclaimed index into `shifts`. */
+  counter: Int32Array;
 }
 
 export type GeometryTask = HiddenBasisTask | ShiftScoresTask;
 
 export interface TaskResults {
   hiddenBasis: HiddenBasis;
-  shiftScores: NullScores[];
+  shiftScores: Array<[number, NullScores]>;
 }
 
 /** Opaque: which started task a `wait` refers to. */
@@ -54,7 +59,7 @@ export type Steps<R> = Generator<GeometryStep, R, StepReply>;
  */
 export function runTask(task: GeometryTask, resolveBasis: (handle: TaskHandle) => HiddenBasis, gram?: HiddenGramResult): TaskResults[keyof TaskResults] {
   if (task.kind === 'hiddenBasis') return hiddenBasis(task.hidden, task.T, task.cap, seededRandom(task.seed), gram);
-  return shiftScores(task.eig, resolveBasis(task.basis), task.shifts);
+  return claimedShiftScores(task.eig, resolveBasis(task.basis), task.shifts, task.counter);
 }
 
 /** Drives the steps on this thread: each task runs when it is started. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { orthonormalizeColumns } from '../../../src/core/geometry/dense';
 import { HiddenBasis } from '../../../src/core/geometry/hiddenBasis';
-import { drawShifts, NullScores, shiftNull, shiftScores, summariseShiftNull } from '../../../src/core/geometry/nulls';
+import { claimedShiftScores, drawShifts, NullScores, shiftNull, shiftScores, summariseShiftNull } from '../../../src/core/geometry/nulls';
 import { gaussian, RandomFn, seededRandom } from '../../../src/core/geometry/random';
 import { Eigenpairs } from '../../../src/core/geometry/spectrum';
 import { denseEigen } from './reference';
@@ -120,4 +120,22 @@ test('shift null splits: scores over any partition of the shifts, concatenated, 
   const summary = summariseShiftNull(joined[0], joined.slice(1), shifts, K, r);
   assert.deepEqual(summary, shiftNull(eig, basis, COUNT, seededRandom(3)));
   assert.deepEqual(summary.shifts, shifts);
+});
+
+test('claimed shift scores: callers sharing a counter each take shifts one at a time; merged by index they equal one call', () => {
+  const { eig, basis } = syntheticCase(T, K, r, 3, 6);
+  const shifts = [0, ...drawShifts(seededRandom(3), COUNT, T)];
+  const whole = shiftScores(eig, basis, shifts);
+  // Another caller already took the first 7 (its counter moved on): this one computes the rest, once each.
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  counter[0] = 7;
+  const rest = claimedShiftScores(eig, basis, shifts, counter);
+  assert.deepEqual(rest.map(([index]) => index), Array.from({ length: shifts.length - 7 }, (_, i) => 7 + i));
+  for (const [index, scores] of rest) assert.deepEqual(scores, whole[index]);
+  assert.ok(counter[0] >= shifts.length, 'the counter is past the end');
+  assert.deepEqual(claimedShiftScores(eig, basis, shifts, counter), [], 'nothing is left to claim');
+  // A basis without components claims nothing, so the other side's list stays whole.
+  const empty = new Int32Array(new SharedArrayBuffer(4));
+  assert.deepEqual(claimedShiftScores(eig, { ...basis, r: 0, q: new Float64Array(0) }, shifts, empty), []);
+  assert.equal(empty[0], 0);
 });
