@@ -5,7 +5,7 @@
  * The same ratio of process CPU time (all threads) is printed too: it moves less with machine load.
  * Memory: the process's peak RSS (worker threads included) for each kind of run, and the sizes of
  * what geometry keeps, which are O(T·(k + d)) plus O(V): h (T×d float32), π̄ (V float64), slices.
- * Where the extra time goes: the inference phase with and without the spliced graph and capture
+ * Where the extra time goes: the inference phase with and without the hidden-state graph and capture
  * (paired ratio of the worker's inferenceMs), and after it the median of each part of
  * computeGeometry over the runs (the surplus short runs, surplusBMs and surplusA2Ms, among them).
  * On a loaded machine compare ratios from one run only (both kinds alternate within it).
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     console.log(`analysis with geometry:    median ${median(geoMs).toFixed(0)} ms (min ${Math.min(...geoMs).toFixed(0)}, max ${Math.max(...geoMs).toFixed(0)})`);
     console.log(`  of which computeGeometry + head check after inference: median ${median(computeMs).toFixed(0)} ms`);
     console.log(`  parts, median over runs (ms): ${Object.entries(parts).map(([k, v]) => `${k} ${median(v).toFixed(0)}`).join(', ')}`);
-    console.log(`  inference phase with the spliced graph and capture vs plain (median of paired ratios - 1): ${pct(median(inferenceRatios))}`);
+    console.log(`  inference phase with the hidden-state graph and capture vs plain (median of paired ratios - 1): ${pct(median(inferenceRatios))}`);
     if (warmupRatios.length) console.log(`first ${warmupRatios.length} pairs after the geometry session loaded (warm-up, not in the figures below): ${warmupRatios.map(pct).join(', ')}`);
     console.log(`OVERHEAD (median of paired ratios - 1): ${pct(median(ratios))} (min ${pct(Math.min(...ratios))}, max ${pct(Math.max(...ratios))}); goal <= 25 %`);
     // CPU time of the whole process (all threads): less sensitive to other jobs than wall time.
