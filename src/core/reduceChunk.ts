@@ -46,10 +46,10 @@ export function reduceChunk(reducer: RowReducer, logits: Float32Array, width: nu
   reducer.keepProbabilities(afterNext ? width : null);
   for (let r = 0; r < rows; r++) {
     const m = reducer.reduce(logits, r * width, width, targets[r]);
-    if (sum && afterNextLogProb && m.finite) {
+    if (afterNext && sum && afterNextLogProb && m.finite) {
       reducer.addProbabilities(sum);
       summedRows++;
-      const id = afterNext![r];
+      const id = afterNext[r];
       if (id >= 0 && id < width) afterNextLogProb[r] = reducer.logProbability(logits, r * width, id);
     }
     out.nll[r] = m.nll;

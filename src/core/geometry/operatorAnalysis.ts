@@ -81,7 +81,7 @@ export function* analyseOperatorSteps(
   // the moment its PCA is done, taking shifts one at a time from a shared counter, and this thread
   // takes the rest after its alignment, so neither waits on a fixed split.
   const shifts = basisTask ? [0, ...drawShifts(random, settings.shifts, T)] : [];
-  const counter = new Int32Array(typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : new ArrayBuffer(4));
+  const counter = new Int32Array(basisTask && typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : new ArrayBuffer(4));
   const eigLite = { values: eig.values, vectors: eig.vectors, count: eig.count };
   const remoteTask = basisTask ? (yield { start: { kind: 'shiftScores', basis: basisTask, eig: eigLite, shifts, counter } }) as TaskHandle : null;
   clock('nullsMs'); // all of them when the steps are driven inline; started elsewhere, ~0
