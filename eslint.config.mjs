@@ -1,9 +1,13 @@
 // Lint rules, including the layer rule of DESIGN.md: src/core is pure (no vscode, DOM or onnxruntime),
-// webview/ never imports vscode or the host/model layers, only src/model touches onnxruntime.
+// src/protocol imports only src/core, webview/ never imports vscode or the host/model layers, the
+// extension host never reaches the engine's insides (it talks to the engine process), only the
+// adapter src/model/onnx/runtime.ts makes ONNX Runtime values, and no import cycles anywhere.
 import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
-const restrict = (patterns, message) => ({
-  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+const restrict = (patterns, message, allowTypeImports = false) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message, allowTypeImports }] }],
 });
 
 export default tseslint.config(
@@ -33,8 +37,13 @@ export default tseslint.config(
   },
   {
     files: ['src/model/**/*.ts'],
-    rules: restrict(['vscode', '**/extension/**', '**/cli/**', '**/webview/**'],
-      'src/model must not depend on VS Code or the front ends.'),
+    ignores: ['src/model/onnx/runtime.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'onnxruntime-node', allowTypeImports: true, message: 'Only src/model/onnx/runtime.ts makes ONNX Runtime values; import its types, or its helpers.' }],
+        patterns: [{ group: ['vscode', '**/extension/**', '**/cli/**', '**/webview/**'], message: 'src/model must not depend on VS Code or the front ends.' }],
+      }],
+    },
   },
   {
     files: ['src/cli/**/*.ts'],
@@ -42,8 +51,17 @@ export default tseslint.config(
   },
   {
     files: ['src/extension/**/*.ts'],
-    rules: restrict(['onnxruntime-node', 'onnxruntime-*', '**/webview/**'],
-      'The extension host talks to onnxruntime only through the worker (src/model).'),
+    rules: restrict(['onnxruntime-node', 'onnxruntime-*', '**/webview/**', '**/model/service/**', '**/model/run/**', '**/model/onnx/**', '**/model/geometry/**', '**/model/client/openModel'],
+      'The extension host never loads ONNX Runtime: it talks to the engine process (src/model/client/engineProcess.ts).'),
+  },
+  {
+    files: ['src/**/*.ts', 'webview/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ alwaysTryTypes: true })],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     files: ['webview/**/*.ts'],

@@ -23,7 +23,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { KernelName } from '../src/core/geometry';
-import { openModel } from '../src/model/engine';
+import { openModel } from '../src/model/client/openModel';
 
 const root = join(__dirname, '..', '..');
 

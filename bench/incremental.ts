@@ -9,7 +9,7 @@
  * for its few targets) as in a fresh analysis, since its start moved. Each run times a full
  * analysis and then the live one back to back.
  */
-import { openModel } from '../src/model/engine';
+import { openModel } from '../src/model/client/openModel';
 import { figure, stats, textOfTokens, type Figure } from './lib';
 
 export async function benchIncremental(modelDir: string, runs: number): Promise<Figure> {

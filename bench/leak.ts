@@ -17,7 +17,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openModel } from '../src/model/engine';
+import { openModel } from '../src/model/client/openModel';
 
 const root = join(__dirname, '..', '..');
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readModelConfig } from '../src/model/config';
+import { readModelConfig } from '../src/model/load/config';
 import { loadTokenizerSync } from '../src/model/tokenizer';
 
 export const repoRoot = join(__dirname, '..', '..');

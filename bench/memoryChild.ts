@@ -6,7 +6,7 @@
  *   node out/bench/memoryChild.js MODEL_DIR TEXT_FILE
  */
 import { readFileSync } from 'node:fs';
-import { openModel } from '../src/model/engine';
+import { openModel } from '../src/model/client/openModel';
 
 async function main(): Promise<void> {
   const [modelDir, textFile] = process.argv.slice(2);

@@ -6,11 +6,11 @@
  */
 import { InferenceSession } from 'onnxruntime-node';
 import { planWindows, resolveWindowSettings } from '../src/core/windows';
-import { openModel } from '../src/model/engine';
-import { CacheState } from '../src/model/feeds';
-import { disposeModel, loadModel } from '../src/model/loader';
-import { defaultChunk } from '../src/model/scorer';
-import { sessionOptions } from '../src/model/session';
+import { openModel } from '../src/model/client/openModel';
+import { CacheState } from '../src/model/onnx/feeds';
+import { disposeModel, loadModel } from '../src/model/load/loader';
+import { defaultChunk } from '../src/model/run/scorer';
+import { sessionOptions } from '../src/model/onnx/session';
 import { figure, fmt, stats, type Figure } from './lib';
 
 export async function benchOverhead(modelDir: string, text: string, runs: number, threads?: number): Promise<Figure> {

@@ -11,9 +11,9 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { planWindows, resolveWindowSettings } from '../src/core/windows';
-import { openModel } from '../src/model/engine';
+import { openModel } from '../src/model/client/openModel';
 import { figure, fmt, repoRoot, stats, type Figure } from './lib';
-import { readModelConfig } from '../src/model/config';
+import { readModelConfig } from '../src/model/load/config';
 import { loadTokenizerSync } from '../src/model/tokenizer';
 
 const python = '/usr/bin/python3';

@@ -1,9 +1,10 @@
 /**
- * P5 first results, P6 host responsiveness and P7 throughput, all through the public engine
- * (worker + streaming), as the extension host and the CLI use it.
+ * P5 first results, P6 host responsiveness and P7 throughput, all through the public engine: P5
+ * and P6 with the engine in its own process, as the extension host runs it (the host's event loop
+ * is this one); P7 in this process, as the CLI runs it.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { openModel } from '../src/model/engine';
+import { openModel } from '../src/model/client/openModel';
 import type { LanguageModelEngine } from '../src/model/api';
 import { figure, fmt, stats, textOfTokens, type Figure, type Stats } from './lib';
 
@@ -37,8 +38,8 @@ async function idleStallMs(durationMs: number): Promise<number> {
   return loop.max / 1e6;
 }
 
-async function withEngine<T>(modelDir: string, body: (engine: LanguageModelEngine) => Promise<T>): Promise<T> {
-  const engine = await openModel(modelDir);
+async function withEngine<T>(modelDir: string, body: (engine: LanguageModelEngine) => Promise<T>, ownProcess = false): Promise<T> {
+  const engine = await openModel(modelDir, { process: ownProcess });
   try {
     return await body(engine);
   } finally {
@@ -63,7 +64,7 @@ export async function benchFirstResultsAndStalls(modelDir: string, runs: number)
         `8,192 tokens; first records median ${fmt(stats(results.map(r => r.firstMs)).median, 0)} ms of ${fmt(totals.median, 0)} ms`),
       P6: { ...figure(stats(results.map(r => r.maxStallMs)), '< 50 ms', v => v < 50, `monitorEventLoopDelay max (5 ms resolution) during the analysis; control with no analysis over the same time: median ${fmt(stats(idle).median, 1)} ms (max ${fmt(Math.max(...idle), 1)})`), unit: 'ms' },
     };
-  });
+  }, true);
 }
 
 /** P7: tokens per second at several document sizes (whole analysis, model already loaded). */

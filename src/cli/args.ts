@@ -1,6 +1,7 @@
 /** Command-line parsing for `markov-lens analyze FILE [options]`. Bad usage is an InputError. */
+import { DEFAULT_MAX_BYTES, DEFAULT_TOP_K } from '../core/defaults';
 import { InputError } from '../core/errors';
-import type { KernelName, KernelSide } from '../core/geometry';
+import { GEOMETRY_DEFAULTS, type GeometryOptions, type KernelName, type KernelSide } from '../core/geometry';
 
 export type OutputFormat = 'json' | 'csv' | 'text';
 
@@ -12,16 +13,8 @@ export interface AnalyzeArgs {
   topK?: number;
   window?: number;
   stride?: number;
-  geometry: boolean;
-  /** Geometry options (only with --geometry). */
-  kernel?: KernelName;
-  side?: KernelSide;
-  eigen?: number;
-  seed?: number;
-  /** Surplus A2 on this many sampled positions (0 / absent: off). */
-  deepSurplus?: number;
-  /** Heuristic surplus B (context ablation): one extra forward step per distinct token (default off). */
-  contextAblation: boolean;
+  /** With --geometry: the options its flags set (undefined: no geometry). */
+  geometry?: GeometryOptions;
   variant?: string;
   maxBytes?: number;
   /** true: force colour; false: never; undefined: when stdout is a terminal. */
@@ -38,17 +31,17 @@ per-token NLL, entropy, rank and top-k predictions.
 Options:
   --model DIR        model folder (default: the bundled model)
   --format F         json | csv | text (default: text)
-  --top-k N          top predictions kept per token (default 10)
+  --top-k N          top predictions kept per token (default ${DEFAULT_TOP_K})
   --window N         tokens per window (default: context length, at most 1024)
   --stride N         tokens a window advances by (default: window / 2)
   --variant V        transformers.js layout: onnx/model_V.onnx (e.g. fp16, quantized)
-  --max-bytes N      refuse inputs larger than N bytes (default 4194304)
+  --max-bytes N      refuse inputs larger than N bytes (default ${DEFAULT_MAX_BYTES})
   --geometry         add representation geometry (operator spectrum, alignment of hidden states,
                      information surplus; paper arXiv 2507.19247) and per-token geometry fields
   --kernel K         with --geometry: prototype | bhattacharyya | haochen (default prototype)
   --side S           with --geometry: model | data (default model; data needs --kernel prototype)
-  --eigen N          with --geometry: eigenpairs of the operator (default 32)
-  --seed N           with --geometry: seed of every random choice (default 1)
+  --eigen N          with --geometry: eigenpairs of the operator (default ${GEOMETRY_DEFAULTS.eigenpairs})
+  --seed N           with --geometry: seed of every random choice (default ${GEOMETRY_DEFAULTS.seed})
   --deep-surplus N   with --geometry: model-defined surplus A2 by branch look-ahead on N sampled
                      positions (8 candidates each, one extra decode step per position; 0 = off)
   --context-ablation with --geometry: heuristic surplus B by context ablation (one extra forward
@@ -120,13 +113,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     topK: num('--top-k'),
     window: num('--window'),
     stride: num('--stride'),
-    geometry,
-    kernel,
-    side,
-    eigen,
-    seed: num('--seed'),
-    deepSurplus,
-    contextAblation,
+    geometry: geometry ? { kernel, side, eigenpairs: eigen, seed: num('--seed'), deepSurplus, contextAblation } : undefined,
     variant: values.get('--variant'),
     maxBytes: num('--max-bytes'),
     color,

@@ -4,7 +4,7 @@
  * view that is off, the model-defined surplus A1 (and A2 when run) and the heuristic B (when run,
  * else how to turn it on) and C1 means with their block-bootstrap intervals. Numbers in nats.
  */
-import type { GeometryReport } from '../protocol/worker';
+import type { GeometryReport } from '../core/geometry';
 
 const ROWS = 16;
 

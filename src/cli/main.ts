@@ -6,11 +6,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { checkDocumentSize, DEFAULT_MAX_BYTES, decodeDocument } from '../core/document';
 import { InputError, isInputError } from '../core/errors';
-import { formatCsv } from '../core/formatCsv';
-import { formatJson } from '../core/formatJson';
-import { formatText, type ColorMode } from '../core/formatText';
-import { openModel, type EngineOptions } from '../model/engine';
-import { geometryFieldsOn } from '../model/geometryRecords';
+import { formatCsv } from '../core/format/csv';
+import { formatJson } from '../core/format/json';
+import { formatText, type ColorMode } from '../core/format/text';
+import { openModel, type OpenModelOptions } from '../model/client/openModel';
+import { geometryFieldsOn } from '../core/geometry/tokenFields';
 import { parseArgs, USAGE, type AnalyzeArgs } from './args';
 import { formatGeometryTable } from './geometryTable';
 
@@ -48,7 +48,7 @@ function readDocument(path: string, maxBytes: number): string {
   return decodeDocument(readFileSync(path), path, maxBytes);
 }
 
-async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: EngineOptions): Promise<void> {
+async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: OpenModelOptions): Promise<void> {
   const text = readDocument(args.file, args.maxBytes ?? DEFAULT_MAX_BYTES);
   const modelDir = args.model ? resolve(args.model) : defaultModelDir();
   if (!args.model && !existsSync(join(modelDir, 'config.json'))) {
@@ -58,8 +58,7 @@ async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: EngineOption
   try {
     // Progress on an interactive stderr only, so pipes and logs stay clean.
     const onProgress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rscoring ${done}/${total} tokens`) : undefined;
-    const geometry = args.geometry ? { kernel: args.kernel, side: args.side, eigenpairs: args.eigen, seed: args.seed, deepSurplus: args.deepSurplus, contextAblation: args.contextAblation } : undefined;
-    const analysis = await engine.analyze({ text, topK: args.topK, window: args.window, stride: args.stride, onProgress, geometry });
+    const analysis = await engine.analyze({ text, topK: args.topK, window: args.window, stride: args.stride, onProgress, geometry: args.geometry });
     if (onProgress) io.stderr.write('\r\x1b[K');
     if (args.format === 'json') {
       const { geometry: report, ...rest } = analysis;
@@ -78,7 +77,7 @@ async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: EngineOption
 }
 
 /** Runs the CLI and returns the exit code (never throws). */
-export async function main(argv: readonly string[], io: CliIo, engineOptions: EngineOptions = {}): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo, engineOptions: OpenModelOptions = {}): Promise<number> {
   try {
     const args = parseArgs(argv);
     if (args.command === 'help') {

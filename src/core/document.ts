@@ -6,7 +6,8 @@
 import { InputError } from './errors';
 
 /** Default input size limit, bytes. */
-export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+export { DEFAULT_MAX_BYTES } from './defaults';
+import { DEFAULT_MAX_BYTES } from './defaults';
 
 /** Decodes `bytes` as UTF-8 text; `path` only names the file in error messages. */
 export function decodeDocument(bytes: Uint8Array, path: string, maxBytes = DEFAULT_MAX_BYTES): string {

@@ -24,6 +24,7 @@ export type InputErrorCode =
   | 'model-not-causal-lm'
   | 'model-unsupported-dtype'
   | 'model-config'
+  | 'model-invalid'
   | 'tokenizer-missing'
   | 'tokenizer-invalid'
   | 'tokenizer-too-wide'
@@ -32,8 +33,56 @@ export type InputErrorCode =
   | 'document-too-large'
   | 'document-missing'
   | 'settings-invalid'
-  | 'cancelled';
+  | 'cancelled'
+  | 'engine-halted';
 
 export function isInputError(e: unknown): e is InputError {
   return e instanceof Error && e.name === 'InputError';
+}
+
+/**
+ * The engine (a process or a thread) stopped under a request: killed, crashed, out of memory, or
+ * closed. Carries the exit code and signal so the user can be told what happened.
+ */
+export class EngineStoppedError extends Error {
+  constructor(message: string, readonly exitCode: number | null, readonly signal: string | null) {
+    super(message);
+    this.name = 'EngineStoppedError';
+  }
+}
+
+export function isEngineStopped(e: unknown): e is EngineStoppedError {
+  return e instanceof Error && e.name === 'EngineStoppedError';
+}
+
+/** An error as it crosses a process or thread boundary (structured clone keeps no classes). */
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: InputErrorCode;
+  subject?: string;
+  exitCode?: number | null;
+  signal?: string | null;
+}
+
+export function errorToWire(e: unknown): WireError {
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
+  const wire: WireError = { name: e.name, message: e.message, stack: e.stack };
+  if (isInputError(e)) Object.assign(wire, { code: e.code, subject: e.subject });
+  if (isEngineStopped(e)) Object.assign(wire, { exitCode: e.exitCode, signal: e.signal });
+  return wire;
+}
+
+/** The same kind of error on this side: InputError and EngineStoppedError keep their fields. */
+export function errorFromWire(wire: WireError): Error {
+  let e: Error;
+  if (wire.name === 'InputError' && wire.code) e = new InputError(wire.message, wire.code, wire.subject);
+  else if (wire.name === 'EngineStoppedError') e = new EngineStoppedError(wire.message, wire.exitCode ?? null, wire.signal ?? null);
+  else {
+    e = new Error(wire.message);
+    e.name = wire.name;
+  }
+  if (wire.stack) e.stack = wire.stack;
+  return e;
 }

@@ -5,7 +5,10 @@
  *   window k feeds t[s_k, e_k) and scores the targets e_{k-1} < m <= e_k (e_{-1} = 0).
  * Every document token is scored exactly once; the prefix token is never scored.
  */
+import { MAX_DEFAULT_WINDOW } from './defaults';
 import { InputError } from './errors';
+
+export { MAX_DEFAULT_WINDOW };
 
 export interface ScoringWindow {
   /** First fed position (inclusive). */
@@ -52,8 +55,6 @@ export function hasLearnedPositions(modelType: string): boolean {
   return LEARNED_POSITION_TYPES.has(modelType) || !RELATIVE_POSITION_TYPES.has(modelType);
 }
 
-/** Default window: the context length capped at 1024 tokens for CPU; stride half of it. */
-export const MAX_DEFAULT_WINDOW = 1024;
 
 /**
  * Resolves the requested window/stride against the model. Throws an InputError (code

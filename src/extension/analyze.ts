@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TokenRecord } from '../core/analysis';
-import { isInputError } from '../core/errors';
+import { isEngineStopped, isInputError, type EngineStoppedError } from '../core/errors';
 import type { Analysis, GeometryRequest } from '../model/api';
 import { readConfig } from './config';
 import { checkDocumentBytes, checkDocumentText } from './documentCheck';
@@ -82,7 +82,7 @@ export class Analyzer {
         let lastDone = 0;
         return loaded.engine.analyze({
           text, topK: config.topK, window: config.window || undefined, stride: config.stride || undefined,
-          signal: controller.signal, ...(geometry ? { geometry: { ...geometry, deepSurplus: geometry.deepSurplus ?? config.deepSurplus, contextAblation: geometry.contextAblation ?? config.contextAblation } } : {}),
+          signal: controller.signal, ...(geometry ? { geometry: { ...config.geometry, ...definedOnly(geometry) } } : {}),
           ...(live && !geometry ? { previous: this.previous.get(uri.toString()) } : {}),
           onProgress: (done, total) => {
             progress.report({ message: `${done} / ${total} tokens`, increment: total ? ((done - lastDone) / total) * 100 : 0 });
@@ -108,7 +108,7 @@ export class Analyzer {
         if (result) this.store.fail(result, 'Cancelled.');
         return undefined;
       }
-      const message = this.report(e, fileName);
+      const message = isEngineStopped(e) ? this.reportCrash(e, fileName) : this.report(e, fileName);
       if (result) this.store.fail(result, message);
       return undefined;
     } finally {
@@ -150,7 +150,30 @@ export class Analyzer {
     }
   }
 
+  /**
+   * The engine died under this analysis: say so, with how it stopped, and whether it was started
+   * again. What was already shown stays (the store marks it incomplete).
+   */
+  private reportCrash(e: EngineStoppedError, fileName: string): string {
+    const how = e.signal ? `signal ${e.signal}` : `exit code ${e.exitCode}`;
+    const halted = this.engines.supervisor.isHalted;
+    const message = `the engine stopped (${how}) while analysing ${fileName}; ` +
+      (halted ? 'it crashed too often to be restarted automatically' : 'it has been restarted');
+    this.log.error(message);
+    void vscode.window.showErrorMessage(`Markov Lens: ${message}.`, ...(halted ? ['Restart'] : []), 'Show Log').then(choice => {
+      if (choice === 'Restart') this.engines.supervisor.restart();
+      else if (choice) this.log.show();
+    });
+    return message;
+  }
+
   private report(e: unknown, fileName: string): string {
+    if (isInputError(e) && e.code === 'engine-halted') {
+      void vscode.window.showErrorMessage(`Markov Lens: ${e.message}.`, 'Restart').then(choice => {
+        if (choice) this.engines.supervisor.restart();
+      });
+      return e.message;
+    }
     if (isInputError(e)) {
       this.log.warn(e.message);
       const isModel = e.code.startsWith('model-') || e.code.startsWith('tokenizer-');
@@ -198,4 +221,9 @@ function outcome(uri: vscode.Uri, a: Analysis, elapsedMs: number): AnalyzeOutcom
     meanEntropyBits: a.summary.meanEntropy === null ? null : a.summary.meanEntropy / Math.LN2,
     model: a.model.name, elapsedMs,
   };
+}
+
+/** The fields of `options` that are set (a panel's kernel choice must not unset a setting's value). */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

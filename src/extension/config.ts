@@ -7,7 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { booleanSetting, MAX_DEEP_SURPLUS, wholeNumberSetting } from './settingValues';
-import { type HeatMetric, isHeatMetric } from '../protocol/webview';
+import { DEFAULT_TOP_K } from '../core/defaults';
+import { GEOMETRY_DEFAULTS, type GeometryOptions } from '../core/geometry';
+import { type HeatMetric, isHeatMetric } from '../core/heat';
 
 export const SECTION = 'markovLens';
 
@@ -25,10 +27,8 @@ export interface MarkovLensConfig {
   heatmapMetric: HeatMetric;
   decorations: boolean;
   maxFileSizeKB: number;
-  /** Surplus A2 positions for geometry runs (0 = off); see markovLens.geometry.deepSurplus. */
-  deepSurplus: number;
-  /** Heuristic surplus B for geometry runs (default off); see markovLens.geometry.contextAblation. */
-  contextAblation: boolean;
+  /** What the markovLens.geometry.* settings ask of geometry runs (deepSurplus, contextAblation). */
+  geometry: GeometryOptions;
   executionProviders: string[];
   /** One line per setting that held a wrong type or an out-of-range number, and what is used instead. */
   settingProblems: string[];
@@ -71,14 +71,16 @@ export function readConfig(extensionPath: string): MarkovLensConfig {
     modelPath: resolveModelPath(modelSetting, extensionPath, trusted),
     workspaceModelPathIgnored: !trusted && workspaceSetsModelPath(),
     onnxVariant: c.get<string>('onnxVariant', ''),
-    topK: whole('topK', 10, 1, 100),
+    topK: whole('topK', DEFAULT_TOP_K, 1, 100),
     window: whole('window', 0, 0, 1 << 20),
     stride: whole('stride', 0, 0, 1 << 20),
     heatmapMetric: isHeatMetric(metric) ? metric : 'nll',
     decorations: c.get<boolean>('decorations.enabled', true),
     maxFileSizeKB: whole('maxFileSizeKB', 1024, 1, 1 << 22),
-    deepSurplus: whole('geometry.deepSurplus', 0, 0, MAX_DEEP_SURPLUS),
-    contextAblation: booleanSetting('geometry.contextAblation', c.get<unknown>('geometry.contextAblation', false), false, settingProblems),
+    geometry: {
+      deepSurplus: whole('geometry.deepSurplus', GEOMETRY_DEFAULTS.deepSurplus, 0, MAX_DEEP_SURPLUS),
+      contextAblation: booleanSetting('geometry.contextAblation', c.get<unknown>('geometry.contextAblation', false), GEOMETRY_DEFAULTS.contextAblation, settingProblems),
+    },
     executionProviders: c.get<string[]>('executionProviders', ['cpu']).filter(s => typeof s === 'string' && s),
     settingProblems,
   };

@@ -4,7 +4,7 @@
  * Every update sets every bucket (empty where it has no ranges), so stale ranges always clear.
  */
 import * as vscode from 'vscode';
-import { HEAT_BUCKETS, type HeatMetric, heatBucket, metricValue } from '../protocol/webview';
+import { HEAT_BUCKETS, type HeatMetric, heatBucket, metricValue } from '../core/heat';
 import type { DocumentResult, ResultsStore } from './results';
 
 export class HeatDecorations implements vscode.Disposable {

@@ -1,18 +1,20 @@
 /**
- * Owns the loaded model: opened lazily on the first analysis, kept warm across analyses and files
- * while the model settings and the model folder's files (sizes, modification times) stay the same,
- * released after an idle time, and disposed (worker terminated) when the extension deactivates.
- * Analyses that start together share one load.
+ * Owns the loaded model: opened lazily on the first analysis in the engine process (kept by
+ * EngineSupervisor), kept warm across analyses and files while the model settings and the model
+ * folder's files (sizes, modification times) stay the same, and released after an idle time by
+ * stopping the engine process (which frees all of its memory). Analyses that start together share
+ * one load. When the engine dies, the loaded model is forgotten and the next analysis loads it in
+ * the fresh engine.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as vscode from 'vscode';
-import { isInputError } from '../core/errors';
-import { readModelConfig } from '../model/config';
-import { openModel } from '../model/engine';
+import { readModelConfig } from '../model/load/config';
+import { loadRemoteModel } from '../model/client/engineClient';
 import { loadTokenizerSync } from '../model/tokenizer';
 import type { LanguageModelEngine } from '../model/api';
 import type { MarkovLensConfig } from './config';
+import { EngineSupervisor, type EngineCrash } from './engineSupervisor';
 
 export interface LoadedEngine {
   engine: LanguageModelEngine;
@@ -20,7 +22,7 @@ export interface LoadedEngine {
   tokenText?(id: number): string;
 }
 
-/** Default idle time before a loaded model is released (its worker and memory freed). */
+/** Default idle time before a loaded model is released (the engine process stopped, its memory freed). */
 export const DEFAULT_MODEL_IDLE_MS = 10 * 60 * 1000;
 
 /**
@@ -50,9 +52,14 @@ export class EngineHost implements vscode.Disposable {
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** Analyses running on the current engine; the idle release waits for them. */
   private running = 0;
+  readonly supervisor: EngineSupervisor;
 
   /** idleMs: release the model after this long without an analysis (0 = keep until disposed). */
-  constructor(private readonly log: vscode.LogOutputChannel, private idleMs = DEFAULT_MODEL_IDLE_MS) {}
+  constructor(private readonly log: vscode.LogOutputChannel, private idleMs = DEFAULT_MODEL_IDLE_MS, supervisor?: EngineSupervisor) {
+    this.supervisor = supervisor ?? new EngineSupervisor(log);
+    // A model loaded in a dead engine is gone with it.
+    this.supervisor.onCrash(() => { this.current = undefined; });
+  }
 
   /** Changes the idle time (e.g. from a setting); applies from the next analysis. */
   setIdleTime(ms: number): void {
@@ -64,14 +71,23 @@ export class EngineHost implements vscode.Disposable {
     return this.current !== undefined;
   }
 
+  /** True while an analysis runs on the engine (a crash then belongs to that analysis). */
+  get busy(): boolean {
+    return this.running > 0;
+  }
+
+  onCrash(listener: (crash: EngineCrash) => void): void {
+    this.supervisor.onCrash(listener);
+  }
+
   /** The engine for these settings; loads (and replaces the previous one) when they or the files changed. */
   async get(config: MarkovLensConfig): Promise<LoadedEngine> {
     const key = JSON.stringify([config.modelPath, config.onnxVariant, config.executionProviders, modelFolderStamp(config.modelPath)]);
     // The idle clock stops while loading and analysing, so a slow load is never released midway.
     clearTimeout(this.idleTimer);
     if (this.current?.key !== key) {
-      this.release();
-      const loading = this.load(config).then(loaded => this.droppedOnInternalFailure(loaded, key));
+      this.releaseModel();
+      const loading = this.load(config).then(loaded => this.counted(loaded));
       this.current = { key, loading };
       // A failed load must not be cached: the next run retries (the user may have fixed the folder).
       loading.catch(() => { if (this.current?.loading === loading) this.current = undefined; });
@@ -84,7 +100,7 @@ export class EngineHost implements vscode.Disposable {
   private async load(config: MarkovLensConfig): Promise<LoadedEngine> {
     const started = performance.now();
     this.log.info(`Loading model ${config.modelPath} (variant '${config.onnxVariant}', providers ${config.executionProviders.join(',')})`);
-    const engine = await openModel(config.modelPath, {
+    const engine = await loadRemoteModel(this.supervisor.current().channel, config.modelPath, {
       variant: config.onnxVariant || undefined,
       executionProviders: config.executionProviders.length ? config.executionProviders : undefined,
     });
@@ -95,8 +111,8 @@ export class EngineHost implements vscode.Disposable {
   }
 
   /**
-   * Text for any token id, for top-k predictions. The engine contract has no vocabulary lookup, so
-   * the host loads the same tokenizer.json once more (pure JS, no ONNX). Without it, ids show as #id.
+   * Text for any token id, for top-k predictions. The host keeps its own copy of the tokenizer
+   * (pure JS, no ONNX) so hovers never wait on the engine. Without it, ids show as #id.
    */
   private vocabulary(modelDir: string): ((id: number) => string) | undefined {
     try {
@@ -115,29 +131,20 @@ export class EngineHost implements vscode.Disposable {
     }
   }
 
-  /**
-   * A worker that crashed or was killed fails every later request, so after an internal (non-input)
-   * failure the engine is dropped and the next run starts a fresh worker instead of failing forever.
-   */
-  private droppedOnInternalFailure(loaded: LoadedEngine, key: string): LoadedEngine {
+  /** Counts running analyses (the idle release waits for them). */
+  private counted(loaded: LoadedEngine): LoadedEngine {
     const { engine } = loaded;
-    const guarded = Object.create(engine) as LanguageModelEngine;
-    guarded.analyze = async request => {
+    const counted = Object.create(engine) as LanguageModelEngine;
+    counted.analyze = async request => {
       this.running++;
       try {
         return await engine.analyze(request);
-      } catch (e) {
-        if (!isInputError(e) && this.current?.key === key) {
-          this.log.warn(`Restarting the model worker after: ${e instanceof Error ? e.message : e}`);
-          this.release();
-        }
-        throw e;
       } finally {
         this.running--;
         this.restartIdleTimer();
       }
     };
-    return { ...loaded, engine: guarded };
+    return { ...loaded, engine: counted };
   }
 
   private restartIdleTimer(): void {
@@ -147,12 +154,14 @@ export class EngineHost implements vscode.Disposable {
     this.idleTimer = setTimeout(() => {
       if (this.running > 0) return this.restartIdleTimer();
       if (this.current) this.log.info(`Releasing the model after ${Math.round(this.idleMs / 1000)} s without analyses`);
-      this.release();
+      this.current = undefined;
+      void this.supervisor.stop();
     }, this.idleMs);
     this.idleTimer.unref?.(); // never keeps a process (CLI tests, test hosts) alive
   }
 
-  private release(): void {
+  /** Frees the current model in the engine (the engine keeps running for the next one). */
+  private releaseModel(): void {
     const old = this.current;
     this.current = undefined;
     old?.loading.then(l => l.engine.dispose(), () => undefined).catch(e => this.log.warn(`Model dispose failed: ${e}`));
@@ -160,6 +169,7 @@ export class EngineHost implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.idleTimer);
-    this.release();
+    this.current = undefined;
+    void this.supervisor.stop();
   }
 }

@@ -8,6 +8,7 @@ import { type AnalyzeOutcome, Analyzer } from './analyze';
 import { MODEL_KEYS, readConfig, SECTION } from './config';
 import { HeatDecorations } from './decorations';
 import { EngineHost } from './engineHost';
+import { MAX_CRASHES_PER_MINUTE } from './engineSupervisor';
 import { registerTokenHover } from './hover';
 import { LiveMode } from './liveMode';
 import { HeatmapPanel, PANEL_VIEW_TYPE } from './panel';
@@ -23,6 +24,8 @@ export interface MarkovLensApi {
   decorationCounts(uri: vscode.Uri): number[] | undefined;
   panelState(): { open: boolean; uri?: string; lastRender?: { tokens: number; ms: number } };
   effectiveModelPath(): { path: string; workspaceValueIgnored: boolean };
+  /** The engine process's id while one runs (tests kill it to check recovery). */
+  enginePid(): number | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): MarkovLensApi {
@@ -65,6 +68,17 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
   });
   context.subscriptions.push(store, engines, decorations, panel, spectrum, analyzer, live, new BitsPerByteStatus(store), registerTokenHover(store));
 
+  // A crash under an analysis is reported by the Analyzer, naming the file; one while idle is reported here.
+  engines.onCrash(crash => {
+    if (engines.busy && !crash.halted) return;
+    const message = crash.halted
+      ? `Markov Lens: ${crash.message}; it crashed more than ${MAX_CRASHES_PER_MINUTE} times in a minute, so it is not restarted automatically.`
+      : `Markov Lens: ${crash.message}; it has been restarted.`;
+    void vscode.window.showErrorMessage(message, ...(crash.halted ? ['Restart'] : [])).then(choice => {
+      if (choice) engines.supervisor.restart();
+    });
+  });
+
   warnIfWorkspaceModelIgnored(config.workspaceModelPathIgnored, log);
   log.info(`Activated; model folder ${config.modelPath}${vscode.workspace.isTrusted ? '' : ' (restricted mode)'}`);
 
@@ -87,6 +101,10 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
       if (uri) return spectrum.show(uri);
       void vscode.window.showInformationMessage('Markov Lens: open a text file to see its spectrum.');
       return undefined;
+    }),
+    vscode.commands.registerCommand('markovLens.restartEngine', () => {
+      engines.supervisor.restart();
+      log.info('Engine restarted on request');
     }),
     vscode.commands.registerCommand('markovLens.toggleDecorations', () =>
       setting().update('decorations.enabled', !readConfig(extensionPath).decorations, vscode.ConfigurationTarget.Global)),
@@ -112,6 +130,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
     result: uri => store.get(uri),
     decorationCounts: uri => decorations.appliedCounts(uri.toString()),
     panelState: () => ({ open: panel.isOpen, uri: panel.currentUri, lastRender: panel.lastRender }),
+    enginePid: () => engines.supervisor.pid,
     effectiveModelPath: () => {
       const c = readConfig(extensionPath);
       return { path: c.modelPath, workspaceValueIgnored: c.workspaceModelPathIgnored };
@@ -130,5 +149,5 @@ function warnIfWorkspaceModelIgnored(ignored: boolean, log: vscode.LogOutputChan
 }
 
 export function deactivate(): void {
-  // Everything is in context.subscriptions; the engine's worker is terminated there.
+  // Everything is in context.subscriptions; the engine process is stopped there.
 }

@@ -4,9 +4,8 @@
  * records while a run goes on, and validates every message the webview sends before acting.
  */
 import * as vscode from 'vscode';
-import {
-  geometryColumns, type HeatMetric, type HostToPanelMessage, isHeatMetric, type PanelSnapshot, parsePanelMessage, parsePanelState,
-} from '../protocol/webview';
+import { geometryColumns, type HeatMetric, isHeatMetric } from '../core/heat';
+import { type HostToPanelMessage, type PanelSnapshot, parsePanelMessage, parsePanelState } from '../protocol/heatmapPanel';
 import { panelHtml } from './panelHtml';
 import { columnsOf, type ResultsStore } from './results';
 import { tokenDetails } from './tokenDetails';

@@ -6,8 +6,8 @@
 import * as vscode from 'vscode';
 import type { TokenRecord } from '../core/analysis';
 import type { GeometryRequest } from '../model/api';
-import type { GeometryReport } from '../protocol/worker';
-import type { AnalysisHeader, TokenColumns } from '../protocol/webview';
+import type { GeometryReport } from '../core/geometry';
+import type { AnalysisHeader, TokenColumns } from '../protocol/heatmapPanel';
 import { LiveSpans, type TextEdit } from './liveSpans';
 
 export interface DocumentResult {

@@ -1,7 +1,7 @@
 /**
  * The spectrum panel's static HTML, under the same CSP as the heatmap panel: scripts only with a
  * fresh nonce, styles only from the extension's files (chart.js sizes canvases through the CSSOM,
- * which style-src does not govern). Data arrives by message; the JSON block is never executed.
+ * which style-src does not govern). Data arrives by message.
  */
 import type * as vscode from 'vscode';
 import { webviewPageBasics } from './webviewHtml';
@@ -34,7 +34,6 @@ ${head('Markov Lens Spectrum', ['dist', 'spectrum.css'])}
   ${view('scatter', 'Tokens in two eigen-coordinates')}
   ${view('calibration', 'Calibration: mean NLL against mean entropy')}
 </main>
-<script type="application/json" id="chart-data">null</script>
 <script nonce="${nonce}" src="${asset('dist', 'spectrum.js')}"></script>
 </body>
 </html>`;

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { GeometryRequest } from '../model/api';
-import { parseSpectrumMessage, type SpectrumOptions, type SpectrumSnapshot } from '../protocol/webview';
+import { parseSpectrumMessage, type SpectrumOptions, type SpectrumSnapshot } from '../protocol/spectrumPanel';
 import type { DocumentResult, ResultsStore } from './results';
 import { spectrumHtml } from './spectrumHtml';
 

@@ -3,7 +3,7 @@
  * rank, the top-k predictions with their text, and the tail of the context the model had. Pure.
  */
 import type { TokenRecord } from '../core/analysis';
-import type { TokenDetails } from '../protocol/webview';
+import type { TokenDetails } from '../protocol/heatmapPanel';
 
 const CONTEXT_TAIL_CHARS = 60;
 

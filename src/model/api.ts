@@ -1,9 +1,10 @@
 /**
  * The engine's public contract, shared by the CLI, the extension host and the benchmarks.
- * Everything heavy (ONNX Runtime) lives behind it in a worker_threads worker.
+ * Everything heavy (ONNX Runtime) lives behind it, in the engine process or, for the CLI, in this
+ * process (client/openModel.ts); requests take the same channel either way.
  */
 import type { DocumentSummary, ModelInfo, ScoringInfo, TokenRecord } from '../core/analysis';
-import type { GeometryOptionsMessage, GeometryReport } from '../protocol/worker';
+import type { GeometryOptions, GeometryReport } from '../core/geometry';
 
 export interface LoadOptions {
   /** transformers.js layout only: which `onnx/model*.onnx` to use ('' = model.onnx, 'fp16', 'quantized', ...). */
@@ -40,17 +41,14 @@ export interface AnalyzeRequest {
   previous?: Analysis;
 }
 
-/**
- * Options for the geometry views (defaults: prototype kernel, model side, 32 eigenpairs, seed 1,
- * 50 shifts, no A2): the same fields that cross to the worker.
- */
-export type GeometryRequest = GeometryOptionsMessage;
+/** Options for the geometry views (core/geometry/report.ts; every field has a default). */
+export type GeometryRequest = GeometryOptions;
 
 export interface AnalysisTimings {
   tokenizeMs: number;
   inferenceMs: number;
   totalMs: number;
-  /** With geometry: the worker's time for the head check and computeGeometry, after inference. */
+  /** With geometry: the engine's time for the head check and computeGeometry, after inference. */
   geometryMs?: number;
 }
 
@@ -81,6 +79,6 @@ export interface LanguageModelEngine {
    * outside the tokenizer (padding rows of the logits) give ''. Optional for other implementations.
    */
   tokenTexts?(ids: readonly number[]): Promise<string[]>;
-  /** Terminates the worker and frees the session. */
+  /** Frees the model in the engine (and stops an engine started for it alone). */
   dispose(): Promise<void>;
 }

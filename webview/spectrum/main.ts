@@ -11,21 +11,19 @@ import {
   BarController, BarElement, CategoryScale, Chart, Filler, Legend, LinearScale, LineController, LineElement,
   LogarithmicScale, PointElement, ScatterController, Tooltip,
 } from 'chart.js';
-import {
-  type HostToSpectrumMessage, isSpectrumOptions, KERNEL_NAMES, KERNEL_SIDES, type SpectrumSnapshot, type SpectrumToHostMessage,
-} from '../../src/protocol/webview';
+import { type HostToSpectrumMessage, isSpectrumOptions, KERNEL_NAMES, KERNEL_SIDES, type SpectrumSnapshot, type SpectrumToHostMessage } from '../../src/protocol/spectrumPanel';
 import {
   calibrationChartConfig, calibrationData, type ScatterData, scatterChartConfig, scatterData, spectrumChartConfig, spectrumData,
 } from './chartConfig';
 import { colourMetrics, escapeTokenText } from './metrics';
 import { surplusRows, type SurplusRow } from './surplus';
 import { readThemeColours, onThemeChange } from './theme';
+import { hostChannel } from '../shared/vscodeApi';
 
 Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip);
 
-declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
-const vscode = acquireVsCodeApi();
-const send = (m: SpectrumToHostMessage) => vscode.postMessage(m);
+const host = hostChannel<HostToSpectrumMessage, SpectrumToHostMessage>();
+const send = (m: SpectrumToHostMessage) => host.send(m);
 
 const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 type Select = HTMLElement & { value: string };
@@ -71,7 +69,7 @@ function render(): void {
   const g = s?.geometry;
   document.body.dataset.state = !s || s.running ? 'waiting' : g ? 'ready' : 'empty';
   byId('views').hidden = !g;
-  if (!s || !g) { publish(undefined); return; }
+  if (!s || !g) { if (TEST_HOOKS) publish(undefined); return; }
   const colours = readThemeColours();
   const prov = g.provenance;
   // Views the engine switched off (head not W h + b, no hidden state) say why instead of plotting.
@@ -108,7 +106,7 @@ function render(): void {
   label('calibration-note', `ECE_H ${(g.document.eceH / Math.LN2).toFixed(3)} bits; martingale Z ${g.document.martingaleZ?.toFixed(2) ?? 'n/a'} (≈ N(0,1) if the text were sampled from the model). Grey bins hold fewer than 10 tokens.`);
   const surplus = surplusRows(g);
   renderSurplus(surplus);
-  publish({ spec, cal, g, surplus });
+  if (TEST_HOOKS) publish({ spec, cal, g, surplus });
 }
 
 /** The surplus figures as a small table (its section is made here: the page's HTML has the charts). */
@@ -148,8 +146,11 @@ function renderSurplus(rows: SurplusRow[]): void {
 
 const formatValue = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
 
+/** True only in the end-to-end tests' build (scripts/build.mjs); production bundles drop `publish`. */
+declare const TEST_HOOKS: boolean;
+
 /**
- * The plotted numbers for tests and tools, as a non-executed JSON script block (textContent, '<'
+ * Test builds only: the plotted numbers, as a non-executed JSON script block (textContent, '<'
  * escaped). Scatter pixel positions are relative to the canvas, so a test can click a point.
  */
 function publish(d: { spec: ReturnType<typeof spectrumData>; cal: ReturnType<typeof calibrationData>; g: NonNullable<SpectrumSnapshot['geometry']>; surplus: SurplusRow[] } | undefined): void {
@@ -163,7 +164,14 @@ function publish(d: { spec: ReturnType<typeof spectrumData>; cal: ReturnType<typ
     calibration: d.cal.points,
     surplus: d.surplus.map(r => ({ key: r.key, value: r.value, ci: r.ci, provenance: r.provenance })),
   };
-  byId('chart-data').textContent = JSON.stringify(payload ?? null).replace(/</g, '\\u003c');
+  let block = document.getElementById('chart-data');
+  if (!block) {
+    block = document.createElement('script');
+    block.setAttribute('type', 'application/json');
+    block.id = 'chart-data';
+    document.body.append(block);
+  }
+  block.textContent = JSON.stringify(payload ?? null).replace(/</g, '\\u003c');
 }
 
 function onMessage(m: HostToSpectrumMessage): void {
@@ -174,10 +182,7 @@ function onMessage(m: HostToSpectrumMessage): void {
   render();
 }
 
-window.addEventListener('message', e => {
-  const data = e.data as { type?: unknown } | null;
-  if (data && typeof data.type === 'string') onMessage(data as HostToSpectrumMessage);
-});
+host.onMessage(onMessage);
 
 const optionsChanged = () => {
   const options = { kernel: kernelSelect.value, side: sideSelect.value };

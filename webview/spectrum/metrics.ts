@@ -3,7 +3,7 @@
  * provenance label, and the escaping of token text for hover labels.
  */
 import type { GeometryResult } from '../../src/core/geometry';
-import type { SpectrumSnapshot } from '../../src/protocol/webview';
+import type { SpectrumSnapshot } from '../../src/protocol/spectrumPanel';
 
 export interface ColourMetric {
   key: string;

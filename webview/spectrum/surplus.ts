@@ -4,7 +4,7 @@
  * how to turn it on) and C1 with their block-bootstrap 95% intervals. Each row carries its provenance caption ("model-defined" or "heuristic") from the
  * result itself; values in nats with bits beside them.
  */
-import type { SpectrumSnapshot } from '../../src/protocol/webview';
+import type { SpectrumSnapshot } from '../../src/protocol/spectrumPanel';
 
 type Geometry = NonNullable<SpectrumSnapshot['geometry']>;
 

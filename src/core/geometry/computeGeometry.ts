@@ -12,8 +12,8 @@ import { HiddenBasisTask, runSteps, Steps, taskSeed } from './steps';
 import { contextAblationB, lookAheadC1, surplusA1, SurplusA1 } from './surplus';
 import type { SurplusA2 } from './surplusA2';
 import { excessSurprisal, pullbackTrace } from './tokenMetrics';
-import { GeometryInput, GeometryOptions, Provenance } from './types';
-import { planWindows, sliceInput } from './windows';
+import { GeometryInput, ComputeOptions, Provenance } from './types';
+import { planSpectrumWindows, sliceInput } from './spectrumWindows';
 
 type Nullable = Array<number | null>;
 
@@ -54,7 +54,7 @@ export interface GeometryResult {
   timings: Record<string, number>;
 }
 
-export function computeGeometry(input: GeometryInput, options: GeometryOptions = {}): GeometryResult {
+export function computeGeometry(input: GeometryInput, options: ComputeOptions = {}): GeometryResult {
   return runSteps(geometrySteps(input, options));
 }
 
@@ -62,7 +62,7 @@ export function computeGeometry(input: GeometryInput, options: GeometryOptions =
  * The hidden-state PCA task geometrySteps will start first, for a driver that can start it before
  * the rest of the input is ready; null when the document is split into windows or has no hidden states.
  */
-export function firstHiddenBasisTask(hidden: GeometryInput['hidden'], T: number, options: GeometryOptions = {}): HiddenBasisTask | null {
+export function firstHiddenBasisTask(hidden: GeometryInput['hidden'], T: number, options: ComputeOptions = {}): HiddenBasisTask | null {
   if (!hidden || T < 8 || (options.maxWindowTokens ?? 4096) < T) return null;
   return hiddenBasisTask(hidden, T, options.maxHiddenDims ?? 128, windowSeed(options.seed ?? 1, 0));
 }
@@ -75,7 +75,7 @@ function windowSeed(seed: number, window: number): number {
  * computeGeometry as steps (steps.ts), so a caller with a second thread can run the hidden-state
  * PCA and part of the nulls there; the per-token layers are computed while the PCA runs.
  */
-export function* geometrySteps(input: GeometryInput, options: GeometryOptions = {}): Steps<GeometryResult> {
+export function* geometrySteps(input: GeometryInput, options: ComputeOptions = {}): Steps<GeometryResult> {
   const timings: Record<string, number> = {};
   const clock = stopwatch(timings);
   const T = input.targets.length;
@@ -91,7 +91,7 @@ export function* geometrySteps(input: GeometryInput, options: GeometryOptions = 
     maxIterations: options.maxIterations ?? 12,
     tolerance: options.tolerance ?? 1e-8,
   };
-  const windows = planWindows(T, (options.maxWindowTokens ?? 4096) >= T ? T : options.windowTokens ?? 2048, options.windowOverlap ?? 512);
+  const windows = planSpectrumWindows(T, (options.maxWindowTokens ?? 4096) >= T ? T : options.windowTokens ?? 2048, options.windowOverlap ?? 512);
   const seed = options.seed ?? 1;
   let layers: TokenLayers | undefined;
   const computeLayers = () => { layers ??= tokenLayers(input, random); };

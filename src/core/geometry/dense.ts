@@ -41,15 +41,6 @@ export function gram(a: Float64Array, n: number, m: number, scale = 1): Float64A
   return g;
 }
 
-/** Subtracts each column's mean in place; returns the means. */
-export function centreColumns(a: Float64Array, n: number, m: number): Float64Array {
-  const mean = new Float64Array(m);
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) mean[j] += a[i * m + j];
-  for (let j = 0; j < m; j++) mean[j] /= n;
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) a[i * m + j] -= mean[j];
-  return mean;
-}
-
 /** Squared Frobenius norm. */
 export function frobeniusSq(a: ArrayLike<number>): number {
   let s = 0;
@@ -114,12 +105,5 @@ function subtractProjection(x: Float64Array, u: Float64Array): void {
 export function column(a: Float64Array, n: number, r: number, j: number): Float64Array {
   const out: Float64Array = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = a[i * r + j];
-  return out;
-}
-
-/** The first `k` columns of A (n×r). */
-export function leadingColumns(a: Float64Array, n: number, r: number, k: number): Float64Array {
-  const out: Float64Array = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) out[i * k + j] = a[i * r + j];
   return out;
 }

@@ -168,28 +168,6 @@ export function axpy(out: Float64Array, o: number, a: number, x: Float64Array, x
   for (; c < n; c++) out[o + c] += a * x[xo + c];
 }
 
-/** out[o+c] += a0·x[x0+c] + a1·x[x0+n+c] + a2·x[x0+2n+c] + a3·x[x0+3n+c]: four consecutive rows of x. */
-export function gather4(out: Float64Array, o: number, a0: number, a1: number, a2: number, a3: number, x: Float64Array, x0: number, n: number): void {
-  const x1 = x0 + n;
-  const x2 = x1 + n;
-  const x3 = x2 + n;
-  for (let c = 0; c < n; c++) out[o + c] += a0 * x[x0 + c] + a1 * x[x1 + c] + a2 * x[x2 + c] + a3 * x[x3 + c];
-}
-
-/** Rows o, o+stride, o+2·stride, o+3·stride of out += a_i · x[xo..xo+n): one load of x per four updates. */
-export function scatter4(out: Float64Array, o: number, stride: number, a0: number, a1: number, a2: number, a3: number, x: Float64Array, xo: number, n: number): void {
-  const o1 = o + stride;
-  const o2 = o1 + stride;
-  const o3 = o2 + stride;
-  for (let c = 0; c < n; c++) {
-    const v = x[xo + c];
-    out[o + c] += a0 * v;
-    out[o1 + c] += a1 * v;
-    out[o2 + c] += a2 * v;
-    out[o3 + c] += a3 * v;
-  }
-}
-
 /**
  * The centred factor CF as products, with the column means cached. `scratch` buffers are sized on
  * first use and reused, so repeated products in an iteration allocate nothing.

@@ -18,7 +18,7 @@
  */
 export { computeGeometry, firstHiddenBasisTask, geometrySteps } from './computeGeometry';
 export type { GeometryResult } from './computeGeometry';
-export type { GeometryInput, GeometryOptions, HeadRows, KernelName, KernelSide, Provenance, TopSlices } from './types';
+export type { GeometryInput, ComputeOptions, HeadRows, KernelName, KernelSide, Provenance, TopSlices } from './types';
 export { logitRowStatistics, excessSurprisal, alignmentPartitionSplit, pullbackTrace, pullbackTraceFullRow } from './tokenMetrics';
 export type { RowStatistics } from './tokenMetrics';
 export { documentFigures, calibrationBins } from './documentFigures';
@@ -31,3 +31,5 @@ export { SurplusA2Accumulator, surplusA2, topCandidates } from './surplusA2';
 export type { SurplusA2, BranchPosition } from './surplusA2';
 export { geometryInputFromBatches, geometryInputFromRecords, headRowIds, gatherHeadRows } from './fromRecords';
 export type { GeometryExtras } from './fromRecords';
+export { GEOMETRY_DEFAULTS, resolveGeometryOptions } from './report';
+export type { GeometryOptions, GeometryReport, GeometryViewState, ResolvedGeometryOptions } from './report';

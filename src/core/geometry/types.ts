@@ -66,7 +66,7 @@ export interface GeometryInput {
 export type KernelName = 'prototype' | 'bhattacharyya' | 'haochen' | 'linear';
 export type KernelSide = 'model' | 'data';
 
-export interface GeometryOptions {
+export interface ComputeOptions {
   /** Kernel (default 'prototype', the kernel of the spectral-alignment theorem). */
   kernel?: KernelName;
   /** Distributions the kernel is built from (default 'model'); 'data' uses the observed targets. */

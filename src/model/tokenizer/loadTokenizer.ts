@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { InputError } from '../../core/errors';
-import { readModelTextFile } from '../modelFile';
+import { readModelTextFile } from '../load/modelFile';
 import { HfDocumentTokenizer, vocabularySize } from './documentTokenizer';
 import { choosePrefixToken } from './prefixToken';
 import { byteFamily, TokenizerJson } from './tokenizerRules';
@@ -84,6 +84,29 @@ function checkModel(path: string, json: TokenizerJson): void {
   if (json.added_tokens !== undefined && !Array.isArray(json.added_tokens)) {
     throw new InputError(`${path}: "added_tokens" is not a list`, 'tokenizer-invalid', path);
   }
+  // Ids size the library's tables: one id of 2^31 would make it build (and scan) a table that large.
+  for (const t of (json.added_tokens ?? []) as unknown[]) {
+    const token = t as { id?: unknown; content?: unknown } | null;
+    if (!token || typeof token !== 'object' || typeof token.content !== 'string' || !isTokenId(token.id)) {
+      throw new InputError(`${path}: an "added_tokens" entry needs a string "content" and an "id" from 0 to ${MAX_TOKEN_ID} (${JSON.stringify(t)?.slice(0, 80)})`, 'tokenizer-invalid', path);
+    }
+  }
+  const vocab = (model as { vocab?: unknown }).vocab;
+  if (vocab !== undefined && (vocab === null || typeof vocab !== 'object')) {
+    throw new InputError(`${path}: "model.vocab" is not a list or an object`, 'tokenizer-invalid', path);
+  }
+  if (vocab && !Array.isArray(vocab)) {
+    for (const [token, id] of Object.entries(vocab)) {
+      if (!isTokenId(id)) throw new InputError(`${path}: vocabulary entry ${JSON.stringify(token).slice(0, 40)} has id ${JSON.stringify(id)}, not a whole number from 0 to ${MAX_TOKEN_ID}`, 'tokenizer-invalid', path);
+    }
+  }
+}
+
+/** Larger than any real vocabulary (the largest are about 260,000 ids). */
+const MAX_TOKEN_ID = 16_777_215;
+
+function isTokenId(id: unknown): id is number {
+  return typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= MAX_TOKEN_ID;
 }
 
 /** Files written by hand or by old versions may omit the null components the library requires. */

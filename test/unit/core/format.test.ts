@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { summarize, type TokenRecord } from '../../../src/core/analysis';
-import { csvField, formatCsv } from '../../../src/core/formatCsv';
-import { formatJson, toAnalysisDocument } from '../../../src/core/formatJson';
-import { formatText, heatColor } from '../../../src/core/formatText';
+import { csvField, formatCsv } from '../../../src/core/format/csv';
+import { formatJson, toAnalysisDocument } from '../../../src/core/format/json';
+import { formatText, heatColor } from '../../../src/core/format/text';
 
 function record(index: number, text: string, start: number, nll: number | null): TokenRecord {
   return { index, id: index + 100, text, start, end: start + text.length, partial: false, context: index + 1, nll, entropy: nll === null ? null : 1, rank: nll === null ? null : 2, top: nll === null ? [] : [[5, 0.5]], varentropy: nll === null ? null : 0.25 };

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { planWindows } from '../../../src/core/windows';
 import type { Analysis, LanguageModelEngine } from '../../../src/model/api';
-import { openModel } from '../../../src/model/engine';
+import { openModel } from '../../../src/model/client/openModel';
 
 const fixtures = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'models');
 const base = 'Live mode re-scores only what an edit can change; the windows before it keep their records.\n'.repeat(5);

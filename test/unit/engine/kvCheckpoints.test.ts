@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Tensor } from 'onnxruntime-node';
-import { KvCheckpoints, sliceSequence, type CacheTensors } from '../../../src/model/kvCheckpoints';
-import type { ModelSignature } from '../../../src/model/signature';
+import { KvCheckpoints, sliceSequence, type CacheTensors } from '../../../src/model/run/kvCheckpoints';
+import type { ModelSignature } from '../../../src/model/onnx/signature';
 
 /** Two cache slots [batch 1, heads 2, seq, head_dim 3], sequence axis 2 (the GPT-2 layout). */
 const signature: ModelSignature = {

@@ -12,8 +12,8 @@ import type { TokenRecord } from '../../../src/core/analysis';
 import { summarize } from '../../../src/core/analysis';
 import { utf8Length } from '../../../src/core/document';
 import { expandBatch } from '../../../src/core/records';
-import { analyzeText } from '../../../src/model/analyzer';
-import { disposeModel, loadModel, type LoadedModel } from '../../../src/model/loader';
+import { analyzeText } from '../../../src/model/run/analyzer';
+import { disposeModel, loadModel, type LoadedModel } from '../../../src/model/load/loader';
 
 interface RefToken { index: number; id: number; context: number; nonFinite?: boolean; nll: number | null; entropy: number | null; varentropy: number | null; rank: number | null; logZ: number | null; top: Array<[number, number]> | null }
 interface RefDoc {

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isInputError } from '../../../src/core/errors';
-import { normalizeConfig, readModelConfig } from '../../../src/model/config';
-import { halfBitsToNumber, toFloat32 } from '../../../src/model/float16';
-import { defaultChunk } from '../../../src/model/scorer';
-import { detectSignature, type SessionShape, type ValueInfo } from '../../../src/model/signature';
+import { normalizeConfig, readModelConfig } from '../../../src/model/load/config';
+import { halfBitsToNumber, toFloat32 } from '../../../src/model/onnx/float16';
+import { defaultChunk } from '../../../src/model/run/scorer';
+import { detectSignature, type SessionShape, type ValueInfo } from '../../../src/model/onnx/signature';
 
 function session(inputs: ValueInfo[], outputs: ValueInfo[]): SessionShape {
   return { inputNames: inputs.map(i => i.name), outputNames: outputs.map(o => o.name), inputMetadata: inputs, outputMetadata: outputs };

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import { disposeModel, loadModel, type LoadedModel } from '../../../src/model/loader';
-import { setTokenizerFactory } from '../../../src/model/tokenizerSource';
+import { disposeModel, loadModel, type LoadedModel } from '../../../src/model/load/loader';
+import { setTokenizerFactory } from '../../../src/model/load/tokenizerSource';
 import { charTokenizer } from './charTokenizer';
 import { writeTinyModelFolder, type TinySpec } from './tinyOnnx';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { isInputError } from '../../../src/core/errors';
 import type { LanguageModelEngine } from '../../../src/model/api';
-import { openModel } from '../../../src/model/engine';
+import { openModel } from '../../../src/model/client/openModel';
 
 const fixtures = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'models');
 const text = 'The worker scores this text in several windows, because the fixture model has a short context. '.repeat(4);

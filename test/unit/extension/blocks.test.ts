@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LINES_PER_BLOCK, splitBlocks, TOKENS_PER_BLOCK } from '../../../webview/blocks';
+import { LINES_PER_BLOCK, splitBlocks, TOKENS_PER_BLOCK } from '../../../webview/heatmap/blocks';
 
 function tokenize(text: string): { starts: number[]; ends: number[] } {
   const starts: number[] = [];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HEAT_BOUNDS, HEAT_BUCKETS, HEAT_METRICS, heatBucket, metricValue, parsePanelMessage, parsePanelState } from '../../../src/protocol/webview';
+import { HEAT_BOUNDS, HEAT_BUCKETS, HEAT_METRICS, heatBucket, metricValue } from '../../../src/core/heat';
+import { parsePanelMessage, parsePanelState } from '../../../src/protocol/heatmapPanel';
 
 test('panel messages: well-formed ones pass with only their own fields', () => {
   assert.deepEqual(parsePanelMessage({ type: 'panel/ready', extra: '<script>' }, 0), { type: 'panel/ready' });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { InferenceSession } from 'onnxruntime-node';
 import { logitRowStatistics } from '../../../src/core/geometry';
-import { openModel } from '../../../src/model/engine';
+import { openModel } from '../../../src/model/client/openModel';
 import { firstStepFeeds, toFloat32 } from '../onnx/ortHelpers';
 import { scaledCopy, softcapCopy } from './softcap';
 

@@ -5,7 +5,7 @@ import { seededRandom } from '../../../src/core/geometry/random';
 import type { GeometryStep, StepReply, Steps, TaskHandle } from '../../../src/core/geometry/steps';
 import { runTask } from '../../../src/core/geometry/steps';
 import type { HiddenBasis } from '../../../src/core/geometry/hiddenBasis';
-import { GeometryThread } from '../../../src/model/geometryThread';
+import { GeometryThread } from '../../../src/model/geometry/geometryThread';
 import { syntheticDocument } from '../geometry/reference';
 
 const withoutTimings = (r: GeometryResult) => ({ ...r, timings: {} });
@@ -91,7 +91,7 @@ test('a thread that dies says so, and its runs fail instead of hanging', async (
   const thread = GeometryThread.create()!;
   assert.equal(thread.healthy, true);
   // What an out-of-memory exit looks like from here: the worker is gone.
-  await (thread as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  await (thread as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate();
   await new Promise(resolve => setTimeout(resolve, 50));
   assert.equal(thread.healthy, false, 'the caller can see it and compute inline');
   await assert.rejects(thread.run(geometrySteps(doc.input, { eigenpairs: 4, shifts: 6 })), /the geometry thread exited/);

@@ -3,42 +3,41 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { planWindows } from '../../../src/core/windows';
-import { analyzeText } from '../../../src/model/analyzer';
-import { closeGeometrySession, openGeometrySession } from '../../../src/model/geometrySession';
-import { HiddenCapture } from '../../../src/model/hiddenCapture';
-import { disposeModel, loadModel } from '../../../src/model/loader';
-import { InlineReducer } from '../../../src/model/reducers';
+import { analyzeText } from '../../../src/model/run/analyzer';
+import { HiddenCapture } from '../../../src/model/geometry/hiddenCapture';
+import { disposeModel, loadModel } from '../../../src/model/load/loader';
+import type { RunObserver, WindowRun } from '../../../src/model/run/observers';
+import { InlineReducer } from '../../../src/model/run/reducers';
+import { TokenReduction } from '../../../src/model/run/tokenReduction';
 import { firstStepFeeds, toFloat32 } from '../onnx/ortHelpers';
 
 // Runs of a 6-token document with window 4, stride 2: positions [0, 4) then [2, 6), the second
 // counting only rows 4 and 5. π̄ and log p(x_{t+2}) come from the reduction of each run's scored
-// rows (the capture's tapped reducer); they are checked against float64 softmaxes of the same
-// float32 rows.
+// rows (the capture is the reduction's extras sink); they are checked against float64 softmaxes of
+// the same float32 rows.
 const V = 3;
 const d = 2;
 const rows: number[][] = [[0.2, 0.3, 0.5], [NaN, NaN, NaN], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8], [0.25, 0.25, 0.5], [0.9, 0.05, 0.05]];
 const runs = [[0, 1, 2, 3], [2, 3, 4, 5]];
 const ids = Int32Array.from([9, 0, 1, 2, 0, 1, 2]); // the prefix token, then 6 document ids
+const plan = { ids, documentTokens: 6, windows: planWindows(7, 4, 2), window: 4, stride: 2 };
 
 function tensor(values: number[], n: number, width: number) {
   return new Tensor('float32', Float32Array.from(values), [1, n, width]);
 }
 
-/** An ORT-like session over `rows`: logits log p and hidden (p, −p) for each position of a run. */
-function standIn() {
-  let call = 0;
+/** What the scorer tells observers about run `r` of the stand-in: logits log p and hidden (p, −p). */
+function standInRun(r: number, withHidden = true): WindowRun {
+  const positions = runs[r];
+  const n = positions.length;
+  const logits = tensor(positions.flatMap(p => rows[p]).map(x => Math.log(x)), n, V);
+  const window = plan.windows[r];
   return {
-    inputNames: ['input_ids'],
-    run: async (feeds: Record<string, Tensor>) => {
-      const positions = runs[call++];
-      const n = positions.length;
-      assert.deepEqual(feeds.input_ids.dims, [1, n]);
-      return {
-        logits: tensor(positions.flatMap(p => rows[p]).map(x => Math.log(x)), n, V),
-        hidden: tensor(positions.flatMap(p => [p, -p]), n, d),
-      };
-    },
-  } as unknown as InferenceSession;
+    window, windowIndex: r, from: positions[0], to: positions[0] + n, firstTarget: window.firstTarget, ids,
+    logits: logits.data as Float32Array, width: V,
+    outputs: withHidden ? { logits, hidden: tensor(positions.flatMap(p => [p, -p]), n, d) } : { logits },
+    runner: { run: () => Promise.reject(new Error('the stand-in makes no runs of its own')) },
+  };
 }
 
 /** softmax of the float32 logits row of document position p, in float64. */
@@ -59,18 +58,15 @@ function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, tolerance:
   }
 }
 
-test('the tapped reduction gives π̄ and log p(x_{t+2}) of float64 softmaxes; a NaN row counts nowhere', async () => {
-  const capture = new HiddenCapture('hidden', 'logits', d, V);
-  capture.start(6, 4, 2, ids);
-  const model = { session: capture.wrap(standIn()), reducer: capture.tapReducer(new InlineReducer()) };
-  for (const run of runs) {
-    const n = run.length;
-    const { logits } = await model.session.run({ input_ids: new Tensor('int64', new BigInt64Array(n), [1, n]) }) as unknown as { logits: Tensor };
-    // What the scorer submits: the rows whose targets this window scores (window 2 keeps rows 4 and 5).
-    const first = run === runs[0] ? 0 : 2;
-    const data = logits.data as Float32Array;
-    const { result } = await model.reducer.submit(data.subarray(first * V), V, Int32Array.from(run.slice(first), p => ids[p + 1]), 1);
-    await result;
+test('the reduction extras give π̄ and log p(x_{t+2}) of float64 softmaxes; a NaN row counts nowhere', async () => {
+  const capture = new HiddenCapture('hidden', d, V);
+  const reduction = new TokenReduction(new InlineReducer(), 1, capture);
+  capture.begin(plan);
+  for (let r = 0; r < runs.length; r++) {
+    const run = standInRun(r);
+    capture.observe(run);
+    await reduction.observe(run);
+    await reduction.windowMetrics(r);
   }
   const expected = new Float64Array(V);
   for (const p of [0, 2, 3, 4, 5]) softmax64(p).forEach((x, i) => { expected[i] += x; });
@@ -83,13 +79,12 @@ test('the tapped reduction gives π̄ and log p(x_{t+2}) of float64 softmaxes; a
   assert.equal(capture.checkRows, 4, 'head-check rows come from finite rows only');
 });
 
-test('a reduction that does not follow a captured run is refused, naming the problem', async () => {
-  const capture = new HiddenCapture('hidden', 'logits', d, V);
-  capture.start(6, 4, 2, ids);
-  const reducer = capture.tapReducer(new InlineReducer());
-  await assert.rejects(reducer.submit(new Float32Array(2 * V), V, Int32Array.from([0, 1]), 1), /does not follow the captured runs/);
-  await capture.wrap(standIn()).run({ input_ids: new Tensor('int64', new BigInt64Array(4), [1, 4]) });
-  await assert.rejects(reducer.submit(new Float32Array(3 * V), V, Int32Array.from([0, 1, 2]), 1), /a reduction of 3 rows/);
+test('a run without the hidden-state output, or a reduction without the sums, is refused, naming the problem', async () => {
+  const capture = new HiddenCapture('hidden', d, V);
+  capture.begin(plan);
+  assert.throws(() => capture.observe(standInRun(0, false)), /did not return 'hidden'/);
+  const plain = await (await new InlineReducer().submit(new Float32Array(2 * V), V, Int32Array.from([0, 1]), 1)).result;
+  assert.throws(() => capture.add(0, plain), /did not return the probability sums/);
 });
 
 /**
@@ -97,21 +92,15 @@ test('a reduction that does not follow a captured run is refused, naming the pro
  * thread on a machine with a core to spare), window 24, stride 10, 5-token chunks: several windows,
  * context-only rows and partly counted runs. Every run's logits are recorded as the capture saw them.
  */
-async function captureWithRecordedLogits(model: Awaited<ReturnType<typeof loadModel>>, session: InferenceSession, hiddenOutput: string | null, text: string) {
-  const capture = new HiddenCapture(hiddenOutput, model.signature.logitsName, model.info.hiddenSize, model.logitsWidth);
+async function captureWithRecordedLogits(model: Awaited<ReturnType<typeof loadModel>>, text: string) {
+  const capture = new HiddenCapture(model.graph.hiddenOutput, model.info.hiddenSize, model.logitsWidth);
   const recorded: Float32Array[] = [];
-  const recording = new Proxy(session, {
-    get: (target, key) => key !== 'run' ? Reflect.get(target, key) : async (...args: unknown[]) => {
-      const outputs = await (target.run as (...a: unknown[]) => Promise<InferenceSession.ReturnType>)(...args);
-      recorded.push(Float32Array.from(toFloat32(outputs[model.signature.logitsName] as Tensor)));
-      return outputs;
-    },
-  });
+  const recording: RunObserver = { observe: run => { recorded.push(Float32Array.from(run.logits.subarray(0, (run.to - run.from) * run.width))); } };
   let fed: Int32Array = new Int32Array(0);
-  await analyzeText({ ...model, session: capture.wrap(recording), reducer: capture.tapReducer(model.reducer) }, { text, topK: 1, window: 24, stride: 10, chunk: 5 }, {
-    started: (scoring, tokens, _ms, ids) => { fed = ids; capture.start(tokens, scoring.window, scoring.stride, ids); },
+  await analyzeText(model, { text, topK: 1, window: 24, stride: 10, chunk: 5 }, {
+    started: (_scoring, _tokens, _ms, ids) => { fed = ids; },
     batch: () => undefined, progress: () => undefined, cancelled: () => false,
-  });
+  }, { observers: [capture, recording], reductionExtras: capture });
   return { capture, recorded, fed };
 }
 
@@ -142,17 +131,17 @@ function referenceSums(recorded: Float32Array[], fed: Int32Array, W: number) {
 test('gpt2-bytelevel through ONNX Runtime: π̄ and log p(x_{t+2}) equal float64 softmaxes of the logits, and of direct runs', async () => {
   const dir = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'models', 'gpt2-bytelevel');
   const model = await loadModel(dir, { intraOpThreads: 1 });
-  const geo = await openGeometrySession(model, { intraOpThreads: 1 });
   const reference = await InferenceSession.create(join(dir, 'model.onnx'), { logSeverityLevel: 3 });
   try {
-    const { capture, recorded, fed } = await captureWithRecordedLogits(model, geo.session!, geo.hiddenOutput, 'The reduction sums the probability rows of each run; the capture adds the sums in float64.');
+    assert.ok(model.graph.hiddenOutput, 'the hidden state is exposed');
+    const { capture, recorded, fed } = await captureWithRecordedLogits(model, 'The reduction sums the probability rows of each run; the capture adds the sums in float64.');
     const T = fed.length - 1;
     const W = model.logitsWidth;
     const { mean, afterNext } = referenceSums(recorded, fed, W);
     assert.equal(capture.finiteRows, T);
     assertClose(capture.meanDistribution(), mean, 1e-9, 'π̄');
     assertClose(capture.afterNextLogProb, afterNext, 1e-9, 'log p(x_{t+2})');
-    // The hidden-state session's logits are the original graph's: one window run directly agrees.
+    // The session with the hidden state exposed gives the original graph's logits: one window run directly agrees.
     const w = planWindows(T + 1, 24, 10)[0];
     const direct = (await reference.run(firstStepFeeds(reference, Array.from(fed.subarray(w.start, w.end)))))[model.signature.logitsName] as Tensor;
     const ours = recorded.slice(0, Math.ceil((w.end - w.start) / 5));
@@ -162,7 +151,6 @@ test('gpt2-bytelevel through ONNX Runtime: π̄ and log p(x_{t+2}) equal float64
     });
   } finally {
     await reference.release();
-    await closeGeometrySession(geo);
     await disposeModel(model);
   }
 });
@@ -170,15 +158,13 @@ test('gpt2-bytelevel through ONNX Runtime: π̄ and log p(x_{t+2}) equal float64
 for (const name of ['gpt2-fp16', 'llama-metaspace', 'gpt2-tjs']) {
   test(`${name}: π̄ and log p(x_{t+2}) from the reduction equal float64 softmaxes of the logits each run returned`, async () => {
     const model = await loadModel(join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'models', name), { intraOpThreads: 1 });
-    const geo = await openGeometrySession(model, { intraOpThreads: 1 });
     try {
-      const { capture, recorded, fed } = await captureWithRecordedLogits(model, geo.session!, geo.hiddenOutput, 'Every fixture: fp16 logits, external data, the transformers.js layout.');
+      const { capture, recorded, fed } = await captureWithRecordedLogits(model, 'Every fixture: fp16 logits, external data, the transformers.js layout.');
       const { mean, afterNext } = referenceSums(recorded, fed, model.logitsWidth);
       assert.equal(capture.finiteRows, fed.length - 1);
       assertClose(capture.meanDistribution(), mean, 1e-9, 'π̄');
       assertClose(capture.afterNextLogProb, afterNext, 1e-9, 'log p(x_{t+2})');
     } finally {
-      await closeGeometrySession(geo);
       await disposeModel(model);
     }
   });

@@ -5,7 +5,7 @@
  *  - softcapCopy: logits = cap · tanh(logitz / cap) (Gemma-2 style soft-capping);
  *  - scaledCopy:  logits = logitz · cap (Granite/Cohere-style logit scaling).
  */
-import { scanModel } from '../../../src/model/onnx/scan';
+import { scanModel } from '../../../src/model/onnx/graph/scan';
 import { cat, float32Bytes, node, tensor, varint } from '../onnx/builder';
 
 const field = (tag: number, payload: Uint8Array) => cat([Uint8Array.of(tag), varint(payload.length), payload]);

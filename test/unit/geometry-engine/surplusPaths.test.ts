@@ -9,10 +9,11 @@ import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { test } from 'node:test';
 import { logSoftmax, surplusA2, topCandidates, type BranchPosition } from '../../../src/core/geometry/surplusA2';
 import { planWindows } from '../../../src/core/windows';
-import { analyzeText } from '../../../src/model/analyzer';
-import { BranchLookahead, branchablePositions } from '../../../src/model/branchLookahead';
-import { type LoadedModel } from '../../../src/model/loader';
-import { ablatedLogProbs } from '../../../src/model/surplusRuns';
+import { analyzeText } from '../../../src/model/run/analyzer';
+import { BranchLookahead, branchablePositions } from '../../../src/model/geometry/branchLookahead';
+import { type LoadedModel } from '../../../src/model/load/loader';
+import { ablatedLogProbs } from '../../../src/model/geometry/surplusRuns';
+import { WindowScorer } from '../../../src/model/run/scorer';
 import { referenceLogits, type TinySpec } from '../engine/tinyOnnx';
 import { tinyModelLoader } from '../engine/tinyModels';
 
@@ -54,13 +55,14 @@ function referenceA2(ids: Int32Array): ReturnType<typeof surplusA2> {
   return surplusA2(spec.vocab, positions);
 }
 
+/** One analysis of `text` on `session` with the branches observing its runs (and running theirs on it). */
 async function runWithBranches(model: LoadedModel, session: InferenceSession): Promise<{ branch: BranchLookahead; ids: Int32Array }> {
-  const branch = new BranchLookahead(session, model.signature, spec.vocab, 1000);
+  const branch = new BranchLookahead(model.signature, spec.vocab, 1000);
   let ids: Int32Array = new Int32Array(0);
-  await analyzeText({ ...model, session: branch.wrap(model.session) }, { text, topK: 3, window: WINDOW, stride: STRIDE, chunk: 4 }, {
-    started: (scoring, tokens, _ms, fed) => { branch.start(tokens, scoring.window, scoring.stride, fed); ids = fed; },
+  await analyzeText({ ...model, session }, { text, topK: 3, window: WINDOW, stride: STRIDE, chunk: 4 }, {
+    started: (_scoring, _tokens, _ms, fed) => { ids = fed; },
     batch: () => undefined, progress: () => undefined, cancelled: () => false,
-  });
+  }, { observers: [branch] });
   return { branch, ids };
 }
 
@@ -81,7 +83,7 @@ for (const cache of [true, false]) {
       assert.ok(Math.abs(got.coveredMass - want.coveredMass) < 1e-6);
       assert.ok(got.value > 0);
 
-      const b = await ablatedLogProbs(session, model.signature, ids, spec.vocab, 4);
+      const b = await ablatedLogProbs(new WindowScorer(session, model.signature), model.signature, ids, spec.vocab, 4);
       const T = ids.length - 1;
       for (let t = 0; t + 1 < T; t++) {
         const want = lastLogProbs([ids[0], ids[t + 1]])[ids[t + 2]];

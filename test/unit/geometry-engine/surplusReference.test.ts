@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { LanguageModelEngine } from '../../../src/model/api';
-import { openModel } from '../../../src/model/engine';
+import { openModel } from '../../../src/model/client/openModel';
 
 const fixtures = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures');
 const TOL = 1e-4;

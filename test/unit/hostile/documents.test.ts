@@ -12,9 +12,9 @@ import { decodeDocument, utf8Length } from '../../../src/core/document';
 import { main } from '../../../src/cli/main';
 import { checkDocumentBytes, checkDocumentText } from '../../../src/extension/documentCheck';
 import type { LanguageModelEngine } from '../../../src/model/api';
-import { openModel } from '../../../src/model/engine';
+import { openModel } from '../../../src/model/client/openModel';
 import { loadTokenizerSync } from '../../../src/model/tokenizer';
-import { readModelConfig } from '../../../src/model/config';
+import { readModelConfig } from '../../../src/model/load/config';
 import { assertInputError, FIXTURES, removeScratch, scratch } from './hostileFixtures';
 
 const GPT2 = join(FIXTURES, 'gpt2-bytelevel');

@@ -9,8 +9,8 @@ import { renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { main } from '../../../src/cli/main';
-import { openModel } from '../../../src/model/engine';
-import { externalReaderFor } from '../../../src/model/onnx';
+import { openModel } from '../../../src/model/client/openModel';
+import { externalReaderFor } from '../../../src/model/onnx/graph';
 import { graph, model, node, valueInfo } from '../onnx/builder';
 import { assertInputError, faultyCopy, FIXTURES, removeScratch, replaceBytes, scratch } from './hostileFixtures';
 

@@ -1,23 +1,23 @@
 /**
- * Faults during work, on the real worker: the worker crashing mid-analysis (crashingWorker.ts),
- * analyses running at the same time, cancellation, and the extension's EngineHost starting a fresh
- * worker after the old one died. The Worker handle is reached through the engine's channel.
+ * Faults during work, on the real engine: its process killed mid-analysis, analyses running at the
+ * same time, cancellation, and the extension's EngineHost starting a fresh engine process after the
+ * old one died (and stopping automatic restarts after too many crashes).
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import { after, test } from 'node:test';
 import type { TokenRecord } from '../../../src/core/analysis';
-import { isInputError } from '../../../src/core/errors';
+import { isEngineStopped, isInputError } from '../../../src/core/errors';
 import type { MarkovLensConfig } from '../../../src/extension/config';
 import { EngineHost } from '../../../src/extension/engineHost';
-import type { Analysis, LanguageModelEngine } from '../../../src/model/api';
-import { openModel } from '../../../src/model/engine';
+import type { Analysis } from '../../../src/model/api';
+import { loadRemoteModel } from '../../../src/model/client/engineClient';
+import { startEngineProcess } from '../../../src/model/client/engineProcess';
+import { openModel } from '../../../src/model/client/openModel';
 import { FIXTURES, removeScratch } from './hostileFixtures';
 
 const GPT2 = join(FIXTURES, 'gpt2-bytelevel');
-const CRASHING_WORKER = join(__dirname, 'crashingWorker.js');
 const DEFAULT_MODEL = join(FIXTURES, '..', '..', '..', 'models', 'default');
 const OPTIONS = { intraOpThreads: 1 };
 const LIMIT = { timeout: 60_000 };
@@ -25,53 +25,81 @@ const LONG = 'A long document so that the analysis runs many windows and can be 
 
 after(removeScratch);
 
-function workerOf(engine: LanguageModelEngine): Worker {
-  return (engine as unknown as { channel: { worker: Worker } }).channel.worker;
-}
-
 const nlls = (tokens: readonly TokenRecord[]): Array<number | null> => tokens.map(t => t.nll);
 
-test('the worker crashing mid-analysis: a clear error, no result, later calls fail fast; a new engine works', LIMIT, async () => {
-  const engine = await openModel(GPT2, { ...OPTIONS, workerPath: CRASHING_WORKER });
+test('the engine process killed mid-analysis: a clear error naming the signal, later calls fail fast; a new engine works', LIMIT, async () => {
+  const process = startEngineProcess();
+  const engine = await loadRemoteModel(process.channel, GPT2, OPTIONS, () => process.stop());
   let streamed = 0;
+  // SIGKILL lands wherever the engine is, a native session.run included: a process, unlike a thread, can be killed anywhere.
   const run = engine.analyze({ text: LONG, window: 32, stride: 16, onRecords: r => {
-    if (streamed === 0) workerOf(engine).postMessage({ type: 'test/crash' });
+    if (streamed === 0) globalThis.process.kill(process.pid!, 'SIGKILL');
     streamed += r.length;
   } });
-  await assert.rejects(run, (e: unknown) => e instanceof Error && !isInputError(e) && /simulated crash|inference worker exited/.test(e.message));
-  assert.ok(streamed > 0, 'the crash happened mid-analysis, after records had streamed');
+  await assert.rejects(run, (e: unknown) => isEngineStopped(e) && e.signal === 'SIGKILL' && /stopped \(signal SIGKILL\)/.test(e.message));
+  assert.ok(streamed > 0, 'the kill happened mid-analysis, after records had streamed');
+  assert.equal((await process.exited).signal, 'SIGKILL');
   const t0 = performance.now();
-  await assert.rejects(engine.analyze({ text: 'again' }), /simulated crash|inference worker exited/);
+  await assert.rejects(engine.analyze({ text: 'again' }), (e: unknown) => isEngineStopped(e));
   assert.ok(performance.now() - t0 < 1000, 'a dead engine answers at once, never hangs');
   await engine.dispose();
-  const fresh = await openModel(GPT2, OPTIONS);
+  const fresh = await openModel(GPT2, { ...OPTIONS, process: true });
   try {
-    const a = await fresh.analyze({ text: 'A new worker serves the next analysis.' });
+    const a = await fresh.analyze({ text: 'A new engine serves the next analysis.' });
     assert.ok(a.tokens.length > 0 && a.tokens.every(t => t.nll !== null));
   } finally {
     await fresh.dispose();
   }
 });
 
-test('EngineHost (extension): after the worker dies the next analysis gets a fresh worker', LIMIT, async () => {
+test('EngineHost (extension): after the engine process dies the next analysis gets a fresh one', LIMIT, async () => {
   const logged: string[] = [];
   const log = { info: (m: string) => logged.push(m), warn: (m: string) => logged.push(m), error: (m: string) => logged.push(m) };
   const host = new EngineHost(log as never);
+  const crashes: string[] = [];
+  host.onCrash(c => crashes.push(c.message));
   const config = { modelPath: GPT2, onnxVariant: '', executionProviders: ['cpu'] } as unknown as MarkovLensConfig;
   try {
     const first = await host.get(config);
     const reference = await first.engine.analyze({ text: 'Same text before and after.' });
-    // Killed while idle (terminating during a native run would abort the process; see crashingWorker.ts).
-    await workerOf(first.engine).terminate();
-    await assert.rejects(first.engine.analyze({ text: LONG }), /inference worker exited/);
+    const pid = host.supervisor.pid!;
+    process.kill(pid, 'SIGKILL');
+    await assert.rejects(first.engine.analyze({ text: LONG }), (e: unknown) => isEngineStopped(e));
     const second = await host.get(config);
     assert.notEqual(second.engine, first.engine, 'a new engine after the crash');
+    assert.notEqual(host.supervisor.pid, pid, 'in a new process');
     const again = await second.engine.analyze({ text: 'Same text before and after.' });
     assert.deepEqual(nlls(again.tokens), nlls(reference.tokens));
-    assert.ok(logged.some(m => /Restarting the model worker/.test(m)), logged.join('\n'));
+    assert.deepEqual(crashes, ['the engine process stopped (signal SIGKILL)']);
+    assert.ok(logged.some(m => /stopped \(signal SIGKILL\); starting a new one/.test(m)), logged.join('\n'));
     // An input error (a bad setting) keeps the engine: no restart for the user's own mistakes.
     await assert.rejects(second.engine.analyze({ text: 'x', topK: -1 }), (e: unknown) => isInputError(e));
     assert.equal((await host.get(config)).engine, second.engine);
+  } finally {
+    host.dispose();
+  }
+});
+
+test('EngineHost: more than three crashes in a minute stop automatic restarts until Restart', LIMIT, async () => {
+  const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const host = new EngineHost(log as never);
+  const crashes: boolean[] = [];
+  host.onCrash(c => crashes.push(c.halted));
+  const config = { modelPath: GPT2, onnxVariant: '', executionProviders: ['cpu'] } as unknown as MarkovLensConfig;
+  try {
+    for (let i = 0; i < 4; i++) {
+      await host.get(config);
+      const engine = host.supervisor.current();
+      process.kill(engine.pid!, 'SIGKILL');
+      await engine.exited;
+      await new Promise(resolve => setImmediate(resolve));
+    }
+    assert.deepEqual(crashes, [false, false, false, true]);
+    assert.equal(host.supervisor.isHalted, true);
+    await assert.rejects(host.get(config), (e: unknown) => isInputError(e) && e.code === 'engine-halted' && /Restart/.test(e.message));
+    host.supervisor.restart();
+    const after = await host.get(config);
+    assert.ok((await after.engine.analyze({ text: 'Back after Restart.' })).tokens.length > 0);
   } finally {
     host.dispose();
   }
@@ -143,7 +171,7 @@ test('dispose during an analysis: the run either completes in full or rejects, n
     streamed += r.length;
   } }).then(a => a, (e: unknown) => e as Error);
   if (outcome instanceof Error) return;
-  // The dispose request queues behind the running analysis in the worker, so it completes first.
+  // The release request queues behind the running analysis in the engine, so it completes first.
   assert.equal(outcome.tokens.length, streamed);
   assert.equal(outcome.tokens.at(-1)?.end, LONG.length);
   await assert.rejects(engine.analyze({ text: 'after dispose' }));

@@ -9,8 +9,8 @@ import { mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { InputErrorCode } from '../../../src/core/errors';
-import { openModel } from '../../../src/model/engine';
-import { describeFsError, fsInputError, readModelTextFile } from '../../../src/model/modelFile';
+import { openModel } from '../../../src/model/client/openModel';
+import { describeFsError, fsInputError, readModelTextFile } from '../../../src/model/load/modelFile';
 import { assertInputError, editJson, faultyCopy, FIXTURES, removeScratch, scratch } from './hostileFixtures';
 
 after(removeScratch);

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { hoverMarkdown } from '../../../src/extension/tokenDetails';
-import { parsePanelMessage, parsePanelState, type TokenDetails } from '../../../src/protocol/webview';
+import { parsePanelMessage, parsePanelState, type TokenDetails } from '../../../src/protocol/heatmapPanel';
 
 const repo = join(__dirname, '..', '..', '..', '..');
 

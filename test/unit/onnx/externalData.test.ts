@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkExternalDataFiles, listExternalData, listExternalDataInFile } from '../../../src/model/onnx/externalData';
+import { checkExternalDataFiles, listExternalData, listExternalDataInFile } from '../../../src/model/onnx/graph/externalData';
 import { isInputError } from '../../../src/core/errors';
 import { graph, model, node, tensor, valueInfo } from './builder';
 

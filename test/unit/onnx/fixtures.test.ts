@@ -8,8 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { checkLinearHead } from '../../../src/core/geometry/headCheck';
-import { checkExternalDataFiles } from '../../../src/model/onnx/externalData';
-import { exposeHiddenState, externalReaderFor, headWeightsOf } from '../../../src/model/onnx/hiddenState';
+import { checkExternalDataFiles } from '../../../src/model/onnx/graph/externalData';
+import { exposeHiddenState, externalReaderFor, headWeightsOf } from '../../../src/model/onnx/graph/hiddenState';
 import { firstStepFeeds, toFloat32 } from './ortHelpers';
 
 const root = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'models');

@@ -13,7 +13,7 @@ import { gatherHeadRows, headRowIds } from '../../../src/core/geometry/fromRecor
 import { checkLinearHead } from '../../../src/core/geometry/headCheck';
 import { logitRowStatistics } from '../../../src/core/geometry/tokenMetrics';
 import { GeometryInput } from '../../../src/core/geometry/types';
-import { exposeHiddenState, headWeightsOf } from '../../../src/model/onnx/hiddenState';
+import { exposeHiddenState, headWeightsOf } from '../../../src/model/onnx/graph/hiddenState';
 import { firstStepFeeds, toFloat32 } from './ortHelpers';
 
 const path = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'models', 'gpt2-bytelevel', 'model.onnx');

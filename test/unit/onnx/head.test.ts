@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { checkLinearHead } from '../../../src/core/geometry/headCheck';
 import { seededRandom, gaussian } from '../../../src/core/geometry/random';
-import { exposeHiddenState, externalReaderFor, headWeightsOf } from '../../../src/model/onnx/hiddenState';
-import { scanModel } from '../../../src/model/onnx/scan';
-import { ExternalReader } from '../../../src/model/onnx/weights';
+import { exposeHiddenState, externalReaderFor, headWeightsOf } from '../../../src/model/onnx/graph/hiddenState';
+import { scanModel } from '../../../src/model/onnx/graph/scan';
+import { ExternalReader } from '../../../src/model/onnx/graph/weights';
 import { float32Bytes, graph, model, node, tensor, toHalfBits, valueInfo } from './builder';
 import { toFloat32 } from './ortHelpers';
 

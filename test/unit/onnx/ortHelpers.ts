@@ -4,7 +4,7 @@
  * outputs decoded to float32.
  */
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { halfToFloat } from '../../../src/model/onnx/weights';
+import { halfToFloat } from '../../../src/model/onnx/graph/weights';
 
 export function firstStepFeeds(session: InferenceSession, ids: number[]): Record<string, Tensor> {
   const T = ids.length;

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeGeometry } from '../../../src/core/geometry/computeGeometry';
 import { seededRandom } from '../../../src/core/geometry/random';
-import { packGeometry, unpackGeometry } from '../../../src/protocol/geometryWire';
-import type { GeometryReport } from '../../../src/protocol/worker';
+import { packGeometry, unpackGeometry } from '../../../src/protocol/engine';
+import type { GeometryReport } from '../../../src/core/geometry';
 import { syntheticDocument } from '../geometry/reference';
 
 function report(maxWindowTokens?: number): GeometryReport {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePanelMessage, parseSpectrumMessage } from '../../../src/protocol/webview';
+import { parsePanelMessage } from '../../../src/protocol/heatmapPanel';
+import { parseSpectrumMessage } from '../../../src/protocol/spectrumPanel';
 
 test('spectrum messages are validated: options from the known lists, reveal within the tokens', () => {
   assert.deepEqual(parseSpectrumMessage({ type: 'spectrum/ready', extra: 1 }, 5), { type: 'spectrum/ready' });
@@ -22,7 +23,7 @@ test('geometry heatmap layers: excess in bits, ψ₁/φ₁ as given, bucketed on
   const { computeGeometry } = await import('../../../src/core/geometry');
   const { seededRandom } = await import('../../../src/core/geometry/random');
   const { syntheticDocument } = await import('../geometry/reference');
-  const { geometryColumns, heatBucket, isGeometryHeatMetric, isHeatMetric, metricValue } = await import('../../../src/protocol/webview');
+  const { geometryColumns, heatBucket, isGeometryHeatMetric, isHeatMetric, metricValue } = await import('../../../src/core/heat');
   const doc = syntheticDocument(64, 20, 6, seededRandom(9), 8);
   const g = computeGeometry(doc.input, { eigenpairs: 4, shifts: 8 });
   const cols = geometryColumns(g);

@@ -1,0 +1,39 @@
+/** The `markov-lens/analysis@1` JSON document (DESIGN.md "JSON output"). */
+import type { AnalysisDocument, DocumentSummary, ModelInfo, ScoringInfo, TokenRecord } from '../analysis';
+
+export interface AnalysisParts {
+  model: ModelInfo;
+  scoring: ScoringInfo;
+  tokens: TokenRecord[];
+  summary: DocumentSummary;
+  inputPath: string;
+  utf16Length: number;
+  utf8Bytes: number;
+  geometry?: Record<string, unknown>;
+}
+
+export function toAnalysisDocument(parts: AnalysisParts): AnalysisDocument {
+  const doc: AnalysisDocument = {
+    schema: 'markov-lens/analysis@1',
+    model: parts.model,
+    input: { path: parts.inputPath, utf16Length: parts.utf16Length, utf8Bytes: parts.utf8Bytes },
+    scoring: parts.scoring,
+    tokens: parts.tokens,
+    summary: parts.summary,
+  };
+  if (parts.geometry) doc.geometry = parts.geometry;
+  return doc;
+}
+
+/**
+ * Indented JSON with one line per token record, so a long document stays readable and diffable.
+ * The content is exactly JSON.stringify's; only the whitespace differs.
+ */
+export function formatJson(parts: AnalysisParts): string {
+  const doc = toAnalysisDocument(parts);
+  const tokens = doc.tokens.map(t => `    ${JSON.stringify(t)}`).join(',\n');
+  const body = JSON.stringify({ ...doc, tokens: [] }, null, 2);
+  // A function replacement: token text may contain "$&" and friends.
+  const replaced = body.replace('"tokens": []', () => (doc.tokens.length ? `"tokens": [\n${tokens}\n  ]` : '"tokens": []'));
+  return replaced + '\n';
+}

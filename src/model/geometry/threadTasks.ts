@@ -1,0 +1,99 @@
+/**
+ * The geometry thread's loop. During inference it builds the prototype rows from each batch of
+ * records (core/geometry/prototypeRows.ts); afterwards it runs the tasks the engine hands
+ * over (the hidden-state PCA, part of the shift nulls; core/geometry/steps.ts) and keeps each basis
+ * it makes for the shiftScores tasks that refer to it, until the engine releases them.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { HiddenBasis } from '../../core/geometry/hiddenBasis';
+import { HiddenGram, type HiddenGramResult } from '../../core/geometry/hiddenGram';
+import { PrototypeRows } from '../../core/geometry/prototypeRows';
+import { runTask } from '../../core/geometry/steps';
+import { Channel, withTransfer } from '../../protocol/channel';
+import type { GeometryThreadMethods } from '../../protocol/geometryThread';
+import { portTransport } from '../ipc/transports';
+
+export function serveGeometryTasks(port: MessagePort): void {
+  const bases = new Map<number, HiddenBasis>();
+  let weight: Float32Array | undefined;
+  let rows: PrototypeRows | undefined;
+  /** A batch that could not be added fails the take that follows (never silently wrong rows). */
+  let rowsError: string | undefined;
+  /** The hidden states (shared with the engine) and their Gram so far (or why it could not be summed). */
+  let hidden: { rows: Float32Array; d: number; gram: HiddenGram } | undefined;
+  let hiddenError: string | undefined;
+  const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+  new Channel<GeometryThreadMethods, Record<string, never>>(portTransport(port, 'engine'), 'geometry thread')
+    .handle('release', () => {
+      bases.clear();
+      rows = undefined;
+      hidden = undefined;
+    })
+    .handle('hiddenBegin', m => {
+      hiddenError = m.rows.length < m.tokens * m.d ? `${m.rows.length} hidden values for ${m.tokens}×${m.d}` : undefined;
+      hidden = { rows: m.rows, d: m.d, gram: new HiddenGram(m.d, m.tokens) };
+    })
+    .handle('hiddenAdd', m => {
+      if (!hidden || hiddenError) return;
+      try {
+        hidden.gram.add(hidden.rows.subarray(m.firstIndex * hidden.d, (m.firstIndex + m.count) * hidden.d), m.firstIndex, m.count);
+      } catch (e) {
+        hiddenError = errorText(e);
+      }
+    })
+    .handle('prototypesBegin', m => {
+      weight = m.weight ?? weight;
+      rowsError = undefined;
+      rows = undefined;
+      try {
+        if (!weight) throw new Error('no head weight was sent');
+        rows = new PrototypeRows(weight, m.d, m.vocab, m.tokens);
+      } catch (e) {
+        rowsError = errorText(e);
+      }
+    })
+    .handle('prototypesAdd', m => {
+      if (!rows || rowsError) return;
+      try {
+        rows.add(m.batch);
+      } catch (e) {
+        rowsError = errorText(e);
+      }
+    })
+    .handle('prototypesTake', () => {
+      const taken = rows;
+      rows = undefined;
+      if (!taken || rowsError) throw new Error(`prototype rows: ${rowsError ?? 'none were begun'}`);
+      return withTransfer({ data: taken.data, trace: taken.trace }, [taken.data.buffer as ArrayBuffer, taken.trace.buffer as ArrayBuffer]);
+    })
+    .handle('task', m => {
+      let task = m.task;
+      let gram: HiddenGramResult | undefined;
+      if (m.streamedHidden && task.kind === 'hiddenBasis') {
+        if (!hidden || hiddenError) throw new Error(`geometry thread: no streamed hidden states (${hiddenError ?? 'none were begun'})`);
+        task = { ...task, hidden: { data: hidden.rows, d: hidden.d } };
+        gram = hidden.gram.finish();
+      }
+      const result = runTask(task, handle => {
+        const basis = bases.get(handle.id);
+        if (!basis) throw new Error(`geometry thread: no hidden basis ${handle.id}`);
+        return basis;
+      }, gram);
+      // The basis's large arrays move to shared memory: the engine reads them without a copy
+      // while this thread keeps them for the nulls (neither writes them again).
+      if (m.task.kind !== 'hiddenBasis') return result;
+      const kept = sharedBasis(result as HiddenBasis);
+      bases.set(m.taskId, kept);
+      return kept;
+    });
+}
+
+function sharedBasis(basis: HiddenBasis): HiddenBasis {
+  const shared = (a: Float64Array) => {
+    const copy = new Float64Array(new SharedArrayBuffer(a.byteLength));
+    copy.set(a);
+    return copy;
+  };
+  return { ...basis, q: shared(basis.q), centredT: shared(basis.centredT) };
+}

@@ -1,0 +1,19 @@
+/** The reduction thread's side: reduce each chunk it is sent and send the metrics back, moved. */
+import type { MessagePort } from 'node:worker_threads';
+import { RowReducer } from '../../core/reduce';
+import { reduceChunk } from '../../core/reduceChunk';
+import { Channel, withTransfer } from '../../protocol/channel';
+import type { ReducerThreadMethods } from '../../protocol/reducerThread';
+import { portTransport } from '../ipc/transports';
+
+export function serveReductions(port: MessagePort): void {
+  let reducer: RowReducer | undefined;
+  const slots: Float32Array[] = [];
+  new Channel<ReducerThreadMethods, Record<string, never>>(portTransport(port, 'engine'), 'reduction thread').handle('reduce', m => {
+    if (m.shared) slots[m.slot] = m.shared;
+    if (!reducer || reducer.k !== m.k) reducer = new RowReducer(m.k);
+    const metrics = reduceChunk(reducer, slots[m.slot], m.width, m.targets, m.afterNext);
+    const arrays = [metrics.nll, metrics.entropy, metrics.varentropy, metrics.rank, metrics.logZ, metrics.topIds, metrics.topProbs, metrics.probabilitySum, metrics.afterNextLogProb];
+    return withTransfer(metrics, arrays.filter(a => a !== undefined).map(a => a.buffer as ArrayBuffer));
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * Where logits rows get reduced. ONNX Runtime's run() blocks the engine's thread, so reducing
+ * inline adds its whole cost to every chunk; a second thread reduces chunk i while ORT computes
+ * chunk i + 1, hiding it on any machine with a core to spare. At most two chunks are in flight, so
+ * memory stays O(C x V). The rows are copied (not the ORT buffer transferred) before posting.
+ */
+import { availableParallelism } from 'node:os';
+import { RowReducer } from '../../core/reduce';
+import { reduceChunk, type ChunkMetrics } from '../../core/reduceChunk';
+import type { ReducerThreadMethods } from '../../protocol/reducerThread';
+import { startThread, type EngineThread } from '../threads/spawn';
+
+export interface ChunkReducer {
+  /**
+   * Reduces rows x width logits (rows = targets.length) keeping top-k. Resolves once the chunk is
+   * accepted (backpressure); `result` resolves with its metrics. The logits may be reused after.
+   * `afterNext`: geometry's extras (reduceChunk), per row the id after the target.
+   */
+  submit(logits: Float32Array, width: number, targets: Int32Array, k: number, afterNext?: Int32Array): Promise<{ result: Promise<ChunkMetrics> }>;
+  close(): Promise<void>;
+}
+
+export class InlineReducer implements ChunkReducer {
+  private reducer: RowReducer | undefined;
+  async submit(logits: Float32Array, width: number, targets: Int32Array, k: number, afterNext?: Int32Array): Promise<{ result: Promise<ChunkMetrics> }> {
+    if (this.reducer?.k !== k) this.reducer = new RowReducer(k);
+    return { result: Promise.resolve(reduceChunk(this.reducer, logits, width, targets, afterNext)) };
+  }
+  async close(): Promise<void> {}
+}
+
+/** Two shared slots: the thread reduces one chunk while the scorer fills the other. */
+const SLOTS = 2;
+
+export class ThreadReducer implements ChunkReducer {
+  private seq = 0;
+  private readonly slots: Array<{ shared: Float32Array | undefined; busy: Promise<unknown> | undefined; sent: boolean }> = [];
+
+  constructor(private readonly thread: EngineThread<ReducerThreadMethods>) {
+    for (let i = 0; i < SLOTS; i++) this.slots.push({ shared: undefined, busy: undefined, sent: false });
+  }
+
+  async submit(logits: Float32Array, width: number, targets: Int32Array, k: number, afterNext?: Int32Array): Promise<{ result: Promise<ChunkMetrics> }> {
+    const slotIndex = this.seq++ % SLOTS;
+    const slot = this.slots[slotIndex];
+    if (slot.busy) await slot.busy; // backpressure: at most SLOTS chunks in flight
+    const closed = this.thread.channel.closed;
+    if (closed) throw closed;
+    const length = targets.length * width;
+    // The rows are copied into shared memory (a memcpy), so only a small message crosses threads.
+    if (!slot.shared || slot.shared.length < length) {
+      slot.shared = new Float32Array(new SharedArrayBuffer(Math.max(length, (slot.shared?.length ?? 0) * 2) * 4));
+      slot.sent = false;
+    }
+    slot.shared.set(logits.subarray(0, length));
+    const result = this.thread.channel.request('reduce', {
+      slot: slotIndex, shared: slot.sent ? undefined : slot.shared, width, targets, k, ...(afterNext ? { afterNext } : {}),
+    });
+    slot.sent = true;
+    slot.busy = result.catch(() => undefined);
+    return { result };
+  }
+
+  async close(): Promise<void> {
+    this.thread.channel.close();
+    await this.thread.worker.terminate();
+  }
+}
+
+/**
+ * A reduction thread when a core is free beside ORT's intra-op threads (heuristic: more cores than
+ * intra-op threads), else inline. The thread runs the engine script in its 'reducer' role.
+ */
+export function createChunkReducer(intraOpThreads: number): ChunkReducer {
+  if (availableParallelism() <= intraOpThreads) return new InlineReducer();
+  try {
+    return new ThreadReducer(startThread<ReducerThreadMethods>('reducer', 'reduction thread'));
+  } catch {
+    return new InlineReducer();
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The per-token reduction, as a run observer: each run's scored logits rows go to the reducer (a
+ * second thread when a core is free) while the next run computes, and each window's metrics are
+ * assembled from its chunks. With `extras` (geometry) every chunk also returns Σ p of its rows and
+ * log p of the token after each target, from the same sums as the metrics.
+ */
+import { placeChunk, type ChunkMetrics } from '../../core/reduceChunk';
+import type { WindowMetrics } from '../../core/records';
+import { firstScoredRow, type RunObserver, type WindowRun } from './observers';
+import type { ChunkReducer } from './reducers';
+
+/** Takes each reduced chunk's extras: `first` is the input position (= document token) of its first row. */
+export interface ReductionExtras {
+  add(first: number, metrics: ChunkMetrics): void;
+}
+
+export class TokenReduction implements RunObserver {
+  private readonly windows = new Map<number, { out: WindowMetrics; parts: Array<Promise<void>> }>();
+
+  constructor(private readonly reducer: ChunkReducer, private readonly k: number, private readonly extras?: ReductionExtras) {}
+
+  async observe(run: WindowRun): Promise<void> {
+    const window = this.windowFor(run);
+    const first = firstScoredRow(run);
+    if (first >= run.to) return;
+    const { width, ids } = run;
+    const targets = ids.slice(first + 1, run.to + 1);
+    const rows = run.logits.subarray((first - run.from) * width, (run.to - run.from) * width);
+    let afterNext: Int32Array | undefined;
+    if (this.extras) {
+      // Input position j predicts document token j (input id j + 1); the token after it is input id j + 2.
+      afterNext = new Int32Array(targets.length);
+      for (let r = 0; r < targets.length; r++) afterNext[r] = first + r + 2 < ids.length ? ids[first + r + 2] : -1;
+    }
+    const { result } = await this.reducer.submit(rows, width, targets, this.k, afterNext);
+    const at = first + 1 - run.firstTarget;
+    window.parts.push(result.then(m => {
+      placeChunk(window.out, at, m, this.k);
+      this.extras?.add(first, m);
+    }));
+  }
+
+  /** Window `index`'s metrics, once every chunk of it is reduced. */
+  async windowMetrics(index: number): Promise<WindowMetrics> {
+    const window = this.windows.get(index);
+    if (!window) throw new Error(`no runs were observed for window ${index}`);
+    this.windows.delete(index);
+    await Promise.all(window.parts);
+    return window.out;
+  }
+
+  /** An abandoned analysis: late failures must not go unhandled. */
+  abandon(): void {
+    for (const w of this.windows.values()) for (const p of w.parts) p.catch(() => undefined);
+    this.windows.clear();
+  }
+
+  private windowFor(run: WindowRun): { out: WindowMetrics; parts: Array<Promise<void>> } {
+    let window = this.windows.get(run.windowIndex);
+    if (window) return window;
+    const { firstTarget } = run;
+    const count = run.window.lastTarget - firstTarget + 1;
+    const k = this.k;
+    const out: WindowMetrics = {
+      firstTarget,
+      count,
+      context: new Int32Array(count),
+      nll: new Float64Array(count),
+      entropy: new Float64Array(count),
+      varentropy: new Float64Array(count),
+      rank: new Int32Array(count),
+      logZ: new Float64Array(count),
+      topIds: new Int32Array(count * k),
+      topProbs: new Float64Array(count * k),
+    };
+    for (let r = 0; r < count; r++) out.context[r] = firstTarget + r - run.window.start;
+    window = { out, parts: [] };
+    this.windows.set(run.windowIndex, window);
+    return window;
+  }
+}

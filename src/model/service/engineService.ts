@@ -1,0 +1,94 @@
+/**
+ * The engine's side of the channel: loads models (several may be open, each under a handle) and
+ * serves analyses one at a time (ONNX Runtime's run blocks this thread), streaming each window's
+ * records as events. Runs in the engine process, or in the CLI's own process.
+ */
+import type { ScoringInfo } from '../../core/analysis';
+import type { Channel, HandlerContext } from '../../protocol/channel';
+import { packGeometry, type AnalysisDone, type AnalysisEvent, type AnalyzeParams, type EngineMethods, type FrontEndMethods } from '../../protocol/engine';
+import { InputError } from '../../core/errors';
+import { analyzeWithGeometry } from '../geometry/geometryRun';
+import { closeHeadModel, openHeadModel, type HeadModel } from '../geometry/headModel';
+import { disposeModel, loadModel, type LoadedModel } from '../load/loader';
+import { removeTelemetryLog } from '../onnx/telemetryLog';
+import { analyzeText } from '../run/analyzer';
+import { KvCheckpoints } from '../run/kvCheckpoints';
+
+interface OpenModel {
+  model: LoadedModel;
+  /** The geometry's view of the model, made on the first geometry request. */
+  head?: HeadModel;
+  /**
+   * KV caches of recently scored windows, for live re-analysis (bounded by a byte budget). Verified
+   * id by id before use, so analyses of other documents cannot mislead it.
+   */
+  checkpoints: KvCheckpoints;
+}
+
+export function serveEngine(channel: Channel<EngineMethods, FrontEndMethods>): { close(): Promise<void> } {
+  const models = new Map<number, OpenModel>();
+  let nextHandle = 1;
+  /** Requests run one after another: a second analysis must not interleave its runs with the first. */
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const open = (handle: number): OpenModel => {
+    const m = models.get(handle);
+    if (!m) throw new Error(`no model ${handle} is loaded in the engine`);
+    return m;
+  };
+  const release = async (handle: number): Promise<void> => {
+    const m = models.get(handle);
+    models.delete(handle);
+    if (!m) return;
+    m.checkpoints.clear();
+    await closeHeadModel(m.head);
+    await disposeModel(m.model);
+  };
+
+  channel
+    .handle('load', params => serial(async () => {
+      const model = await loadModel(params.modelDir, params);
+      removeTelemetryLog();
+      const handle = nextHandle++;
+      models.set(handle, { model, checkpoints: new KvCheckpoints() });
+      return { model: handle, info: model.info, selfTestDelta: model.selfTestDelta };
+    }))
+    .handle('analyze', (params, context) => serial(() => analyze(open(params.model), params, context)))
+    .handle('tokenTexts', ({ model, ids }) => {
+      const { tokenizer } = open(model).model;
+      return ids.map(t => (Number.isInteger(t) && t >= 0 && t < tokenizer.vocabSize ? tokenizer.tokenText(t) : ''));
+    })
+    .handle('release', ({ model }) => serial(() => release(model)));
+
+  return {
+    async close() {
+      await queue;
+      for (const handle of [...models.keys()]) await release(handle);
+      removeTelemetryLog();
+    },
+  };
+}
+
+async function analyze(open: OpenModel, params: AnalyzeParams, context: HandlerContext<AnalysisEvent>): Promise<AnalysisDone> {
+  const { model } = open;
+  if (context.signal.aborted) throw new InputError('analysis cancelled', 'cancelled');
+  const base = {
+    started: (scoring: ScoringInfo, tokens: number, tokenizeMs: number) => context.emit({ type: 'started', scoring, tokens, tokenizeMs }),
+    progress: (done: number, total: number) => context.emit({ type: 'progress', done, total }),
+    cancelled: () => context.signal.aborted,
+  };
+  if (params.geometry) {
+    open.head ??= openHeadModel(model);
+    const result = await analyzeWithGeometry(model, open.head, params, params.geometry, {
+      ...base,
+      batch: (batch, hiddenNorm) => context.emit({ type: 'records', batch, hiddenNorm }),
+    });
+    return { inferenceMs: result.inferenceMs, geometry: packGeometry(result.geometry), geometryMs: result.geometryMs };
+  }
+  const result = await analyzeText(model, { ...params, checkpoints: open.checkpoints }, { ...base, batch: batch => context.emit({ type: 'records', batch }) });
+  return { inferenceMs: result.inferenceMs };
+}

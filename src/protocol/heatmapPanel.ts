@@ -1,0 +1,136 @@
+/**
+ * Messages between the extension host and the heatmap panel (webview), as discriminated unions on a
+ * `noun/verb` type, plus the validator the host runs on everything the panel sends: a webview is
+ * untrusted input, so unknown types, wrong field types and token indices out of range are dropped.
+ */
+import type { DocumentSummary, ModelInfo } from '../core/analysis';
+import { isGeometryHeatMetric, isHeatMetric, type GeometryColumns, type HeatMetric } from '../core/heat';
+
+/**
+ * Per-token numbers the panel needs to paint, as parallel arrays (compact to post and to keep).
+ * Values are nats; null is a metric the model could not give (non-finite logits).
+ */
+export interface TokenColumns {
+  starts: number[];
+  ends: number[];
+  nll: Array<number | null>;
+  entropy: Array<number | null>;
+  rank: Array<number | null>;
+}
+
+export interface AnalysisHeader {
+  model: ModelInfo;
+  summary: DocumentSummary;
+  utf8Bytes: number;
+  window: number;
+  stride: number;
+  topK: number;
+  /** Wall time of the whole analysis, including model load, in ms. */
+  elapsedMs: number;
+}
+
+/** Everything the panel shows for one document: sent on ready, on reveal, and after a run. */
+export interface PanelSnapshot {
+  uri: string;
+  fileName: string;
+  text: string;
+  columns: TokenColumns;
+  /** Tokens expected in total (the run may still be streaming). */
+  totalTokens: number;
+  header?: AnalysisHeader;
+  running: boolean;
+  stale: boolean;
+  error?: string;
+  metric: HeatMetric;
+  /** Present once the geometry of this analysis is computed. */
+  geometry?: GeometryColumns;
+}
+
+/** Details of one token for the tooltip, computed by the host on request. */
+export interface TokenDetails {
+  index: number;
+  id: number;
+  text: string;
+  nll: number | null;
+  entropy: number | null;
+  rank: number | null;
+  context: number;
+  /** The end of the text the model saw before this token (trimmed), for the tooltip. */
+  contextTail: string;
+  top: Array<{ id: number; text: string; prob: number }>;
+}
+
+// ---- host -> panel ----
+export interface SnapshotNotification { type: 'analysis/snapshot'; snapshot: PanelSnapshot }
+export interface RecordsNotification { type: 'analysis/records'; uri: string; columns: TokenColumns; done: number; total: number }
+export interface DoneNotification { type: 'analysis/done'; uri: string; header: AnalysisHeader }
+export interface ErrorNotification { type: 'analysis/error'; uri: string; message: string }
+export interface StaleNotification { type: 'analysis/stale'; uri: string; stale: boolean }
+export interface DetailsResponse { type: 'token/details'; requestId: number; details: TokenDetails | null }
+export interface MetricNotification { type: 'metric/changed'; metric: HeatMetric }
+
+export type HostToPanelMessage =
+  | SnapshotNotification | RecordsNotification | DoneNotification | ErrorNotification
+  | StaleNotification | DetailsResponse | MetricNotification;
+
+// ---- panel -> host ----
+export interface ReadyCommand { type: 'panel/ready' }
+export interface RevealCommand { type: 'token/reveal'; index: number }
+export interface DetailsRequest { type: 'token/details'; index: number; requestId: number }
+export interface MetricCommand { type: 'metric/set'; metric: HeatMetric }
+export interface RerunCommand { type: 'analysis/rerun' }
+/** Opens the spectrum panel for the panel's document. */
+export interface ShowSpectrumCommand { type: 'spectrum/show' }
+/** Measured render time of a snapshot, reported for logs and the benchmark figure. */
+export interface RenderedNotification { type: 'panel/rendered'; tokens: number; ms: number }
+
+export type PanelToHostMessage =
+  | ReadyCommand | RevealCommand | DetailsRequest | MetricCommand | RerunCommand | RenderedNotification | ShowSpectrumCommand;
+
+export const isIndex = (v: unknown, tokenCount: number): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < tokenCount;
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/**
+ * Returns the message when it is well formed for a document of `tokenCount` tokens, else undefined.
+ * Only the fields the host reads are copied, so extra properties never travel further.
+ */
+export function parsePanelMessage(raw: unknown, tokenCount: number): PanelToHostMessage | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'panel/ready':
+      return { type: 'panel/ready' };
+    case 'analysis/rerun':
+      return { type: 'analysis/rerun' };
+    case 'spectrum/show':
+      return { type: 'spectrum/show' };
+    case 'token/reveal':
+      return isIndex(m.index, tokenCount) ? { type: 'token/reveal', index: m.index } : undefined;
+    case 'token/details':
+      return isIndex(m.index, tokenCount) && Number.isInteger(m.requestId)
+        ? { type: 'token/details', index: m.index, requestId: m.requestId as number }
+        : undefined;
+    case 'metric/set':
+      return isHeatMetric(m.metric) || isGeometryHeatMetric(m.metric) ? { type: 'metric/set', metric: m.metric } : undefined;
+    case 'panel/rendered':
+      return isCount(m.tokens) && isCount(m.ms) ? { type: 'panel/rendered', tokens: m.tokens, ms: m.ms } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** What the panel keeps in `vscode.setState` so that it can come back after a reload. */
+export interface PanelState {
+  uri: string;
+  metric: HeatMetric;
+  scrollTop: number;
+}
+
+export function parsePanelState(raw: unknown): PanelState | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const s = raw as Record<string, unknown>;
+  if (typeof s.uri !== 'string' || !(isHeatMetric(s.metric) || isGeometryHeatMetric(s.metric))) return undefined;
+  return { uri: s.uri, metric: s.metric, scrollTop: typeof s.scrollTop === 'number' ? s.scrollTop : 0 };
+}

@@ -1,0 +1,21 @@
+/**
+ * The boundary between the engine and its reduction thread: one chunk's logits rows
+ * (targets.length x width) sit in shared slot `slot`; the slot's buffer is sent once, when it is
+ * (re)allocated. The metrics come back with their buffers moved, not copied.
+ */
+import type { ChunkMetrics } from '../core/reduceChunk';
+
+export interface ReduceChunkParams {
+  slot: number;
+  shared?: Float32Array;
+  width: number;
+  targets: Int32Array;
+  k: number;
+  /** Geometry's extras: per row the id after the target (−1: none); see reduceChunk. */
+  afterNext?: Int32Array;
+}
+
+export interface ReducerThreadMethods {
+  [method: string]: { params: unknown; result: unknown; event?: unknown };
+  reduce: { params: ReduceChunkParams; result: ChunkMetrics };
+}

@@ -1,0 +1,59 @@
+/** The panel's header: document figures, the colour legend and the run status. Text via textContent only. */
+import { HEAT_BOUNDS, HEAT_BUCKETS, type HeatMetric, METRIC_LABELS } from '../../src/core/heat';
+import { type AnalysisHeader } from '../../src/protocol/heatmapPanel';
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+const fixed = (v: number | null | undefined, digits: number) => (v === null || v === undefined ? 'n/a' : v.toFixed(digits));
+
+export function renderSummary(target: HTMLElement, h: AnalysisHeader | undefined, tokensSoFar: number): void {
+  const items: Array<[string, string]> = h
+    ? [
+      ['Model', h.model.name],
+      ['Tokens', String(h.summary.tokens)],
+      ['Bits per byte', fixed(h.summary.bitsPerByte, 3)],
+      ['Perplexity', fixed(h.summary.perplexity, 2)],
+      ['Mean entropy', `${fixed(h.summary.meanEntropy === null ? null : h.summary.meanEntropy / Math.LN2, 2)} bits`],
+      ['Context', `${h.model.contextLength} (window ${h.window}, stride ${h.stride})`],
+      ['Time', `${(h.elapsedMs / 1000).toFixed(2)} s`],
+    ]
+    : [['Tokens', String(tokensSoFar)]];
+  target.replaceChildren(...items.map(([k, v]) => {
+    const item = el('span', 'figure');
+    item.dataset.figure = k;
+    item.append(el('span', 'figure-label', k), el('span', 'figure-value', v));
+    return item;
+  }));
+}
+
+export function renderLegend(target: HTMLElement, metric: HeatMetric): void {
+  const bounds = HEAT_BOUNDS[metric];
+  const fmt = (v: number) => (metric === 'rank' ? String(v) : String(v));
+  const swatches = Array.from({ length: HEAT_BUCKETS }, (_, b) => {
+    const label = b === 0 ? `< ${fmt(bounds[0])}` : b === HEAT_BUCKETS - 1 ? `≥ ${fmt(bounds[b - 1])}` : `${fmt(bounds[b - 1])}–${fmt(bounds[b])}`;
+    const s = el('span', `swatch h${b}`, label);
+    s.title = `${METRIC_LABELS[metric]} ${label}`;
+    return s;
+  });
+  target.replaceChildren(el('span', 'legend-title', METRIC_LABELS[metric]), ...swatches, el('span', 'swatch hna', 'n/a'));
+}
+
+export interface StatusView { running: boolean; done: number; total: number; stale: boolean; error?: string }
+
+export function renderStatus(target: HTMLElement, s: StatusView): void {
+  target.className = s.error ? 'error' : s.stale ? 'stale' : s.running ? 'running' : '';
+  target.textContent = s.error
+    ? s.done > 0 && s.done < s.total
+      ? `Incomplete: ${s.done} of ${s.total} tokens were analysed before it stopped: ${s.error}`
+      : `Analysis failed: ${s.error}`
+    : s.stale
+      ? 'The document changed since this analysis: these results are stale. Re-run to update.'
+      : s.running
+        ? `Analysing… ${s.done} / ${s.total || '?'} tokens`
+        : '';
+}
