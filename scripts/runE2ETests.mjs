@@ -84,7 +84,8 @@ try {
   const reference = cliReference(join(workspace, 'sample.txt'), modelPath);
   if (measureLong) writeFileSync(join(workspace, 'long.txt'), sizedLongDocument(join(runDir, 'tmp/probe.txt'), modelPath, 50_000));
   // The bundled model is the default; only the fallback fixture needs the setting.
-  writeUserSettings(runDir, {});
+  // VS Code in a browser saves after a delay by default; these tests decide when a document is saved.
+  writeUserSettings(runDir, { 'files.autoSave': 'off' });
   writeMachineSettings(runDir, bundled ? {} : { 'markovLens.modelPath': modelPath });
   server = await startServer(runDir, { trust: false });
   browser = await launchBrowser(runDir);
