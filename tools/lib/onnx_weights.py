@@ -71,6 +71,8 @@ def torch_model_from_onnx(folder: str, onnx_path: str = None):
     proto = onnx.load(onnx_path or os.path.join(folder, "model.onnx"))
     model = empty_model(config)
     state = state_from_proto(proto)
+    if "lm_head.weight" in model.state_dict() and "lm_head.weight" not in state and config.get("tie_word_embeddings"):
+        state["lm_head.weight"] = state["embed_tokens.weight"]  # a tied Llama head: MatMul(h, Transpose(embed))
     missing = set(model.state_dict()) - set(state)
     if missing:
         raise RuntimeError(f"weights not found in the graph: {sorted(missing)}")
