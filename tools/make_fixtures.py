@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """Builds every test fixture under test/fixtures/models/ and test/fixtures/reference/ (the
 surplus A2/B reference too: fixtures_surplus.py, also runnable alone on the committed models).
+Then the fixtures that are built from those folders (each module also runs alone):
+fixtures_long_context.py (issue 15), fixtures_quantized.py (issue 15 part 4), fixtures_compare.py
+(issue 16; also reads models/default), fixtures_lens.py (issue 17; also reads models/default).
 
 Run from anywhere: /usr/bin/python3 tools/make_fixtures.py   (a few minutes on 2 cores)
 Seeded and single-threaded, so a rebuild on the same corpus gives the same files. At the end it
@@ -20,9 +23,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch  # noqa: E402
 
 from fixtures_broken import write_broken_folders  # noqa: E402
+from fixtures_compare import write_default_compare, write_fixture_compares  # noqa: E402
 from fixtures_corpus import reference_texts, sha256, training_corpus  # noqa: E402
+from fixtures_lens import write_lens  # noqa: E402
+from fixtures_long_context import write_long_context  # noqa: E402
 from fixtures_models import (NonFiniteLogits, build_gpt2, build_llamas,  # noqa: E402
                              export_gpt2_variant, write_tjs_layout)
+from fixtures_quantized import write_quantized  # noqa: E402
 from fixtures_reference import dump_reference, reference_document  # noqa: E402
 from fixtures_surplus import write_surplus  # noqa: E402
 from lib.export import export_onnx  # noqa: E402
@@ -147,6 +154,13 @@ def main():
     for built in (metaspace, unigram):
         sample = built.encode(gpt2_texts["english"])[:40]
         node_check_onnx(os.path.join(built.folder, "model.onnx"), built.model, sample, 1e-4)
+
+    print("long context, quantized variants, comparisons, lens...", flush=True)
+    write_long_context(corpus, gpt2.folder)
+    write_quantized()
+    write_fixture_compares()
+    write_default_compare()
+    write_lens()
     write_json(os.path.join(MODELS, "manifest.json"), {
         "corpus_sha256": sha256(corpus), "corpus_chars": len(corpus), "train_steps": STEPS,
         "torch": torch.__version__, "folders": sorted(os.listdir(MODELS))})

@@ -73,10 +73,12 @@ def _trace_inputs(model, past_len: int = 3, seq_len: int = 4):
     return tuple(args) + past
 
 
-def export_onnx(model: nn.Module, path: str, external_data: bool = False, fp16: bool = False) -> None:
+def export_onnx(model: nn.Module, path: str, external_data: bool = False, fp16: bool = False,
+                opset: int = OPSET) -> None:
     """Writes model.onnx (and model.onnx_data with external_data) for a float32 model in eval mode.
 
-    fp16 converts weights, past/present and logits to float16 after export (see fp16.py)."""
+    fp16 converts weights, past/present and logits to float16 after export (see fp16.py). Below
+    opset 17 the exporter writes LayerNorm as ReduceMean/Sub/Pow/Sqrt/Div/Mul/Add nodes."""
     model = model.float().eval()
     wrapper = _FlatSignature(model)
     inputs, outputs, past, present = io_names(model.num_layers, wrapper.takes_position_ids)
@@ -84,7 +86,7 @@ def export_onnx(model: nn.Module, path: str, external_data: bool = False, fp16: 
     with torch.no_grad():
         torch.onnx.export(wrapper, _trace_inputs(model), tmp_path, input_names=inputs,
                           output_names=outputs, dynamic_axes=_dynamic_axes(inputs, past, present),
-                          opset_version=OPSET, do_constant_folding=True)
+                          opset_version=opset, do_constant_folding=True)
     proto = onnx.load(tmp_path)
     os.remove(tmp_path)
     tie_transposed_copies(proto)

@@ -75,3 +75,38 @@ def convert_to_float16(model: onnx.ModelProto, keep_float32=("LayerNormalization
     graph.node.extend(new_nodes)
     del graph.value_info[:]
     return model
+
+
+def float32_io(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Float32 graph I/O around a converted float16 graph (transformers.js's own fp16 script,
+    keep_io_types=True): each float16 input X is a float32 input cast to float16 as "X_fp16"
+    inside; each float16 output Y is computed as "Y_fp16" and cast to float32 as Y."""
+    graph = model.graph
+    heads, tails = [], []
+    for value in graph.input:
+        if value.type.tensor_type.elem_type == TensorProto.FLOAT16:
+            value.type.tensor_type.elem_type = TensorProto.FLOAT
+            inner = value.name + "_fp16"
+            heads.append(helper.make_node("Cast", [value.name], [inner], to=TensorProto.FLOAT16,
+                                          name=f"/io/{value.name}/Cast"))
+            for node in graph.node:
+                for index, name in enumerate(node.input):
+                    if name == value.name:
+                        node.input[index] = inner
+    for value in graph.output:
+        if value.type.tensor_type.elem_type == TensorProto.FLOAT16:
+            value.type.tensor_type.elem_type = TensorProto.FLOAT
+            inner = value.name + "_fp16"
+            for node in graph.node:
+                for index, name in enumerate(node.output):
+                    if name == value.name:
+                        node.output[index] = inner
+                for index, name in enumerate(node.input):
+                    if name == value.name:
+                        node.input[index] = inner
+            tails.append(helper.make_node("Cast", [inner], [value.name], to=TensorProto.FLOAT,
+                                          name=f"/io/{value.name}/Cast"))
+    nodes = heads + list(graph.node) + tails
+    del graph.node[:]
+    graph.node.extend(nodes)
+    return model
