@@ -58,7 +58,8 @@ async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: OpenModelOpt
   try {
     // Progress on an interactive stderr only, so pipes and logs stay clean.
     const onProgress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rscoring ${done}/${total} tokens`) : undefined;
-    const analysis = await engine.analyze({ text, topK: args.topK, window: args.window, stride: args.stride, onProgress, geometry: args.geometry });
+    const analysis = await engine.analyze({ text, topK: args.topK, window: args.window, stride: args.stride, windowMemoryMB: args.windowMemoryMB, onProgress, geometry: args.geometry });
+    if (analysis.scoring.windowCapped) io.stderr.write(`markov-lens: note: ${analysis.scoring.windowCapped}; --window N chooses another, --window-memory MB raises the budget\n`);
     if (onProgress) io.stderr.write('\r\x1b[K');
     if (args.format === 'json') {
       const { geometry: report, ...rest } = analysis;

@@ -43,6 +43,8 @@ export interface ScoringInfo {
   window: number;
   stride: number;
   topK: number;
+  /** Present when the default window is shorter than the model's context (memory): why, in words. */
+  windowCapped?: string;
 }
 
 export interface DocumentSummary {

@@ -19,10 +19,15 @@ export interface AnalyzeRequest {
   text: string;
   /** How many top predictions to keep per token (default 10). */
   topK?: number;
-  /** Tokens per window (default: the model's context length, capped). */
+  /** Tokens per window (default: the model's context length; shorter only when it would not fit windowMemoryMB). */
   window?: number;
   /** Tokens a window advances by (default window / 2). */
   stride?: number;
+  /**
+   * Memory the default window may take (MB, default 2048): a model whose full context would need
+   * more gets a shorter window, reported in `scoring.windowCapped`.
+   */
+  windowMemoryMB?: number;
   signal?: AbortSignal;
   /** Called after each window with tokens done out of total. */
   onProgress?(done: number, total: number): void;

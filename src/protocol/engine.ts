@@ -31,6 +31,8 @@ export interface AnalyzeParams {
   topK: number;
   window?: number;
   stride?: number;
+  /** Memory a default window may take before it is capped below the model's context (MB). */
+  windowMemoryMB?: number;
   /** Representation geometry wanted (off when absent: plain analysis cost is unchanged). */
   geometry?: GeometryOptions;
   /**
