@@ -36,6 +36,8 @@ export interface ModelInfo {
   layers: number;
   contextLength: number;
   dtype: string;
+  /** The graph's quantized arithmetic, when it has some (e.g. "4-bit weights (MatMulNBits, blocks of 32)"). */
+  quantization?: string;
 }
 
 export interface ScoringInfo {
