@@ -11,6 +11,7 @@ but trains the same model.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -26,6 +27,7 @@ sys.path.insert(0, os.path.join(REPO, "tools"))
 import torch  # noqa: E402
 
 from lib.gpt2 import Gpt2Config  # noqa: E402
+from lib.llama import LlamaConfig  # noqa: E402
 
 VOCAB_SIZE = 8192
 ARCH = dict(n_positions=1024, n_embd=192, n_layer=4, n_head=4)
@@ -88,6 +90,7 @@ def build(out_dir: str, cache: str, steps: int, note: str = "") -> None:
 def finish(out_dir: str, cache: str, stats: dict, log, started: float) -> None:
     """Evaluate, export, verify in onnxruntime-node, and write the documentation."""
     import evaluate_all
+    import probe
     import readme
     import train
     from model_files import write_model_folder
@@ -97,6 +100,11 @@ def finish(out_dir: str, cache: str, stats: dict, log, started: float) -> None:
     stats["parameters"] = sum(p.numel() for p in model.parameters())
     stats["heldout"] = evaluate_all.evaluate(model, os.path.join(cache, "tokenizer.json"),
                                              os.path.join(cache, "corpus"), log=log)
+    tokenizer, eot = evaluate_all.load_tokenizer(os.path.join(cache, "tokenizer.json"))
+    probe_text, phrases = probe.build(os.path.join(cache, "corpus"), tokenizer)
+    stats["probe"] = probe.measure(model, tokenizer, eot, probe_text, phrases)
+    log(f"probe: ratio {stats['probe']['ratio']:.4f} (mean NLL after the first token "
+        f"{stats['probe']['first_mean_nll']:.3f} -> {stats['probe']['second_mean_nll']:.3f} nats)")
     stats["timings"]["evaluation_s"] = time.time() - t3
 
     stats["package_licences"] = package_licences(os.path.join(cache, "corpus"))
@@ -107,9 +115,11 @@ def finish(out_dir: str, cache: str, stats: dict, log, started: float) -> None:
                        name="markov-lens/default")
     evaluate_all.write_heldout_samples(os.path.join(cache, "corpus"), os.path.join(out_dir, "heldout"))
     write_expected(out_dir, stats)
+    probe.write(os.path.join(out_dir, "probe"), probe_text, phrases, stats["probe"])
     stats["tokenizer_check"] = verify_tokenizer(out_dir, cache, log)
     stats["onnx_check"] = verify_onnx(model, out_dir, cache, log)
     stats["cli_check"] = cross_check_cli(out_dir, stats, log)
+    stats["cli_probe_check"] = cross_check_cli_probe(out_dir, stats, log)
     stats["timings"]["total_s"] = time.time() - started
     with open(os.path.join(cache, "build.json"), "w") as f:
         json.dump(stats, f, indent=1)
@@ -138,15 +148,12 @@ def tokens_read_per_source(cache: str, stats: dict) -> dict:
     schedule = train.Schedule(**{**stats["schedule"],
                                  "phases": tuple(tuple(p) for p in stats["schedule"]["phases"])})
     stream = np.fromfile(os.path.join(cache, "train_tokens.bin"), dtype=np.uint16)
-    base = stream.__array_interface__["data"][0]
     positions = []
     for reader, steps, (_end, seq_len, batch) in zip(
             train.phase_readers(stream, schedule, SEED), stats["training"]["phase_steps"],
             schedule.phases):
-        offset = (reader.chunks.__array_interface__["data"][0] - base) // stream.itemsize
-        rows = reader.order[:steps * batch]
-        width = seq_len + 1
-        positions.append((offset + rows[:, None] * width + np.arange(seq_len)[None, :]).ravel())
+        assert steps * batch <= len(reader.order), "a phase read its region more than once"
+        positions.append(reader.stream_positions(reader.order[:steps * batch], seq_len).ravel())
     separators = np.flatnonzero(stream == VOCAB_SIZE - 1)
     doc_of = np.searchsorted(separators, np.concatenate(positions), side="left")
     docs = tokenize_corpus.shuffled_train_docs(os.path.join(cache, "corpus"), SEED)
@@ -235,6 +242,26 @@ def cross_check_cli(out_dir: str, stats: dict, log) -> str:
     return line
 
 
+def cross_check_cli_probe(out_dir: str, stats: dict, log) -> str:
+    """The probe ratio recomputed from the CLI's per-token NLLs and offsets (as the engine test)."""
+    import probe
+    cli = os.path.join(REPO, "dist", "cli.js")
+    if not os.path.exists(cli):
+        return "skipped (dist/cli.js not built)"
+    folder = os.path.join(out_dir, "probe")
+    result = subprocess.run(["node", cli, "analyze", os.path.join(folder, probe.TEXT_NAME),
+                             "--model", out_dir, "--format", "json"], capture_output=True, text=True)
+    if result.returncode != 0:
+        return f"CLI failed (exit {result.returncode}): {result.stderr.strip()[:200]}"
+    with open(os.path.join(folder, probe.SPANS_NAME), encoding="utf-8") as f:
+        phrases = json.load(f)["phrases"]
+    ratio = probe.ratio_from_records(json.loads(result.stdout)["tokens"], phrases)
+    line = (f"`markov-lens analyze probe/{probe.TEXT_NAME}`: ratio {ratio:.4f} "
+            f"(PyTorch: {stats['probe']['ratio']:.4f})")
+    log(f"cli probe check: {line}")
+    return line
+
+
 def random_init(out_dir: str, seed: int) -> None:
     """The default model's architecture and tokenizer with untrained (seeded) weights."""
     import train
@@ -243,9 +270,9 @@ def random_init(out_dir: str, seed: int) -> None:
     default_dir = os.path.join(REPO, "models", "default")
     with open(os.path.join(default_dir, "config.json")) as f:
         hf = json.load(f)
-    config = Gpt2Config(vocab_size=hf["vocab_size"], n_positions=hf["n_positions"],
-                        n_embd=hf["n_embd"], n_layer=hf["n_layer"], n_head=hf["n_head"],
-                        bos_token_id=hf["bos_token_id"], eos_token_id=hf["eos_token_id"])
+    kind = LlamaConfig if hf["model_type"] == "llama" else Gpt2Config
+    names = {f.name for f in dataclasses.fields(kind)} - {"dropout"}
+    config = kind(**{k: v for k, v in hf.items() if k in names})
     model = train.make_model(config, seed).eval()
     write_model_folder(model, os.path.join(default_dir, "tokenizer.json"), out_dir,
                        name=f"markov-lens/default-random-init-seed{seed}")
