@@ -30,15 +30,26 @@ from lib.gpt2 import Gpt2Config  # noqa: E402
 from lib.llama import LlamaConfig  # noqa: E402
 
 VOCAB_SIZE = 8192
-ARCH = dict(n_positions=1024, n_embd=192, n_layer=4, n_head=4)
+# family "gpt2" (learned positions) or "llama" (RoPE, SwiGLU, RMSNorm; LM head tied as in GPT-2)
+ARCH = dict(family="gpt2", layers=4, width=192, heads=4, context=1024, intermediate=512,
+            rope_theta=10000.0)
 SEED = 1234
 BPE_SAMPLE_BYTES = 25_000_000
-STREAM_TOKENS = 20_000_000  # more than a 60-minute run reads on an idle 2-core machine (~2,500 tokens/s)
+STREAM_TOKENS = 25_000_000  # about the whole training split
 
 
-def model_config() -> Gpt2Config:
+def model_config(arch: dict = ARCH):
     eot = VOCAB_SIZE - 1  # the trainer puts the one special token last
-    return Gpt2Config(vocab_size=VOCAB_SIZE, bos_token_id=eot, eos_token_id=eot, **ARCH)
+    if arch["family"] == "llama":
+        return LlamaConfig(vocab_size=VOCAB_SIZE, hidden_size=arch["width"],
+                           intermediate_size=arch["intermediate"], num_hidden_layers=arch["layers"],
+                           num_attention_heads=arch["heads"], num_key_value_heads=arch["heads"],
+                           head_dim=arch["width"] // arch["heads"],
+                           max_position_embeddings=arch["context"], rope_theta=arch["rope_theta"],
+                           bos_token_id=eot, eos_token_id=eot, tie_word_embeddings=True)
+    return Gpt2Config(vocab_size=VOCAB_SIZE, bos_token_id=eot, eos_token_id=eot,
+                      n_positions=arch["context"], n_embd=arch["width"], n_layer=arch["layers"],
+                      n_head=arch["heads"])
 
 
 def log_to(path: str):
@@ -52,13 +63,37 @@ def log_to(path: str):
     return log
 
 
-def build(out_dir: str, cache: str, steps: int, note: str = "") -> None:
-    import corpus
-    import tokenize_corpus
+def build(out_dir: str, cache: str, steps: int, note: str = "", from_stream: bool = False) -> None:
     import train
 
     os.makedirs(cache, exist_ok=True)
     log = log_to(os.path.join(cache, "build.log"))
+    t0 = time.time()
+    if from_stream:
+        with open(os.path.join(cache, "prep.json")) as f:
+            stats = json.load(f)
+        stats.update({"arch": ARCH, "threads": torch.get_num_threads(), "machine_note": note})
+        t0 -= stats["timings"]["corpus_s"] + stats["timings"]["tokenizer_s"]
+    else:
+        stats = prepare(cache, note, log)
+    stream_path = os.path.join(cache, "train_tokens.bin")
+    t2 = time.time()
+    checkpoint = os.path.join(cache, "model.pt")
+    schedule = train.Schedule(steps=steps)
+    stats["schedule"] = schedule.__dict__
+    stats["training"] = train.train(stream_path, model_config(), schedule, SEED, checkpoint,
+                                    log=log)
+    stats["timings"]["training_s"] = time.time() - t2
+    with open(os.path.join(cache, "build.json"), "w") as f:
+        json.dump(stats, f, indent=1)
+    finish(out_dir, cache, stats, log, started=t0)
+
+
+def prepare(cache: str, note: str, log) -> dict:
+    """Corpus, tokenizer and token stream; their statistics also go to prep.json."""
+    import corpus
+    import tokenize_corpus
+
     stats: dict = {"seed": SEED, "arch": ARCH, "vocab_size": VOCAB_SIZE, "timings": {},
                    "threads": torch.get_num_threads(), "machine_note": note}
     t0 = time.time()
@@ -74,17 +109,9 @@ def build(out_dir: str, cache: str, steps: int, note: str = "") -> None:
     stats["stream"] = tokenize_corpus.encode_stream(corpus_dir, stream_path, vocab, merges, SEED,
                                                     STREAM_TOKENS, log=log)
     stats["timings"]["tokenizer_s"] = time.time() - t1
-
-    t2 = time.time()
-    checkpoint = os.path.join(cache, "model.pt")
-    schedule = train.Schedule(steps=steps)
-    stats["schedule"] = schedule.__dict__
-    stats["training"] = train.train(stream_path, model_config(), schedule, SEED, checkpoint,
-                                    log=log)
-    stats["timings"]["training_s"] = time.time() - t2
-    with open(os.path.join(cache, "build.json"), "w") as f:
+    with open(os.path.join(cache, "prep.json"), "w") as f:
         json.dump(stats, f, indent=1)
-    finish(out_dir, cache, stats, log, started=t0)
+    return stats
 
 
 def finish(out_dir: str, cache: str, stats: dict, log, started: float) -> None:
@@ -299,6 +326,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=SEED, help="seed for --random-init")
     parser.add_argument("--finish-only", action="store_true",
                         help="reuse the cached trained checkpoint: evaluate, export, document")
+    parser.add_argument("--from-stream", action="store_true",
+                        help="reuse the cached corpus, tokenizer and token stream (prep.json)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.random_init:
@@ -309,7 +338,7 @@ def main() -> None:
         finish(args.out, args.cache, stats, log_to(os.path.join(args.cache, "build.log")),
                started=time.time() - sum(stats["timings"].values()))
     else:
-        build(args.out, args.cache, args.train_steps, args.note)
+        build(args.out, args.cache, args.train_steps, args.note, args.from_stream)
 
 
 if __name__ == "__main__":
