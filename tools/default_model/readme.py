@@ -107,9 +107,8 @@ first (scoring convention below; every first occurrence is inside the window of 
 - Mean NLL after each phrase's first token: **{p['first_mean_nll']:.3f} nats** at the first
   occurrence, **{p['second_mean_nll']:.3f} nats** at the second: **ratio {p['ratio']:.3f}**
   ({verdict(p['ratio'], 0.5)}: the issue asks for at most 0.5).
-- The model this one replaced (4 x 192 GPT-2, 6.1 M tokens, no repeated spans) scored
-  {stats.get('previous_probe_ratio', 'n/a')} on the same probe (through the CLI): it did not
-  copy.
+- The model of issue 3 (4 x 192 GPT-2, 6.1 M tokens, no repeated spans) scored 0.987 on the
+  same probe (through the CLI): it did not copy.
 - `npm test` (`test/unit/engine/probe.test.ts`) recomputes the ratio from the engine's
   per-token NLLs and checks it against this figure and against 0.5.
 """
