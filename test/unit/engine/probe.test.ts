@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TokenRecord } from '../../../src/core/analysis';
 import type { LanguageModelEngine } from '../../../src/model/api';
-import { openModel } from '../../../src/model/engine';
+import { openModel } from '../../../src/model/client/openModel';
 
 const modelDir = join(__dirname, '..', '..', '..', '..', 'models', 'default');
 const probeDir = join(modelDir, 'probe');
