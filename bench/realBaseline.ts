@@ -1,0 +1,34 @@
+/**
+ * Issue 15 baseline: the real-size models at 4,096 tokens, engine analysis vs the PyTorch peer with 1
+ * and 2 threads on each side (default windows: 1,024 / 512), and the per-token NLL agreement.
+ *
+ *   npm run compile-tests && node out/bench/realBaseline.js [--runs N]
+ */
+import { loadavg } from 'node:os';
+import { arg, fmt, stats, textOfTokens } from './lib';
+import { peerRuns } from './peer';
+import { ensureRealModels } from './realModels';
+
+async function main(): Promise<void> {
+  const runs = Math.max(1, Number(arg('runs') ?? 3));
+  const models = ensureRealModels();
+  console.log(`load average ${loadavg().map(x => x.toFixed(1)).join(' ')}; ${runs} paired runs after one warm-up`);
+  for (const [name, dir] of Object.entries(models)) {
+    const text = textOfTokens(dir, 4096);
+    for (const threads of [1, 2]) {
+      const r = await peerRuns(dir, text, runs, threads);
+      const ours = stats(r.oursMs);
+      const peer = stats(r.peerMs);
+      console.log(
+        `${name} ${threads} thread(s): ours ${fmt(ours.median, 0)} ms (${fmt(ours.min, 0)}-${fmt(ours.max, 0)}), ${fmt((r.tokens / ours.median) * 1000, 0)} tokens/s; ` +
+          `peer ${fmt(peer.median, 0)} ms (${fmt(peer.min, 0)}-${fmt(peer.max, 0)}); peer/ours ${fmt(peer.median / ours.median, 2)}; ` +
+          `max |dNLL| ${r.maxNllDiff.toExponential(2)} nats, mean NLL ${fmt(r.mean.oursNll, 5)} vs ${fmt(r.mean.peerNll, 5)}; load ${loadavg()[0].toFixed(1)}`,
+      );
+    }
+  }
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exitCode = 1;
+});
