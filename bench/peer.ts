@@ -31,6 +31,9 @@ export interface PeerRuns {
   /** Per paired run (warm-up excluded): the peer's scoring time and our whole analysis, ms. */
   peerMs: number[];
   oursMs: number[];
+  /** The same runs' CPU time (every thread of the process; a busy machine inflates it far less than wall time). */
+  peerCpuMs: number[];
+  oursCpuMs: number[];
   /** Warm-up run: largest per-token |NLL difference| (nats), and the mean NLL / entropy of each side. */
   maxNllDiff: number;
   mean: { peerNll: number; oursNll: number; peerEntropy: number; oursEntropy: number };
@@ -59,14 +62,16 @@ export async function peerRuns(modelDir: string, text: string, runs: number, thr
   };
   try {
     if ((await next()) !== 'ready') throw new Error('peer_torch.py did not start');
-    const peerRun = async (command = 'run'): Promise<{ ms: number; nll_sum: number; entropy_sum: number; nll?: number[] }> => {
+    const peerRun = async (command = 'run'): Promise<{ ms: number; cpu_ms: number; nll_sum: number; entropy_sum: number; nll?: number[] }> => {
       peer.stdin.write(`${command}\n`);
       return JSON.parse(await next());
     };
     const ours = async () => {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const a = await engine.analyze({ text });
-      return { ms: performance.now() - t0, nll: a.tokens.map(t => t.nll ?? NaN), entropy: a.tokens.reduce((s, t) => s + (t.entropy ?? 0), 0) };
+      const cpu = process.cpuUsage(c0);
+      return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, nll: a.tokens.map(t => t.nll ?? NaN), entropy: a.tokens.reduce((s, t) => s + (t.entropy ?? 0), 0) };
     };
     const p0 = await peerRun('run tokens');
     const o0 = await ours(); // warm-up both; also the cross-check of the numbers
@@ -75,12 +80,18 @@ export async function peerRuns(modelDir: string, text: string, runs: number, thr
     const maxNllDiff = o0.nll.reduce((m, x, i) => Math.max(m, Math.abs(x - p0.nll![i])), 0);
     const peerMs: number[] = [];
     const oursMs: number[] = [];
+    const peerCpuMs: number[] = [];
+    const oursCpuMs: number[] = [];
     for (let i = 0; i < runs; i++) {
-      peerMs.push((await peerRun()).ms);
-      oursMs.push((await ours()).ms);
+      const p = await peerRun();
+      const o = await ours();
+      peerMs.push(p.ms);
+      peerCpuMs.push(p.cpu_ms);
+      oursMs.push(o.ms);
+      oursCpuMs.push(o.cpuMs);
     }
     const oursNll = o0.nll.reduce((s, x) => s + x, 0);
-    return { tokens: n, threads, peerMs, oursMs, maxNllDiff, mean: { peerNll: p0.nll_sum / n, oursNll: oursNll / n, peerEntropy: p0.entropy_sum / n, oursEntropy: o0.entropy / n } };
+    return { tokens: n, threads, peerMs, oursMs, peerCpuMs, oursCpuMs, maxNllDiff, mean: { peerNll: p0.nll_sum / n, oursNll: oursNll / n, peerEntropy: p0.entropy_sum / n, oursEntropy: o0.entropy / n } };
   } finally {
     peer.stdin.end();
     peer.kill();

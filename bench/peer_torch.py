@@ -7,7 +7,8 @@ over the vocabulary.
 Protocol (so the benchmark can pair each peer run with an engine run): reads a JSON job
 {"model": DIR, "ids": [...], "windows": [[start, end, firstTarget, lastTarget], ...], "threads": n}
 from the file named by argv[1], loads the model, prints "ready", then for every line "run" on stdin
-scores the whole text and prints one JSON line {"ms": elapsed, "nll_sum": ..., "entropy_sum": ...};
+scores the whole text and prints one JSON line {"ms": elapsed, "cpu_ms": process CPU time,
+"nll_sum": ..., "entropy_sum": ...};
 the line "run tokens" adds "nll": [per-token NLL in document order].
 Threads: torch.set_num_threads(threads); Debian's torch does its matrix products in OpenBLAS
 (pthread build), whose pool follows OPENBLAS_NUM_THREADS, so the caller sets that too (bench/peer.ts).
@@ -143,10 +144,10 @@ def main() -> None:
         if not command or command[0] != "run":
             break
         per_token = command[1:] == ["tokens"]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         nll_sum, entropy_sum, nlls = score(model, ids, job["windows"], per_token)
-        ms = (time.perf_counter() - t0) * 1000
-        result = {"ms": ms, "nll_sum": nll_sum, "entropy_sum": entropy_sum}
+        ms, cpu_ms = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+        result = {"ms": ms, "cpu_ms": cpu_ms, "nll_sum": nll_sum, "entropy_sum": entropy_sum}
         if per_token:
             result["nll"] = nlls
         print(json.dumps(result), flush=True)

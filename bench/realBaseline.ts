@@ -22,7 +22,7 @@ async function main(): Promise<void> {
       console.log(
         `${name} ${threads} thread(s): ours ${fmt(ours.median, 0)} ms (${fmt(ours.min, 0)}-${fmt(ours.max, 0)}), ${fmt((r.tokens / ours.median) * 1000, 0)} tokens/s; ` +
           `peer ${fmt(peer.median, 0)} ms (${fmt(peer.min, 0)}-${fmt(peer.max, 0)}); peer/ours ${fmt(peer.median / ours.median, 2)}; ` +
-          `max |dNLL| ${r.maxNllDiff.toExponential(2)} nats, mean NLL ${fmt(r.mean.oursNll, 5)} vs ${fmt(r.mean.peerNll, 5)}; load ${loadavg()[0].toFixed(1)}`,
+          `CPU ours ${fmt(stats(r.oursCpuMs).median, 0)} ms, peer ${fmt(stats(r.peerCpuMs).median, 0)} ms; max |dNLL| ${r.maxNllDiff.toExponential(2)} nats, mean NLL ${fmt(r.mean.oursNll, 5)} vs ${fmt(r.mean.peerNll, 5)}; load ${loadavg()[0].toFixed(1)}`,
       );
     }
   }
