@@ -39,8 +39,19 @@ export interface PeerRuns {
   mean: { peerNll: number; oursNll: number; peerEntropy: number; oursEntropy: number };
 }
 
-/** `runs` paired peer / engine passes over `text` after one warm-up pair that also cross-checks the numbers. */
-export async function peerRuns(modelDir: string, text: string, runs: number, threads = Math.max(1, Math.floor(availableParallelism() / 2))): Promise<PeerRuns> {
+/**
+ * `runs` paired peer / engine passes over `text` after one warm-up pair that also cross-checks the numbers.
+ * peerEnv adds to the peer's environment, e.g. { MALLOC_MMAP_MAX_: '0' }: glibc's malloc maps and unmaps
+ * every tensor over 32 MB (PyTorch's CPU allocator has no cache), and on a VM where page faults are dear
+ * that is a large part of the peer's time; ONNX Runtime's arena keeps its memory.
+ */
+export async function peerRuns(
+  modelDir: string,
+  text: string,
+  runs: number,
+  threads = Math.max(1, Math.floor(availableParallelism() / 2)),
+  peerEnv: Record<string, string> = {},
+): Promise<PeerRuns> {
   const engine = await openModel(modelDir, { intraOpThreads: threads });
   const config = readModelConfig(modelDir);
   const tokenizer = loadTokenizerSync(modelDir, config.raw);
@@ -52,7 +63,7 @@ export async function peerRuns(modelDir: string, text: string, runs: number, thr
   const job = join(dir, 'job.json');
   writeFileSync(job, JSON.stringify({ model: modelDir, ids, windows, threads }));
   // Debian's torch calls OpenBLAS (pthread build), whose own pool would use every core whatever torch.set_num_threads says.
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), ...peerEnv };
   const peer = spawn(python, [join(repoRoot, 'bench', 'peer_torch.py'), job], { stdio: ['pipe', 'pipe', 'inherit'], env });
   const lines = createInterface({ input: peer.stdout })[Symbol.asyncIterator]();
   const next = async (): Promise<string> => {

@@ -2,7 +2,8 @@
  * Issue 15 baseline: the real-size models at 4,096 tokens, engine analysis vs the PyTorch peer with 1
  * and 2 threads on each side (default windows: 1,024 / 512), and the per-token NLL agreement.
  *
- *   npm run compile-tests && node out/bench/realBaseline.js [--runs N]
+ *   npm run compile-tests && node out/bench/realBaseline.js [--runs N] [--peer-malloc-heap]
+ * --peer-malloc-heap runs the peer with MALLOC_MMAP_MAX_=0 (see peerRuns).
  */
 import { loadavg } from 'node:os';
 import { arg, fmt, stats, textOfTokens } from './lib';
@@ -11,12 +12,13 @@ import { ensureRealModels } from './realModels';
 
 async function main(): Promise<void> {
   const runs = Math.max(1, Number(arg('runs') ?? 3));
+  const peerEnv: Record<string, string> = process.argv.includes('--peer-malloc-heap') ? { MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: String(2 ** 30) } : {};
   const models = ensureRealModels();
-  console.log(`load average ${loadavg().map(x => x.toFixed(1)).join(' ')}; ${runs} paired runs after one warm-up`);
+  console.log(`load average ${loadavg().map(x => x.toFixed(1)).join(' ')}; ${runs} paired runs after one warm-up; peer env ${JSON.stringify(peerEnv)}`);
   for (const [name, dir] of Object.entries(models)) {
     const text = textOfTokens(dir, 4096);
     for (const threads of [1, 2]) {
-      const r = await peerRuns(dir, text, runs, threads);
+      const r = await peerRuns(dir, text, runs, threads, peerEnv);
       const ours = stats(r.oursMs);
       const peer = stats(r.peerMs);
       console.log(
