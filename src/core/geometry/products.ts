@@ -52,6 +52,17 @@ export function* gemm(a: Matrix, transA: boolean, b: Matrix, transB: boolean): L
   return (yield { gemm: { a, transA, b, transB } }) as Float64Array;
 }
 
+/**
+ * The Gram matrix AᵀA (`transA`) or AAᵀ, mirrored from its upper triangle so it is exactly
+ * symmetric whoever computed it (a GEMM need not round C[i][j] and C[j][i] alike).
+ */
+export function* gram(a: Matrix, transA: boolean): Linalg<Float64Array> {
+  const g = yield* gemm(a, transA, a, !transA);
+  const n = transA ? a.cols : a.rows;
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) g[j * n + i] = g[i * n + j];
+  return g;
+}
+
 /** Drives `steps` to the end here, each product by `products` (default the JavaScript kernel). */
 export function runLinalg<R>(steps: Linalg<R>, products: Products = jsProducts): R {
   let step = steps.next();

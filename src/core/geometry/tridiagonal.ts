@@ -4,8 +4,8 @@
  * Gram and Rayleigh-Ritz matrices of a few hundred rows; the Jacobi solver is the test reference.
  */
 import { SymmetricEigen } from './jacobi';
-import { transpose } from './blocked';
 import { applyReflectors } from './householder';
+import { Linalg, transpose } from './products';
 import { tridiagonalEigenvectors } from './inverseIteration';
 
 export function tridiagonalEigen(a: Float64Array, n: number): SymmetricEigen {
@@ -40,10 +40,10 @@ export function tridiagonalEigenvalues(a: Float64Array, n: number): Float64Array
  * All eigenvalues (descending, as tridiagonalEigen) and the eigenvectors of the top `count` only,
  * as columns of an n×count row-major matrix. The vectors come from inverse iteration on the
  * tridiagonal form (inverseIteration.ts) mapped back through the stored Householder reflectors of
- * the reduction (householder.ts): O(count·n²), without ever forming the n×n transform (tred2's
- * O(n³) accumulation).
+ * the reduction (householder.ts, whose products are Linalg steps): O(count·n²), without ever forming
+ * the n×n transform (tred2's O(n³) accumulation).
  */
-export function tridiagonalEigenTop(a: Float64Array, n: number, count: number): { values: Float64Array; vectors: Float64Array } {
+export function* tridiagonalEigenTop(a: Float64Array, n: number, count: number): Linalg<{ values: Float64Array; vectors: Float64Array }> {
   count = Math.max(0, Math.min(count, n));
   if (n <= 2 || count === n) {
     const full = tridiagonalEigen(a, n);
@@ -63,7 +63,7 @@ export function tridiagonalEigenTop(a: Float64Array, n: number, count: number): 
   let norm = 0;
   for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(diag[i]) + Math.abs(sub[i]) + (i + 1 < n ? Math.abs(sub[i + 1]) : 0));
   const ys = tridiagonalEigenvectors({ diag, sub }, values, count, norm);
-  applyReflectors(reflectors, halfSquaredNorms, n, ys, count);
+  yield* applyReflectors(reflectors, halfSquaredNorms, n, ys, count);
   return { values, vectors: transpose(ys, count, n) };
 }
 

@@ -6,12 +6,23 @@
  * under `minWork` multiply-adds stay on the JavaScript kernel, where making two tensors costs more
  * than the arithmetic (bench/geometryKernels.ts measures the crossover).
  */
+import { availableParallelism } from 'node:os';
 import { jsProducts, productShape, type AsyncProducts, type GemmRequest } from '../../core/geometry/products';
 import { gemmModel } from '../onnx/graph';
 import { makeTensor, openSession, releaseSession, runSession, type InferenceSession } from '../onnx/runtime';
 
 /** Below this many multiply-adds a product runs on the JavaScript kernel. */
-export const MIN_WORK = 1 << 15;
+export const MIN_WORK = 1 << 17;
+
+/**
+ * Intra-op threads of each thread's products sessions. The engine thread and the geometry thread
+ * multiply at the same time (the PCA beside the kernel, the nulls on both), so each takes its share
+ * of the cores. MARKOV_LENS_PRODUCT_THREADS overrides it (bench/geometry-overhead.ts compares).
+ */
+export function productThreads(): number {
+  const forced = Number(process.env.MARKOV_LENS_PRODUCT_THREADS);
+  return forced >= 1 ? Math.floor(forced) : Math.max(1, Math.floor(availableParallelism() / 2));
+}
 
 export class OrtProducts implements AsyncProducts {
   private readonly sessions = new Map<string, Promise<InferenceSession>>();
