@@ -56,7 +56,8 @@ export function drawShifts(random: RandomFn, count: number, T: number): number[]
 export function* shiftScores(eig: EigenLite, basis: HiddenBasis, shifts: readonly number[]): Linalg<NullScores[]> {
   const scores: NullScores[] = [];
   const batches = Math.ceil(shifts.length / SHIFT_BATCH);
-  for (let batch = 0; batch < batches; batch++) for (const [, s] of yield* batchScores(eig, basis, shifts, batch)) scores.push(s);
+  const scratch = rotatedScratch(eig, basis);
+  for (let batch = 0; batch < batches; batch++) for (const [, s] of yield* batchScores(eig, basis, shifts, batch, scratch)) scores.push(s);
   return scores;
 }
 
@@ -69,23 +70,28 @@ export function* claimedShiftScores(eig: EigenLite, basis: HiddenBasis, shifts: 
   const scores: Array<[number, NullScores]> = [];
   if (basis.r === 0) return scores;
   const batches = Math.ceil(shifts.length / SHIFT_BATCH);
-  for (let batch = Atomics.add(counter, 0, 1); batch < batches; batch = Atomics.add(counter, 0, 1)) scores.push(...(yield* batchScores(eig, basis, shifts, batch)));
+  const scratch = rotatedScratch(eig, basis);
+  for (let batch = Atomics.add(counter, 0, 1); batch < batches; batch = Atomics.add(counter, 0, 1)) scores.push(...(yield* batchScores(eig, basis, shifts, batch, scratch)));
   return scores;
+}
+
+/** Room for one batch's rotated rows (SHIFT_BATCH·K×T), reused by every batch of a call (8 MB at T = 4,096, K = 32). */
+function rotatedScratch(eig: EigenLite, basis: HiddenBasis): Float64Array {
+  return new Float64Array(SHIFT_BATCH * Math.min(eig.count, basis.r) * documentLength(basis));
 }
 
 /**
  * [index, scores] of shifts[b·SHIFT_BATCH …] for batch b: C_s = Uᵀ roll(Q, s) (K×r, roll moving row
  * t of Q to row t + s mod T) for all of them as one product, A·Q with row (i, j) of A the row j of
- * Uᵀ rotated left by s_i (A[(i,j)][t] = U[(t + s_i) mod T][j]).
+ * Uᵀ rotated left by s_i (A[(i,j)][t] = U[(t + s_i) mod T][j]), built in `rotated`.
  */
-function* batchScores(eig: EigenLite, basis: HiddenBasis, shifts: readonly number[], batch: number): Linalg<Array<[number, NullScores]>> {
+function* batchScores(eig: EigenLite, basis: HiddenBasis, shifts: readonly number[], batch: number, rotated: Float64Array): Linalg<Array<[number, NullScores]>> {
   const T = documentLength(basis);
   const { r } = basis;
   const K = Math.min(eig.count, r);
   const first = batch * SHIFT_BATCH;
   const count = Math.min(SHIFT_BATCH, shifts.length - first);
   const uT = transposedVectors(eig, T);
-  const rotated = new Float64Array(count * K * T);
   for (let i = 0; i < count; i++) {
     const s = ((shifts[first + i] % T) + T) % T;
     for (let j = 0; j < K; j++) {

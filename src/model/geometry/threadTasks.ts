@@ -97,12 +97,11 @@ export function serveGeometryTasks(port: MessagePort): void {
           if (!basis) throw new Error(`geometry thread: no hidden basis ${handle.id}`);
           return basis;
         }, gram), products);
-        // The basis's large arrays move to shared memory: the engine reads them without a copy
-        // while this thread keeps them for the nulls (neither writes them again).
+        // The engine gets the basis's large arrays in shared memory (no copy in the message); this
+        // thread keeps its own for the nulls (ONNX Runtime would copy shared operands every product).
         if (m.task.kind !== 'hiddenBasis') return result;
-        const kept = sharedBasis(result as HiddenBasis);
-        bases.set(m.taskId, kept);
-        return kept;
+        bases.set(m.taskId, result as HiddenBasis);
+        return sharedBasis(result as HiddenBasis);
       });
     });
 }
