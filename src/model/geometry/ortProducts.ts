@@ -15,13 +15,12 @@ import { makeTensor, openSession, releaseSession, runSession, type InferenceSess
 export const MIN_WORK = 1 << 17;
 
 /**
- * Intra-op threads of each thread's products sessions. The engine thread and the geometry thread
- * multiply at the same time (the PCA beside the kernel, the nulls on both), so each takes its share
- * of the cores. MARKOV_LENS_PRODUCT_THREADS overrides it (bench/geometry-overhead.ts compares).
+ * Intra-op threads of each thread's products sessions: the engine thread and the geometry thread
+ * multiply at the same time (the PCA beside the kernel, the nulls on both), so each takes half the
+ * cores (bench/geometryKernels.ts compares one and two threads per product).
  */
 export function productThreads(): number {
-  const forced = Number(process.env.MARKOV_LENS_PRODUCT_THREADS);
-  return forced >= 1 ? Math.floor(forced) : Math.max(1, Math.floor(availableParallelism() / 2));
+  return Math.max(1, Math.floor(availableParallelism() / 2));
 }
 
 export class OrtProducts implements AsyncProducts {
@@ -60,8 +59,11 @@ export class OrtProducts implements AsyncProducts {
     const key = `${transA ? 1 : 0}${transB ? 1 : 0}`;
     let session = this.sessions.get(key);
     if (!session) {
+      // No memory arena: C is copied out to JavaScript at once, so an arena would only keep the
+      // largest product's memory for the rest of the session.
       session = openSession(gemmModel(transA, transB), {
         executionProviders: ['cpu'], intraOpNumThreads: this.threads, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 3,
+        enableCpuMemArena: false,
         extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
       });
       this.sessions.set(key, session);
