@@ -12,9 +12,12 @@
  *
  * Heuristic surplus B is an option outside that budget (off by default); `--context-ablation` adds it.
  *
- *   node out/bench/geometry-overhead.js [--model DIR] [--tokens N] [--runs N] [--warmup N] [--eigen N] [--kernel K] [--shifts N] [--context-ablation]
+ *   node out/bench/geometry-overhead.js [--model DIR] [--tokens N] [--runs N] [--warmup N] [--eigen N] [--kernel K] [--shifts N] [--context-ablation] [--baseline DIR]
  *
  * --warmup N (default 3): pairs run first and reported apart, while V8 still optimises the geometry code.
+ * --baseline DIR: another build (DIR/out/src/model/client/openModel.js, e.g. a checkout of main after
+ * `npm run compile-tests`) analyses the same text in the same process, the two engines taking turns
+ * pair by pair, so before and after come from one run.
  *
  * Default model: models/default when present, else the gpt2-bytelevel test fixture. Default text:
  * the model's held-out files (models/default/heldout), repeated as needed and cut at N tokens.
@@ -53,6 +56,25 @@ async function peakRss<T>(f: () => Promise<T>): Promise<{ value: T; peak: number
   }
 }
 
+type Engine = Awaited<ReturnType<typeof openModel>>;
+
+/** One engine's figures over the paired runs. */
+interface Series {
+  name: string;
+  engine: Engine;
+  warmupRatios: number[];
+  ratios: number[];
+  plainMs: number[];
+  geoMs: number[];
+  computeMs: number[];
+  cpuRatios: number[];
+  inferenceRatios: number[];
+  parts: Record<string, number[]>;
+  plainPeak: number;
+  geoPeak: number;
+  last?: Awaited<ReturnType<Engine['analyze']>>;
+}
+
 async function main(): Promise<void> {
   const defaultModel = join(root, 'models', 'default');
   const modelDir = arg('model') ?? (existsSync(join(defaultModel, 'config.json')) ? defaultModel : join(root, 'test', 'fixtures', 'models', 'gpt2-bytelevel'));
@@ -61,9 +83,19 @@ async function main(): Promise<void> {
   const eigen = Number(arg('eigen') ?? 32);
   const kernel = (arg('kernel') ?? 'prototype') as KernelName;
   const shifts = arg('shifts') ? Number(arg('shifts')) : undefined;
-  const engine = await openModel(modelDir);
+  const baseline = arg('baseline');
+  const series: Series[] = [];
+  const add = async (name: string, open: typeof openModel) => {
+    series.push({
+      name, engine: await open(modelDir), warmupRatios: [], ratios: [], plainMs: [], geoMs: [], computeMs: [], cpuRatios: [], inferenceRatios: [], parts: {}, plainPeak: 0, geoPeak: 0,
+    });
+  };
+  await add('this build', openModel);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- another build's engine, found at run time
+  if (baseline) await add(`baseline ${baseline}`, (require(join(baseline, 'out', 'src', 'model', 'client', 'openModel.js')) as { openModel: typeof openModel }).openModel);
   try {
     // Cut the text at exactly `tokens` tokens (this run also warms the session up).
+    const { engine } = series[0];
     let text = sourceText();
     let probe = await engine.analyze({ text, topK: 1 });
     while (probe.tokens.length < tokens) {
@@ -72,32 +104,21 @@ async function main(): Promise<void> {
     }
     text = text.slice(0, probe.tokens[tokens - 1].end);
     const geometry = { eigenpairs: eigen, kernel, seed: 1, shifts, contextAblation: process.argv.includes('--context-ablation') };
-    await engine.analyze({ text, geometry }); // splices and loads the geometry session once
+    // Splices and loads each geometry session once.
+    for (const s of series) await s.engine.analyze({ text, geometry });
     // V8 keeps tiering the geometry code up over the first few analyses: those pairs are reported
     // on their own (what the first analyses of a session cost) and kept out of the steady-state figure.
     const warmups = Math.max(0, Number(arg('warmup') ?? 3));
-    const warmupRatios: number[] = [];
-    for (let r = 0; r < warmups; r++) {
+    for (let r = 0; r < warmups; r++) for (const s of series) {
       const started = performance.now();
-      await engine.analyze({ text });
+      await s.engine.analyze({ text });
       const plain = performance.now() - started;
       const again = performance.now();
-      await engine.analyze({ text, geometry });
-      warmupRatios.push((performance.now() - again) / plain - 1);
+      await s.engine.analyze({ text, geometry });
+      s.warmupRatios.push((performance.now() - again) / plain - 1);
     }
-
-    const ratios: number[] = [];
-    const plainMs: number[] = [];
-    const geoMs: number[] = [];
-    const computeMs: number[] = [];
-    const cpuRatios: number[] = [];
-    const inferenceRatios: number[] = [];
-    const parts: Record<string, number[]> = {};
-    let plainPeak = 0;
-    let geoPeak = 0;
-    let last;
-    for (let r = 0; r < runs; r++) {
-      // Alternate the order so a drifting machine load does not favour one side.
+    for (let r = 0; r < runs; r++) for (const s of series) {
+      // Alternate the order so a drifting machine load does not favour one side; the engines take turns.
       const order = r % 2 === 0 ? ['plain', 'geo'] : ['geo', 'plain'];
       const times: Record<string, number> = {};
       const cpu: Record<string, number> = {};
@@ -105,27 +126,28 @@ async function main(): Promise<void> {
       for (const kind of order) {
         const started = performance.now();
         const cpuStart = process.cpuUsage();
-        const { value, peak } = await peakRss(() => engine.analyze(kind === 'geo' ? { text, geometry } : { text }));
+        const { value, peak } = await peakRss(() => s.engine.analyze(kind === 'geo' ? { text, geometry } : { text }));
         times[kind] = performance.now() - started;
         const used = process.cpuUsage(cpuStart);
         cpu[kind] = used.user + used.system;
         inference[kind] = value.timings.inferenceMs;
         if (kind === 'geo') {
-          geoPeak = Math.max(geoPeak, peak);
-          computeMs.push(value.timings.geometryMs ?? 0);
-          last = value;
+          s.geoPeak = Math.max(s.geoPeak, peak);
+          s.computeMs.push(value.timings.geometryMs ?? 0);
+          s.last = value;
           // The surplus runs' milliseconds are in the timings too (surplusBMs, surplusA2Ms).
           const split: Record<string, number> = { ...value.geometry?.timings };
-          for (const [k, v] of Object.entries(split)) (parts[k] ??= []).push(v);
+          for (const [k, v] of Object.entries(split)) (s.parts[k] ??= []).push(v);
         }
-        else plainPeak = Math.max(plainPeak, peak);
+        else s.plainPeak = Math.max(s.plainPeak, peak);
       }
-      plainMs.push(times.plain);
-      geoMs.push(times.geo);
-      ratios.push(times.geo / times.plain - 1);
-      cpuRatios.push(cpu.geo / cpu.plain - 1);
-      inferenceRatios.push(inference.geo / inference.plain - 1);
+      s.plainMs.push(times.plain);
+      s.geoMs.push(times.geo);
+      s.ratios.push(times.geo / times.plain - 1);
+      s.cpuRatios.push(cpu.geo / cpu.plain - 1);
+      s.inferenceRatios.push(inference.geo / inference.plain - 1);
     }
+    const { last } = series[0];
     const g = last!.geometry!;
     const T = last!.tokens.length;
     const d = last!.model.hiddenSize;
@@ -133,19 +155,28 @@ async function main(): Promise<void> {
     const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
     const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
     console.log(`model ${modelDir} (V ${V}, d ${d}); ${T} tokens; ${eigen} eigenpairs, ${g.kernel.name} kernel, ${g.alignment?.shifts ?? 0} shifts${geometry.contextAblation ? ', surplus B' : ''}`);
-    console.log(`cores ${availableParallelism()}, load average ${loadavg().map(x => x.toFixed(2)).join(' ')}; ${runs} paired runs`);
-    console.log(`analysis without geometry: median ${median(plainMs).toFixed(0)} ms (min ${Math.min(...plainMs).toFixed(0)}, max ${Math.max(...plainMs).toFixed(0)})`);
-    console.log(`analysis with geometry:    median ${median(geoMs).toFixed(0)} ms (min ${Math.min(...geoMs).toFixed(0)}, max ${Math.max(...geoMs).toFixed(0)})`);
-    console.log(`  of which computeGeometry + head check after inference: median ${median(computeMs).toFixed(0)} ms`);
-    console.log(`  parts, median over runs (ms): ${Object.entries(parts).map(([k, v]) => `${k} ${median(v).toFixed(0)}`).join(', ')}`);
-    console.log(`  inference phase with the hidden-state graph and capture vs plain (median of paired ratios - 1): ${pct(median(inferenceRatios))}`);
-    if (warmupRatios.length) console.log(`first ${warmupRatios.length} pairs after the geometry session loaded (warm-up, not in the figures below): ${warmupRatios.map(pct).join(', ')}`);
-    console.log(`OVERHEAD (median of paired ratios - 1): ${pct(median(ratios))} (min ${pct(Math.min(...ratios))}, max ${pct(Math.max(...ratios))}); goal <= 25 %`);
-    // CPU time of the whole process (all threads): less sensitive to other jobs than wall time.
-    console.log(`CPU-time overhead (median of paired ratios - 1): ${pct(median(cpuRatios))} (min ${pct(Math.min(...cpuRatios))}, max ${pct(Math.max(...cpuRatios))})`);
-    console.log(`memory: peak RSS without ${mb(plainPeak)}, with ${mb(geoPeak)}; geometry keeps h ${mb(T * d * 4)} (T×d float32), π̄ ${mb(V * 8)}, no T×V array`);
+    console.log(`cores ${availableParallelism()}, load average ${loadavg().map(x => x.toFixed(2)).join(' ')}; ${runs} paired runs${series.length > 1 ? ' per engine, the engines taking turns' : ''}`);
+    for (const s of series) {
+      if (series.length > 1) console.log(`\n${s.name}:`);
+      console.log(`analysis without geometry: median ${median(s.plainMs).toFixed(0)} ms (min ${Math.min(...s.plainMs).toFixed(0)}, max ${Math.max(...s.plainMs).toFixed(0)})`);
+      console.log(`analysis with geometry:    median ${median(s.geoMs).toFixed(0)} ms (min ${Math.min(...s.geoMs).toFixed(0)}, max ${Math.max(...s.geoMs).toFixed(0)})`);
+      console.log(`  of which computeGeometry + head check after inference: median ${median(s.computeMs).toFixed(0)} ms`);
+      console.log(`  parts, median over runs (ms): ${Object.entries(s.parts).map(([k, v]) => `${k} ${median(v).toFixed(0)}`).join(', ')}`);
+      console.log(`  inference phase with the hidden-state graph and capture vs plain (median of paired ratios - 1): ${pct(median(s.inferenceRatios))}`);
+      if (s.warmupRatios.length) console.log(`first ${s.warmupRatios.length} pairs after the geometry session loaded (warm-up, not in the figures below): ${s.warmupRatios.map(pct).join(', ')}`);
+      console.log(`OVERHEAD (median of paired ratios - 1): ${pct(median(s.ratios))} (min ${pct(Math.min(...s.ratios))}, max ${pct(Math.max(...s.ratios))}); goal <= 25 %`);
+      // CPU time of the whole process (all threads): less sensitive to other jobs than wall time.
+      console.log(`CPU-time overhead (median of paired ratios - 1): ${pct(median(s.cpuRatios))} (min ${pct(Math.min(...s.cpuRatios))}, max ${pct(Math.max(...s.cpuRatios))})`);
+      console.log(`memory: peak RSS without ${mb(s.plainPeak)}, with ${mb(s.geoPeak)}; geometry keeps h ${mb(T * d * 4)} (T×d float32), π̄ ${mb(V * 8)}, no T×V array`);
+    }
+    if (series.length > 1) {
+      const [now, before] = series;
+      const each = now.computeMs.map((x, i) => x / before.computeMs[i]);
+      console.log(`\nthis build / baseline, geometry after inference (median of the runs' ratios): ${median(each).toFixed(3)} (min ${Math.min(...each).toFixed(3)}, max ${Math.max(...each).toFixed(3)})`);
+      console.log(`overhead this build ${pct(median(now.ratios))} vs baseline ${pct(median(before.ratios))}`);
+    }
   } finally {
-    await engine.dispose();
+    for (const s of series) await s.engine.dispose();
   }
 }
 

@@ -5,10 +5,10 @@
  * eigenfunction values ψ_j and hidden-state readouts φ_j. Exact linear algebra on the chosen kernel
  * (with H reduced to r_H components); reading it as evidence for the theorem needs the nulls.
  */
-import { crossProductT, gramT, productT, shiftedCrossProductT, transpose } from './blocked';
 import { CentredFactor } from './factor';
 import { HiddenBasis } from './hiddenBasis';
 import { singularValues, symmetricEigenTop } from './eigen';
+import { gemm, gram, Linalg, Matrix } from './products';
 import { Eigenpairs } from './spectrum';
 import { RandomFn, fillGaussian } from './random';
 
@@ -45,16 +45,15 @@ export interface AlignmentComputation {
   phi: Float64Array[];
 }
 
-export function computeAlignment(cf: CentredFactor, eig: Eigenpairs, basis: HiddenBasis, components: number, random: RandomFn): AlignmentComputation {
+export function* computeAlignment(cf: CentredFactor, eig: Eigenpairs, basis: HiddenBasis, components: number, random: RandomFn): Linalg<AlignmentComputation> {
   const T = cf.rows;
   const m = cf.cols;
   const r = basis.r;
   const K = Math.min(eig.count, r);
-  const pair = transposedPair(eig, basis);
-  const b = cf.tmul(basis.q, r, undefined, pair.qT);
+  const b = yield* cf.tmul(basis.q, r);
   const J = Math.min(components, K);
   // Every ρ_j, but vectors only for the J readouts φ_j.
-  const inner = symmetricEigenTop(scaled(gramT(transpose(b, m, r), r, m), 1 / T), r, J);
+  const inner = yield* symmetricEigenTop(scaled(yield* gram({ data: b, rows: m, cols: r }, true), 1 / T), r, J);
   const rho = Array.from(inner.values, x => Math.max(0, x));
   const Ak: number[] = [];
   let sumRho = 0;
@@ -67,15 +66,18 @@ export function computeAlignment(cf: CentredFactor, eig: Eigenpairs, basis: Hidd
     if (rho[k] > eig.values[k] * (1 + 1e-6) + 1e-12 * eig.values[0]) poincareViolations++;
   }
   // C = UᵀQ = Gᵀ(CF)ᵀQ = Gᵀb with U = CF·G: m·K·r instead of T·K·r (exact in real arithmetic).
-  const overlap = eig.coefficients ? crossProductT(transpose(eig.coefficients, m, eig.count), eig.count, transpose(b, m, r), r, m) : overlapMatrix(pair, 0);
+  const q: Matrix = { data: basis.q, rows: T, cols: r };
+  const overlap = eig.coefficients
+    ? yield* gemm({ data: eig.coefficients, rows: m, cols: eig.count }, true, { data: b, rows: m, cols: r }, false)
+    : yield* gemm({ data: eig.vectors, rows: T, cols: eig.count }, true, q, false);
   const energy = cumulativeRowShare(overlap, eig.count, r, K, null).map((x, k) => x / (k + 1));
   const principalCosines = Array.from(singularValues(overlap.subarray(0, K * r), K, r), x => Math.min(1, x));
-  const varianceCaptured = exactVarianceCaptured(eig, basis, K);
+  const varianceCaptured = yield* exactVarianceCaptured(eig, basis, K);
   const varianceBaseline = Array.from({ length: K }, (_, k) => (k + 1) / (T - 1));
-  const { value: cka, exact: ckaExact } = linearCka(cf, eig, basis, b, random);
+  const { value: cka, exact: ckaExact } = yield* linearCka(cf, eig, basis, b, random);
   const psi: Float64Array[] = [];
   const phi: Float64Array[] = [];
-  const readouts = productT(basis.q, T, r, transpose(inner.vectors, r, J), J);
+  const readouts = yield* gemm(q, false, { data: inner.vectors, rows: r, cols: J }, false);
   const psiPhiCorrelation: number[] = [];
   const rootT = Math.sqrt(T);
   for (let j = 0; j < J; j++) {
@@ -102,29 +104,6 @@ export function computeAlignment(cf: CentredFactor, eig: Eigenpairs, basis: Hidd
   };
 }
 
-/** Uᵀ (K×T) and Qᵀ (r×T): the layout the overlap kernel reads; made once, reused for every shift. */
-export interface TransposedPair { uT: Float64Array; K: number; qT: Float64Array; r: number; T: number }
-
-const pairs = new WeakMap<Float64Array, WeakMap<Float64Array, TransposedPair>>();
-
-/** Memoised on the (never mutated) eigenvector and basis arrays: the alignment and the nulls share it. */
-export function transposedPair(eig: Pick<Eigenpairs, 'vectors' | 'count'>, basis: HiddenBasis): TransposedPair {
-  const byBasis = pairs.get(eig.vectors) ?? new WeakMap<Float64Array, TransposedPair>();
-  pairs.set(eig.vectors, byBasis);
-  let pair = byBasis.get(basis.q);
-  if (!pair) {
-    const T = basis.q.length / Math.max(basis.r, 1);
-    pair = { uT: transpose(eig.vectors, T, eig.count), K: eig.count, qT: transpose(basis.q, T, basis.r), r: basis.r, T };
-    byBasis.set(basis.q, pair);
-  }
-  return pair;
-}
-
-/** C (K×r) = Uᵀ roll(Q, shift), where roll moves row t of Q to row t + shift (mod T). */
-export function overlapMatrix(pair: TransposedPair, shift: number, out: Float64Array = new Float64Array(pair.K * pair.r)): Float64Array {
-  return shiftedCrossProductT(pair.uT, pair.K, pair.qT, pair.r, pair.T, shift, out);
-}
-
 function scaled(a: Float64Array, factor: number): Float64Array {
   for (let i = 0; i < a.length; i++) a[i] *= factor;
   return a;
@@ -142,10 +121,10 @@ export function cumulativeRowShare(c: Float64Array, rows: number, r: number, K: 
 }
 
 /** ‖U_kᵀ H_c‖² / ‖H_c‖² with the full centred H (not only its r_H components). */
-function exactVarianceCaptured(eig: Eigenpairs, basis: HiddenBasis, K: number): number[] {
+function* exactVarianceCaptured(eig: Eigenpairs, basis: HiddenBasis, K: number): Linalg<number[]> {
   const { d } = basis;
-  const { uT, T } = transposedPair(eig, basis);
-  const projected = crossProductT(uT, eig.count, basis.centredT, d, T);
+  const T = basis.centred.length / Math.max(d, 1);
+  const projected = yield* gemm({ data: eig.vectors, rows: T, cols: eig.count }, true, { data: basis.centred, rows: T, cols: d }, false);
   return cumulativeRowShare(projected, K, d, K, null).map(x => (basis.totalSq > 0 ? x / basis.totalSq : 0));
 }
 
@@ -154,25 +133,25 @@ function exactVarianceCaptured(eig: Eigenpairs, basis: HiddenBasis, K: number): 
  * ‖(CF)ᵀCF‖_F = T·√Σλ² is exact on the dense path; otherwise the top-K part is exact and the tail
  * ‖M − UΛUᵀ‖²_F is estimated with Gaussian probes (Hutchinson), and `exact` is false.
  */
-function linearCka(cf: CentredFactor, eig: Eigenpairs, basis: HiddenBasis, b: Float64Array, random: RandomFn): { value: number; exact: boolean } {
+function* linearCka(cf: CentredFactor, eig: Eigenpairs, basis: HiddenBasis, b: Float64Array, random: RandomFn): Linalg<{ value: number; exact: boolean }> {
   const T = cf.rows;
   const { r, singular } = basis;
   let numerator = 0;
   for (let j = 0; j < cf.cols; j++) for (let c = 0; c < r; c++) numerator += singular[c] * singular[c] * b[j * r + c] * b[j * r + c];
   let s4 = 0;
   for (const s of singular) s4 += s ** 4;
-  const sumSquares = eig.sumSquares ?? estimateSumSquares(cf, eig, random);
+  const sumSquares = eig.sumSquares ?? (yield* estimateSumSquares(cf, eig, random));
   const denominator = Math.sqrt(s4) * T * Math.sqrt(sumSquares);
   return { value: denominator > 0 ? numerator / denominator : 0, exact: eig.sumSquares !== null };
 }
 
-function estimateSumSquares(cf: CentredFactor, eig: Eigenpairs, random: RandomFn, probes = 8): number {
+function* estimateSumSquares(cf: CentredFactor, eig: Eigenpairs, random: RandomFn, probes = 8): Linalg<number> {
   const T = cf.rows;
   let top = 0;
   for (const l of eig.values) top += l * l;
   const omega = fillGaussian(new Float64Array(T * probes), random);
   deflate(omega, eig, probes, T);
-  const y = cf.mul(cf.tmul(omega, probes), probes);
+  const y = yield* cf.mul(yield* cf.tmul(omega, probes), probes);
   for (let i = 0; i < y.length; i++) y[i] /= T;
   deflate(y, eig, probes, T);
   let tail = 0;

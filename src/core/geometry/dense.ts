@@ -1,52 +1,8 @@
 /**
- * Small dense linear algebra on row-major Float64Arrays with explicit shapes: products, Gram
- * matrices and orthonormalisation. Inner loops run over contiguous rows and allocate nothing.
+ * Orthonormalisation of the columns of a row-major Float64Array with explicit shape (the range
+ * finder's and the tests' bases); the products are in products.ts.
  */
 import { RandomFn, gaussian } from './random';
-
-/** out (n×r) = A (n×m) · B (m×r). */
-export function matMul(a: Float64Array, n: number, m: number, b: Float64Array, r: number, out: Float64Array = new Float64Array(n * r)): Float64Array {
-  out.fill(0);
-  for (let i = 0; i < n; i++) {
-    const o = i * r;
-    for (let j = 0; j < m; j++) {
-      const x = a[i * m + j];
-      if (x === 0) continue;
-      const bj = j * r;
-      for (let c = 0; c < r; c++) out[o + c] += x * b[bj + c];
-    }
-  }
-  return out;
-}
-
-/** out (m×r) = Aᵀ (m×n) · B (n×r), with A stored n×m. */
-export function matTMul(a: Float64Array, n: number, m: number, b: Float64Array, r: number, out: Float64Array = new Float64Array(m * r)): Float64Array {
-  out.fill(0);
-  for (let i = 0; i < n; i++) {
-    const bi = i * r;
-    for (let j = 0; j < m; j++) {
-      const x = a[i * m + j];
-      if (x === 0) continue;
-      const o = j * r;
-      for (let c = 0; c < r; c++) out[o + c] += x * b[bi + c];
-    }
-  }
-  return out;
-}
-
-/** Gram matrix Aᵀ A (m×m) of A (n×m), scaled by `scale`. */
-export function gram(a: Float64Array, n: number, m: number, scale = 1): Float64Array {
-  const g = matTMul(a, n, m, a, m);
-  if (scale !== 1) for (let i = 0; i < g.length; i++) g[i] *= scale;
-  return g;
-}
-
-/** Squared Frobenius norm. */
-export function frobeniusSq(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
-  return s;
-}
 
 /**
  * Orthonormalises the columns of A (n×r) in place by modified Gram-Schmidt applied twice
@@ -99,11 +55,4 @@ function subtractProjection(x: Float64Array, u: Float64Array): void {
   for (let i = 0; i < x.length; i++) dot += u[i] * x[i];
   if (dot === 0) return;
   for (let i = 0; i < x.length; i++) x[i] -= dot * u[i];
-}
-
-/** Column j of A (n×r) as a new array. */
-export function column(a: Float64Array, n: number, r: number, j: number): Float64Array {
-  const out: Float64Array = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = a[i * r + j];
-  return out;
 }

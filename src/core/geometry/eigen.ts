@@ -3,6 +3,7 @@
  * singular values of small matrices through it.
  */
 import { SymmetricEigen } from './jacobi';
+import { Linalg } from './products';
 import { tridiagonalEigen, tridiagonalEigenTop, tridiagonalEigenvalues } from './tridiagonal';
 
 export type { SymmetricEigen } from './jacobi';
@@ -18,7 +19,7 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
 }
 
 /** All eigenvalues (descending) and only the top `count` eigenvectors, as an n×count row-major matrix. */
-export function symmetricEigenTop(a: Float64Array, n: number, count: number): { values: Float64Array; vectors: Float64Array } {
+export function symmetricEigenTop(a: Float64Array, n: number, count: number): Linalg<{ values: Float64Array; vectors: Float64Array }> {
   return tridiagonalEigenTop(a, n, count);
 }
 

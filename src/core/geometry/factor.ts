@@ -2,55 +2,49 @@
  * Kernel factors: a T×m matrix F with K = F Fᵀ, dense or sparse (CSR). The operator of a document
  * is M = C K C / T with C = I − 11ᵀ/T; everything here applies the centred factor CF without ever
  * forming T×T. Centring is done implicitly: CF·X = F·X − 1·(μᵀX) with μ the column means of F.
+ * Products are Linalg steps (products.ts): the dense factor's are GEMMs for whoever drives them.
  */
-import { addABtWasm, crossProductT, gramT, productT, transpose } from './blocked';
-import { reserveWasm } from './wasmKernel';
+import { gemm, gram, Linalg } from './products';
 
 export interface Factor {
   readonly rows: number;
   readonly cols: number;
   /** Y (T×r) = F · X (m×r). */
-  mul(x: Float64Array, r: number, out: Float64Array): Float64Array;
-  /** Z (m×r) = Fᵀ · Y (T×r); `yT` is Yᵀ when the caller already has it (dense factors read Y that way). */
-  tmul(y: Float64Array, r: number, out: Float64Array, yT?: Float64Array): Float64Array;
+  mul(x: Float64Array, r: number): Linalg<Float64Array>;
+  /** Z (m×r) = Fᵀ · Y (T×r). */
+  tmul(y: Float64Array, r: number): Linalg<Float64Array>;
   /** Column means μ = Fᵀ1 / T. */
   columnMeans(): Float64Array;
   /** ‖F‖²_F. */
   frobeniusSq(): number;
   /** FᵀF (m×m), for the exact small-m path. */
-  gram(): Float64Array;
+  gram(): Linalg<Float64Array>;
   /** Nonzero entries (m·T for dense factors); for cost figures. */
   readonly nonzeros: number;
 }
 
-/**
- * Dense row-major factor. Products run through the blocked A·Bᵀ kernel (blocked.ts); the transpose
- * Fᵀ is made on first use of tmul/gram and kept (one more T×m copy, still O(T·m)).
- */
+/** Dense row-major factor: its products are GEMMs (products.ts), transposes by the GEMM's flags. */
 export class DenseFactor implements Factor {
   readonly nonzeros: number;
-  private cachedT: Float64Array | null = null;
   constructor(readonly data: Float64Array, readonly rows: number, readonly cols: number) {
     if (data.length !== rows * cols) throw new Error(`DenseFactor: ${data.length} values for ${rows}×${cols}`);
     this.nonzeros = rows * cols;
   }
 
-  /** Fᵀ (m×T), made once and kept. */
-  transposed(): Float64Array {
-    this.cachedT ??= transpose(this.data, this.rows, this.cols);
-    return this.cachedT;
+  *mul(x: Float64Array, r: number): Linalg<Float64Array> {
+    return yield* gemm(this.matrix(), false, { data: x, rows: this.cols, cols: r }, false);
   }
 
-  mul(x: Float64Array, r: number, out: Float64Array): Float64Array {
-    return productT(this.data, this.rows, this.cols, transpose(x, this.cols, r), r, out);
+  *tmul(y: Float64Array, r: number): Linalg<Float64Array> {
+    return yield* gemm(this.matrix(), true, { data: y, rows: this.rows, cols: r }, false);
   }
 
-  tmul(y: Float64Array, r: number, out: Float64Array, yT?: Float64Array): Float64Array {
-    return crossProductT(this.transposed(), this.cols, yT ?? transpose(y, this.rows, r), r, this.rows, out);
+  *gram(): Linalg<Float64Array> {
+    return yield* gram(this.matrix(), true);
   }
 
-  gram(): Float64Array {
-    return gramOfRows(this.transposed(), this.cols, this.rows);
+  private matrix() {
+    return { data: this.data, rows: this.rows, cols: this.cols };
   }
 
   columnMeans(): Float64Array {
@@ -71,29 +65,6 @@ export class DenseFactor implements Factor {
   }
 }
 
-/**
- * X Xᵀ (m×m) for X given as m rows of length L: blocked.ts's gramT, but with X copied into wasm
- * memory once and passed as both operands (addABt would copy the same rows twice). Only the upper
- * triangle is computed and mirrored, as in gramT; the same kernel, so the same sums.
- */
-function gramOfRows(x: Float64Array, m: number, length: number): Float64Array {
-  const wasm = reserveWasm(m * length + m * m);
-  if (!wasm) return gramT(x, m, length);
-  const { heap } = wasm;
-  const outOffset = m * length;
-  heap.set(x.subarray(0, m * length), 0);
-  heap.fill(0, outOffset, outOffset + m * m);
-  const view = { data: heap, rows: m, stride: length, offset: 0 };
-  addABtWasm(wasm, view, view, length, outOffset, m, true);
-  const g = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) for (let j = i; j < m; j++) {
-    const v = heap[outOffset + i * m + j];
-    g[i * m + j] = v;
-    g[j * m + i] = v;
-  }
-  return g;
-}
-
 /** Sparse factor in CSR form: row t holds entries rowStart[t] .. rowStart[t+1]-1. */
 export class SparseFactor implements Factor {
   readonly nonzeros: number;
@@ -108,8 +79,9 @@ export class SparseFactor implements Factor {
     this.nonzeros = rowStart[rows];
   }
 
-  mul(x: Float64Array, r: number, out: Float64Array): Float64Array {
-    out.fill(0, 0, this.rows * r);
+  // Sparse products run here (nothing to yield); the generator form is the Factor interface's.
+  *mul(x: Float64Array, r: number): Linalg<Float64Array> {
+    const out = new Float64Array(this.rows * r);
     for (let t = 0; t < this.rows; t++) {
       const o = t * r;
       for (let e = this.rowStart[t]; e < this.rowStart[t + 1]; e++) {
@@ -119,8 +91,8 @@ export class SparseFactor implements Factor {
     return out;
   }
 
-  tmul(y: Float64Array, r: number, out: Float64Array): Float64Array {
-    out.fill(0, 0, this.cols * r);
+  *tmul(y: Float64Array, r: number): Linalg<Float64Array> {
+    const out = new Float64Array(this.cols * r);
     for (let t = 0; t < this.rows; t++) {
       const yt = t * r;
       for (let e = this.rowStart[t]; e < this.rowStart[t + 1]; e++) {
@@ -143,7 +115,7 @@ export class SparseFactor implements Factor {
     return s;
   }
 
-  gram(): Float64Array {
+  *gram(): Linalg<Float64Array> {
     const m = this.cols;
     const g = new Float64Array(m * m);
     for (let t = 0; t < this.rows; t++) {
@@ -168,10 +140,7 @@ export function axpy(out: Float64Array, o: number, a: number, x: Float64Array, x
   for (; c < n; c++) out[o + c] += a * x[xo + c];
 }
 
-/**
- * The centred factor CF as products, with the column means cached. `scratch` buffers are sized on
- * first use and reused, so repeated products in an iteration allocate nothing.
- */
+/** The centred factor CF as products, with the column means cached. */
 export class CentredFactor {
   readonly mean: Float64Array;
   readonly rows: number;
@@ -191,8 +160,8 @@ export class CentredFactor {
   }
 
   /** Y (T×r) = CF · X (m×r). */
-  mul(x: Float64Array, r: number, out: Float64Array = new Float64Array(this.rows * r)): Float64Array {
-    this.factor.mul(x, r, out);
+  *mul(x: Float64Array, r: number): Linalg<Float64Array> {
+    const out = yield* this.factor.mul(x, r);
     if (this.zeroMean) return out;
     const shift = new Float64Array(r);
     for (let j = 0; j < this.cols; j++) {
@@ -204,9 +173,9 @@ export class CentredFactor {
     return out;
   }
 
-  /** Z (m×r) = (CF)ᵀ · Y (T×r) = Fᵀ (C Y); `yT` optional, as in Factor.tmul. */
-  tmul(y: Float64Array, r: number, out: Float64Array = new Float64Array(this.cols * r), yT?: Float64Array): Float64Array {
-    this.factor.tmul(y, r, out, yT);
+  /** Z (m×r) = (CF)ᵀ · Y (T×r) = Fᵀ (C Y). */
+  *tmul(y: Float64Array, r: number): Linalg<Float64Array> {
+    const out = yield* this.factor.tmul(y, r);
     if (this.zeroMean) return out;
     const ySum = new Float64Array(r);
     for (let t = 0; t < this.rows; t++) for (let c = 0; c < r; c++) ySum[c] += y[t * r + c];
@@ -219,9 +188,9 @@ export class CentredFactor {
   }
 
   /** (CF)ᵀ(CF) = FᵀF − T μμᵀ (m×m). */
-  gram(): Float64Array {
+  *gram(): Linalg<Float64Array> {
     if (this.knownGram) return Float64Array.from(this.knownGram);
-    const g = this.factor.gram();
+    const g = yield* this.factor.gram();
     const { cols: m, rows: T, mean } = this;
     for (let i = 0; i < m; i++) {
       const scaled = T * mean[i];

@@ -5,6 +5,7 @@
  */
 import { DenseFactor, CentredFactor } from './factor';
 import { HiddenGram, HiddenGramResult } from './hiddenGram';
+import { Linalg } from './products';
 import { topEigenpairs, usesGram } from './spectrum';
 import { RandomFn } from './random';
 
@@ -14,8 +15,8 @@ export interface HiddenBasis {
   r: number;
   /** Singular values of H_c along each column of q (H_c ≈ q · diag(s) · Vᵀ). */
   singular: Float64Array;
-  /** The centred hidden states transposed, d×T (for the exact variance-captured score). */
-  centredT: Float64Array;
+  /** The centred hidden states, T×d (for the exact variance-captured score). */
+  centred: Float64Array;
   d: number;
   /** ‖H_c‖²_F and the share of it the r kept components hold. */
   totalSq: number;
@@ -25,7 +26,7 @@ export interface HiddenBasis {
   pcaConverged: boolean;
 }
 
-export function hiddenBasis(hidden: { data: Float32Array | Float64Array; d: number }, T: number, cap: number, random: RandomFn, given?: HiddenGramResult): HiddenBasis {
+export function* hiddenBasis(hidden: { data: Float32Array | Float64Array; d: number }, T: number, cap: number, random: RandomFn, given?: HiddenGramResult): Linalg<HiddenBasis> {
   const { d } = hidden;
   const source = hidden.data;
   if (source.length < T * d) throw new Error(`hidden states: ${source.length} values for ${T}×${d}`);
@@ -36,8 +37,8 @@ export function hiddenBasis(hidden: { data: Float32Array | Float64Array; d: numb
   let stats = given;
   if (!stats) {
     const accumulator = new HiddenGram(d, T, usesGram(d));
-    accumulator.add(source, 0, T);
-    stats = accumulator.finish();
+    yield* accumulator.add(source, 0, T);
+    stats = yield* accumulator.finish();
   }
   if ((stats.gram && stats.gram.length !== d * d) || stats.finite.length !== T) throw new Error(`hidden-state Gram of ${stats.gram?.length} values for ${T}×${d}`);
   const { mean, finite } = stats;
@@ -48,7 +49,7 @@ export function hiddenBasis(hidden: { data: Float32Array | Float64Array; d: numb
   // ‖H_c‖²: the trace of the centred Gram when there is one (the same sum of squares in exact arithmetic).
   const totalSq = factor.frobeniusSq();
   const target = Math.max(1, Math.min(cap, Math.floor(T / 4), d));
-  const pca = topEigenpairs(factor, {
+  const pca = yield* topEigenpairs(factor, {
     // Exact (Gram) for d ≤ 384; beyond, a randomized range finder with two power steps: any good
     // r_H-dimensional reduction serves the guard, and the kept share is reported.
     count: target, random, maxIterations: 3, tolerance: 1e-6,
@@ -64,7 +65,7 @@ export function hiddenBasis(hidden: { data: Float32Array | Float64Array; d: numb
   let captured = 0;
   for (const s of singular) captured += s * s;
   return {
-    q, r, singular, centredT: dense.transposed(), d, totalSq,
+    q, r, singular, centred, d, totalSq,
     capturedShare: totalSq > 0 ? captured / totalSq : 0,
     reduced: r < d,
     pcaConverged: pca.converged,

@@ -7,6 +7,7 @@
  * The sums go through BlockGram, so the inline PCA and the threaded one get the same numbers.
  */
 import { BlockGram } from './blockGram';
+import { Linalg } from './products';
 
 export interface HiddenGramResult {
   /** d×d, the centred Gram (symmetric); null when it was not asked for (only the mean). */
@@ -33,7 +34,7 @@ export class HiddenGram {
   }
 
   /** Rows `firstIndex .. firstIndex + count` (count×d, row-major); rows arrive in order. */
-  add(rows: Float32Array | Float64Array, firstIndex: number, count: number): void {
+  *add(rows: Float32Array | Float64Array, firstIndex: number, count: number): Linalg<void> {
     const d = this.d;
     if (firstIndex !== this.next) throw new Error(`HiddenGram: rows from ${firstIndex}, expected ${this.next}`);
     if (firstIndex + count > this.tokens || rows.length < count * d) throw new Error(`HiddenGram: ${count} rows from ${firstIndex} do not fit ${this.tokens}×${d}`);
@@ -45,22 +46,22 @@ export class HiddenGram {
         this.shift ??= Float64Array.from(rows.subarray(base, base + d));
         const s = this.shift;
         for (let c = 0; c < d; c++) this.shiftedSum[c] += rows[base + c] - s[c];
-        this.sums?.push(c => rows[base + c] - s[c]);
+        if (this.sums?.push(c => rows[base + c] - s[c])) yield* this.sums.flush();
         this.finite[this.next] = 1;
         this.finiteCount++;
       } else {
         // A non-finite row keeps its place in the blocks as zeros (they add nothing).
-        this.sums?.push(() => 0);
+        if (this.sums?.push(() => 0)) yield* this.sums.flush();
       }
       this.next++;
     }
   }
 
-  finish(): HiddenGramResult {
+  *finish(): Linalg<HiddenGramResult> {
     if (this.next !== this.tokens) throw new Error(`HiddenGram: ${this.next} of ${this.tokens} rows added`);
     const { d, shiftedSum } = this;
     const n = Math.max(1, this.finiteCount);
-    const gram = this.sums ? this.sums.result() : null;
+    const gram = this.sums ? yield* this.sums.result() : null;
     if (gram) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) gram[i * d + j] -= (shiftedSum[i] * shiftedSum[j]) / n;
     const mean = Float64Array.from(shiftedSum, (m, c) => (this.shift ? this.shift[c] : 0) + m / n);
     return { gram, mean, finite: this.finite, finiteCount: this.finiteCount };

@@ -3,24 +3,22 @@
  * basis are rotated by s ∈ [lo, T − lo] relative to the operator, which keeps the autocorrelation
  * of both sides. Each shift costs O(T·K·r_H): the scores are computed from C_s = Uᵀ roll(Q, s) on
  * the operator's top-K part and the r_H components, and the observed value is computed the same
- * way (s = 0), so the percentile compares like with like.
- *
- * Approximation: C_s comes from float32 products (shiftedCrossProducts32, wasm f32x4, ~1e-7 to
- * 1e-6 relative), for the observed and the shifted scores alike. That is harmless here: a
- * percentile only compares the observed score with the shifted ones, so an error far below the
- * spread between them changes no comparison (ties aside), and the null means are display values.
- * The headline scores (A_k, energy, CKA in alignment.ts) stay exact float64.
+ * way (s = 0), so the percentile compares like with like. The C_s of SHIFT_BATCH shifts are one
+ * product (Linalg steps, products.ts): the rows of Uᵀ rotated by each shift, stacked, times Q.
+ * Exact float64 arithmetic.
  *
  * The work splits by shift so callers can spread it over threads: shiftScores on any partition of
  * [0, ...drawShifts(...)], concatenated in order, gives summariseShiftNull exactly what one call
  * would (each shift's scores depend on that shift alone); shiftNull is that composition.
- * claimedShiftScores splits it at run time instead: two threads take shifts one at a time from a
- * shared counter, so whichever is free computes the next one, and the results merge by index.
+ * claimedShiftScores splits it at run time instead: two threads take batches of shifts one at a
+ * time from a shared counter, so whichever is free computes the next batch, and the results merge
+ * by index. A batch is always the same shifts (indices b·SHIFT_BATCH onwards), whichever thread
+ * takes it, so every shift's product is the same computation wherever it runs.
  */
 import { cumulativeRowShare } from './alignment';
-import { addABtScalar, rowsOf, shiftedCrossProducts32 } from './blocked';
 import { HiddenBasis } from './hiddenBasis';
 import { symmetricEigenvalues } from './eigen';
+import { gemm, jsProducts, Linalg, transpose } from './products';
 import { Eigenpairs } from './spectrum';
 
 /** What the null reads of the eigenpairs (all a geometry thread is sent). */
@@ -39,9 +37,12 @@ export interface ShiftNull {
 /** The scores of one shift (s = 0: the observed value); `cka` is CKA's numerator only. */
 export interface NullScores { Ak: number[]; energy: number[]; varianceCaptured: number[]; cka: number }
 
-export function shiftNull(eig: EigenLite, basis: HiddenBasis, count: number, random: RandomFn): ShiftNull {
+/** Shifts whose C_s are one product (bench/geometryKernels.ts). */
+export const SHIFT_BATCH = 8;
+
+export function* shiftNull(eig: EigenLite, basis: HiddenBasis, count: number, random: RandomFn): Linalg<ShiftNull> {
   const shifts = drawShifts(random, count, documentLength(basis));
-  const [observed, ...nulls] = shiftScores(eig, basis, [0, ...shifts]);
+  const [observed, ...nulls] = yield* shiftScores(eig, basis, [0, ...shifts]);
   return summariseShiftNull(observed, nulls, shifts, Math.min(eig.count, basis.r), basis.r);
 }
 
@@ -52,33 +53,57 @@ export function drawShifts(random: RandomFn, count: number, T: number): number[]
 }
 
 /** The scores for each listed shift, in order (0 gives the observed value). */
-export function shiftScores(eig: EigenLite, basis: HiddenBasis, shifts: readonly number[]): NullScores[] {
-  const K = Math.min(eig.count, basis.r);
+export function* shiftScores(eig: EigenLite, basis: HiddenBasis, shifts: readonly number[]): Linalg<NullScores[]> {
   const scores: NullScores[] = [];
-  shiftedCrossProducts32(eig.vectors, eig.count, basis.q, basis.r, documentLength(basis), shifts, c => scores.push(scoresFor(eig, basis, K, c)));
+  const batches = Math.ceil(shifts.length / SHIFT_BATCH);
+  const scratch = rotatedScratch(eig, basis);
+  for (let batch = 0; batch < batches; batch++) for (const [, s] of yield* batchScores(eig, basis, shifts, batch, scratch)) scores.push(s);
   return scores;
 }
 
 /**
- * The scores of the shifts this caller claims from `counter` (an Int32Array, shared with the other
- * thread that computes the same list), as [index into `shifts`, scores]; a basis without
- * components (r = 0) claims nothing.
+ * The scores of the batches of shifts this caller claims from `counter` (an Int32Array, shared with
+ * the other thread that computes the same list; it counts batches of SHIFT_BATCH), as [index into
+ * `shifts`, scores]; a basis without components (r = 0) claims nothing.
  */
-export function claimedShiftScores(eig: EigenLite, basis: HiddenBasis, shifts: readonly number[], counter: Int32Array): Array<[number, NullScores]> {
+export function* claimedShiftScores(eig: EigenLite, basis: HiddenBasis, shifts: readonly number[], counter: Int32Array): Linalg<Array<[number, NullScores]>> {
   const scores: Array<[number, NullScores]> = [];
   if (basis.r === 0) return scores;
-  const K = Math.min(eig.count, basis.r);
-  shiftedCrossProducts32(eig.vectors, eig.count, basis.q, basis.r, documentLength(basis), shifts, (c, index) => scores.push([index, scoresFor(eig, basis, K, c)]), undefined, true, claimed(counter, shifts.length));
+  const batches = Math.ceil(shifts.length / SHIFT_BATCH);
+  const scratch = rotatedScratch(eig, basis);
+  for (let batch = Atomics.add(counter, 0, 1); batch < batches; batch = Atomics.add(counter, 0, 1)) scores.push(...(yield* batchScores(eig, basis, shifts, batch, scratch)));
   return scores;
 }
 
-/** Indices 0..n−1, each handed to exactly one of the callers sharing `counter`. */
-function* claimed(counter: Int32Array, n: number): Generator<number> {
-  for (;;) {
-    const index = Atomics.add(counter, 0, 1);
-    if (index >= n) return;
-    yield index;
+/** Room for one batch's rotated rows (SHIFT_BATCH·K×T), reused by every batch of a call (8 MB at T = 4,096, K = 32). */
+function rotatedScratch(eig: EigenLite, basis: HiddenBasis): Float64Array {
+  return new Float64Array(SHIFT_BATCH * Math.min(eig.count, basis.r) * documentLength(basis));
+}
+
+/**
+ * [index, scores] of shifts[b·SHIFT_BATCH …] for batch b: C_s = Uᵀ roll(Q, s) (K×r, roll moving row
+ * t of Q to row t + s mod T) for all of them as one product, A·Q with row (i, j) of A the row j of
+ * Uᵀ rotated left by s_i (A[(i,j)][t] = U[(t + s_i) mod T][j]), built in `rotated`.
+ */
+function* batchScores(eig: EigenLite, basis: HiddenBasis, shifts: readonly number[], batch: number, rotated: Float64Array): Linalg<Array<[number, NullScores]>> {
+  const T = documentLength(basis);
+  const { r } = basis;
+  const K = Math.min(eig.count, r);
+  const first = batch * SHIFT_BATCH;
+  const count = Math.min(SHIFT_BATCH, shifts.length - first);
+  const uT = transposedVectors(eig, T);
+  for (let i = 0; i < count; i++) {
+    const s = ((shifts[first + i] % T) + T) % T;
+    for (let j = 0; j < K; j++) {
+      const row = (i * K + j) * T;
+      rotated.set(uT.subarray(j * T + s, (j + 1) * T), row);
+      rotated.set(uT.subarray(j * T, j * T + s), row + T - s);
+    }
   }
+  const c = yield* gemm({ data: rotated, rows: count * K, cols: T }, false, { data: basis.q, rows: T, cols: r }, false);
+  const out: Array<[number, NullScores]> = [];
+  for (let i = 0; i < count; i++) out.push([first + i, scoresFor(eig, basis, K, c.subarray(i * K * r, (i + 1) * K * r))]);
+  return out;
 }
 
 /** Percentiles of the observed scores among the null ones, and the null means (K = top-K used, r = r_H). */
@@ -104,13 +129,21 @@ function documentLength(basis: HiddenBasis): number {
   return basis.q.length / Math.max(basis.r, 1);
 }
 
+const transposed = new WeakMap<Float64Array, Float64Array>();
+
+/** Uᵀ (count×T), made once per eigenvector array (never mutated) and shared by the batches. */
+function transposedVectors(eig: EigenLite, T: number): Float64Array {
+  let uT = transposed.get(eig.vectors);
+  if (!uT) { uT = transpose(eig.vectors, T, eig.count); transposed.set(eig.vectors, uT); }
+  return uT;
+}
+
 function scoresFor(eig: EigenLite, basis: HiddenBasis, K: number, c: Float64Array): NullScores {
   const r = basis.r;
-  // ρ of the top-K operator part: eig(Λ^½ C Cᵀ Λ^½). C Cᵀ by the blocked JavaScript kernel (the
-  // wasm one holds U and Q during the shifts), upper half, then scaled and mirrored.
-  const small = new Float64Array(K * K);
-  const rows = rowsOf(c, K, r);
-  addABtScalar(rows, rows, r, small, K, true);
+  // ρ of the top-K operator part: eig(Λ^½ C Cᵀ Λ^½). C Cᵀ (K×K, small) by the JavaScript kernel
+  // here, then scaled and mirrored.
+  const cm = { data: c, rows: K, cols: r };
+  const small = jsProducts.gemm({ a: cm, transA: false, b: cm, transB: true });
   for (let i = 0; i < K; i++) for (let j = i; j < K; j++) {
     const s = small[i * K + j] * Math.sqrt(eig.values[i] * eig.values[j]);
     small[i * K + j] = s;

@@ -73,7 +73,7 @@ export function* analyseOperatorSteps(
   const { factor, info } = buildKernelFactor(input, settings.kernel, settings.side);
   const cf = new CentredFactor(factor);
   clock('kernelMs');
-  const eig = topEigenpairs(cf, { count: settings.eigenpairs, random, maxIterations: settings.maxIterations, tolerance: settings.tolerance });
+  const eig = yield* topEigenpairs(cf, { count: settings.eigenpairs, random, maxIterations: settings.maxIterations, tolerance: settings.tolerance });
   clock('eigenMs');
   const eigenvalues = Array.from(eig.values);
   const spectrum = summarise(eigenvalues, eig.trace, eig.method, eig.iterations, eig.converged);
@@ -94,9 +94,9 @@ export function* analyseOperatorSteps(
   // Constant hidden states span nothing once centred: there is no alignment to measure.
   if (basis.r === 0) return { kernel: info, eigenvalues, spectrum, alignment: null, psi: [], phi: [], timings };
   const K = Math.min(eig.count, basis.r);
-  const aligned = computeAlignment(cf, eig, basis, settings.components, random);
+  const aligned = yield* computeAlignment(cf, eig, basis, settings.components, random);
   clock('alignmentMs');
-  const local = claimedShiftScores(eigLite, basis, shifts, counter);
+  const local = yield* claimedShiftScores(eigLite, basis, shifts, counter);
   const remote = (yield { wait: remoteTask }) as Array<[number, NullScores]>;
   const all: NullScores[] = new Array<NullScores>(shifts.length);
   for (const [index, scores] of [...local, ...remote]) all[index] = scores;

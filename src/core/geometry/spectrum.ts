@@ -4,10 +4,11 @@
  * subspace iteration with Rayleigh-Ritz (randomized range finder + power steps) runs until the
  * wanted Ritz values settle. Eigenvalues are then exact to the reported tolerance.
  */
-import { orthonormalizeColumns, matMul, gram } from './dense';
+import { orthonormalizeColumns } from './dense';
 import { CentredFactor } from './factor';
 import { symmetricEigen, symmetricEigenTop } from './eigen';
 import { lanczosTop } from './lanczos';
+import { gemm, gram, Linalg } from './products';
 import { RandomFn, fillGaussian } from './random';
 
 export interface EigenOptions {
@@ -56,37 +57,39 @@ export function usesGram(m: number): boolean {
   return m <= GRAM_COLUMN_LIMIT;
 }
 
-export function topEigenpairs(cf: CentredFactor, options: EigenOptions): Eigenpairs {
+export function* topEigenpairs(cf: CentredFactor, options: EigenOptions): Linalg<Eigenpairs> {
   const T = cf.rows;
   const m = cf.cols;
   const count = Math.max(0, Math.min(options.count, m, T - 1));
   const width = Math.min(count + (options.oversample ?? 10), m, T - 1);
   const trace = cf.frobeniusSq() / T;
-  if (m <= (options.denseColumnLimit ?? DENSE_COLUMN_LIMIT) || width >= m) return gramPath(cf, count, trace, null);
-  if (m <= (options.gramColumnLimit ?? GRAM_COLUMN_LIMIT)) return gramPath(cf, count, trace, options);
+  if (m <= (options.denseColumnLimit ?? DENSE_COLUMN_LIMIT) || width >= m) return yield* gramPath(cf, count, trace, null);
+  if (m <= (options.gramColumnLimit ?? GRAM_COLUMN_LIMIT)) return yield* gramPath(cf, count, trace, options);
 
   const tolerance = options.tolerance ?? 1e-8;
   const maxIterations = options.maxIterations ?? 12;
   const constant = new Float64Array(T).fill(1 / Math.sqrt(T));
   const probes = fillGaussian(new Float64Array(m * width), options.random);
-  let q: Float64Array = cf.mul(probes, width);
+  let q: Float64Array = yield* cf.mul(probes, width);
   orthonormalizeColumns(q, T, width, options.random, constant);
-  const b = new Float64Array(m * width);
   let previous: Float64Array | null = null;
   let iterations = 0;
   let converged = false;
   for (;;) {
     iterations++;
-    cf.tmul(q, width, b);
-    const ritz = symmetricEigen(gram(b, m, width, 1 / T), width);
+    const b = yield* cf.tmul(q, width);
+    const g = yield* gram({ data: b, rows: m, cols: width }, true);
+    const scale = 1 / T;
+    for (let i = 0; i < g.length; i++) g[i] *= scale;
+    const ritz = symmetricEigen(g, width);
     const top = ritz.values.subarray(0, count);
     converged = previous !== null && settled(previous, top, tolerance);
     if (converged || iterations >= maxIterations) {
-      const vectors = matMul(q, T, width, leading(ritz.vectors, width, count), count);
+      const vectors = yield* gemm({ data: q, rows: T, cols: width }, false, { data: leading(ritz.vectors, width, count), rows: width, cols: count }, false);
       return finish({ values: Float64Array.from(top), vectors, count, trace, sumSquares: null, method: 'subspace-iteration', iterations, converged }, T);
     }
     previous = Float64Array.from(top);
-    q = cf.mul(b, width, q);
+    q = yield* cf.mul(b, width);
     orthonormalizeColumns(q, T, width, options.random, constant);
   }
 }
@@ -102,10 +105,10 @@ function settled(previous: Float64Array, current: Float64Array, tolerance: numbe
  * eigen-decomposition, or Lanczos for the top pairs when m is larger. u_j = CF v_j / √(T λ_j).
  * Σλ² = ‖G‖²_F comes for free.
  */
-function gramPath(cf: CentredFactor, count: number, trace: number, lanczos: EigenOptions | null): Eigenpairs {
+function* gramPath(cf: CentredFactor, count: number, trace: number, lanczos: EigenOptions | null): Linalg<Eigenpairs> {
   const T = cf.rows;
   const m = cf.cols;
-  const g = cf.gram();
+  const g = yield* cf.gram();
   let sumSquares = 0;
   for (let i = 0; i < g.length; i++) { g[i] /= T; sumSquares += g[i] * g[i]; }
   let top: Float64Array;
@@ -121,12 +124,12 @@ function gramPath(cf: CentredFactor, count: number, trace: number, lanczos: Eige
     count = result.values.length;
   } else {
     // All m eigenvalues (Σλ² above is exact anyway) but only the `count` vectors that are used.
-    const eig = symmetricEigenTop(g, m, count);
+    const eig = yield* symmetricEigenTop(g, m, count);
     top = eig.values.subarray(0, count);
     basis = eig.vectors;
   }
   const values = Float64Array.from(top, x => Math.max(0, x));
-  const vectors = cf.mul(basis, count);
+  const vectors = yield* cf.mul(basis, count);
   const coefficients = basis.slice(0, m * count);
   const floor = 1e-12 * Math.sqrt(T * Math.max(values[0] ?? 0, 1e-300));
   const norms = Float64Array.from(values.subarray(0, count), v => Math.sqrt(T * v));

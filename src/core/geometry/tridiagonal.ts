@@ -4,9 +4,9 @@
  * Gram and Rayleigh-Ritz matrices of a few hundred rows; the Jacobi solver is the test reference.
  */
 import { SymmetricEigen } from './jacobi';
-import { transpose } from './blocked';
 import { applyReflectors } from './householder';
-import { tridiagonalEigenvectors } from './inverseIteration';
+import { Linalg, transpose } from './products';
+import { Tridiagonal, tridiagonalEigenvectors } from './inverseIteration';
 
 export function tridiagonalEigen(a: Float64Array, n: number): SymmetricEigen {
   // V is stored transposed (V[i][j] lives at j*n + i) so every O(n³) inner loop runs over
@@ -40,10 +40,10 @@ export function tridiagonalEigenvalues(a: Float64Array, n: number): Float64Array
  * All eigenvalues (descending, as tridiagonalEigen) and the eigenvectors of the top `count` only,
  * as columns of an n×count row-major matrix. The vectors come from inverse iteration on the
  * tridiagonal form (inverseIteration.ts) mapped back through the stored Householder reflectors of
- * the reduction (householder.ts): O(count·n²), without ever forming the n×n transform (tred2's
- * O(n³) accumulation).
+ * the reduction (householder.ts, whose products are Linalg steps): O(count·n²), without ever forming
+ * the n×n transform (tred2's O(n³) accumulation).
  */
-export function tridiagonalEigenTop(a: Float64Array, n: number, count: number): { values: Float64Array; vectors: Float64Array } {
+export function* tridiagonalEigenTop(a: Float64Array, n: number, count: number): Linalg<{ values: Float64Array; vectors: Float64Array }> {
   count = Math.max(0, Math.min(count, n));
   if (n <= 2 || count === n) {
     const full = tridiagonalEigen(a, n);
@@ -56,15 +56,26 @@ export function tridiagonalEigenTop(a: Float64Array, n: number, count: number): 
   const diag = new Float64Array(n);
   const sub = new Float64Array(n); // sub[i] = T[i][i−1], sub[0] = 0
   tred2(reflectors, diag, sub, n, false, halfSquaredNorms);
+  const { values, vectors: ys } = symmetricTridiagonalTop({ diag, sub }, count);
+  yield* applyReflectors(reflectors, halfSquaredNorms, n, ys, count);
+  return { values, vectors: transpose(ys, count, n) };
+}
+
+/**
+ * All eigenvalues (descending) of a symmetric tridiagonal matrix (diag, sub[i] = T[i][i−1]) by QL,
+ * and the eigenvectors of the top `count` by inverse iteration, as rows of a count×n matrix:
+ * O(n² + count·n), where a full solve accumulating every vector costs O(n³).
+ */
+export function symmetricTridiagonalTop(t: Tridiagonal, count: number): { values: Float64Array; vectors: Float64Array } {
+  const { diag, sub } = t;
+  const n = diag.length;
   const d = Float64Array.from(diag);
   const e = Float64Array.from(sub);
   tql2(null, d, e, n);
   const values = d.sort().reverse();
   let norm = 0;
   for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(diag[i]) + Math.abs(sub[i]) + (i + 1 < n ? Math.abs(sub[i + 1]) : 0));
-  const ys = tridiagonalEigenvectors({ diag, sub }, values, count, norm);
-  applyReflectors(reflectors, halfSquaredNorms, n, ys, count);
-  return { values, vectors: transpose(ys, count, n) };
+  return { values, vectors: tridiagonalEigenvectors(t, values, Math.max(0, Math.min(count, n)), norm) };
 }
 
 /**

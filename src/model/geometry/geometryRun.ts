@@ -15,6 +15,7 @@ import {
   type GeometryInput, type GeometryOptions, type GeometryReport, type GeometryViewState, type HeadCheckResult, type ResolvedGeometryOptions,
 } from '../../core/geometry';
 import type { PrototypeRowsResult } from '../../core/geometry/prototypeRows';
+import { runStepsAsync } from '../../core/geometry/steps';
 import { analyzeText, type AnalysisSink, type AnalyzeParams } from '../run/analyzer';
 import { headVerdict, type HeadModel } from './headModel';
 import { operatorOff, tooShort } from './operatorOff';
@@ -138,8 +139,10 @@ async function geometryOf(model: LoadedModel, geo: HeadModel, capture: HiddenCap
     const result = computeGeometry({ ...input, hidden: undefined }, { ...core, kernel: 'bhattacharyya', side: 'model', eigenpairs: 1, shifts: 0 });
     return withSurplus({ ...operatorOff(result, options.kernel, options.side, views.spectrum.message), head, views, options });
   }
-  // The PCA and part of the nulls run on the geometry thread when there is one; the same steps inline otherwise.
-  const result = geo.thread?.healthy ? await geo.thread.run(geometrySteps(input, core)) : computeGeometry(input, core);
+  // The PCA and part of the nulls run on the geometry thread when there is one; the same steps inline
+  // otherwise; the products by ONNX Runtime either way.
+  const steps = geometrySteps(input, core);
+  const result = geo.thread?.healthy ? await geo.thread.run(steps, geo.products) : await runStepsAsync(steps, geo.products);
   return withSurplus({ ...result, head, views, options });
 }
 

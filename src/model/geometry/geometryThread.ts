@@ -2,9 +2,11 @@
  * A second thread for the geometry. After inference, ONNX Runtime's thread and the reduction thread
  * are idle, so the hidden-state PCA and part of the shift nulls run on this thread while the worker
  * builds the kernel, solves the operator and computes the per-token layers (the steps of
- * src/core/geometry/steps.ts). Made with the geometry session, only when a core is free for it.
+ * src/core/geometry/steps.ts). Each thread computes its own matrix products with ONNX Runtime's GEMM
+ * (ortProducts.ts). Made with the geometry session, only when a core is free for it.
  */
 import { availableParallelism } from 'node:os';
+import type { AsyncProducts } from '../../core/geometry/products';
 import type { PrototypeBatch, PrototypeRowsResult } from '../../core/geometry/prototypeRows';
 import type { GeometryStep, GeometryTask, HiddenBasisTask, StepReply, Steps, TaskHandle, TaskResults } from '../../core/geometry/steps';
 import type { GeometryThreadMethods } from '../../protocol/geometryThread';
@@ -91,14 +93,18 @@ export class GeometryThread {
     this.early = { task, handle: this.start(sent, streamed) };
   }
 
-  /** Drives the steps: started tasks run on the thread, everything else here. */
-  async run<R>(steps: Steps<R>): Promise<R> {
+  /**
+   * Drives the steps: started tasks run on the thread (with its own ONNX Runtime products, the same
+   * kind as `products`), everything else here, the products by `products`.
+   */
+  async run<R>(steps: Steps<R>, products: AsyncProducts): Promise<R> {
     try {
       let reply: StepReply | undefined;
       for (;;) {
         const step: IteratorResult<GeometryStep, R> = reply === undefined ? steps.next() : steps.next(reply);
         if (step.done) return step.value;
-        reply = 'start' in step.value ? this.claim(step.value.start) ?? this.start(step.value.start) : await this.wait(step.value.wait) as StepReply;
+        const s = step.value;
+        reply = 'start' in s ? this.claim(s.start) ?? this.start(s.start) : 'wait' in s ? await this.wait(s.wait) as StepReply : await products.gemm(s.gemm);
       }
     } finally {
       this.early = undefined;

@@ -2,13 +2,15 @@
  * What the geometry needs of the model beyond its runs, made on the first geometry request: the LM
  * head found at load (load/graph.ts, whose input the session already outputs), W and b read once
  * from the initializers, whether they reproduce the logits (checked on the first analysed rows,
- * `headVerdict`), and the thread the geometry's PCA and part of its nulls run on.
+ * `headVerdict`), the thread the geometry's PCA and part of its nulls run on, and the engine
+ * thread's ONNX Runtime products (ortProducts.ts).
  */
 import { readFileSync } from 'node:fs';
 import { checkLinearHead, type HeadCheckResult } from '../../core/geometry';
 import type { LoadedModel } from '../load/loader';
 import { externalReaderFor, readHeadWeights, scanModel, type HeadInfo, type HeadWeights } from '../onnx/graph';
 import { GeometryThread } from './geometryThread';
+import { OrtProducts, productThreads } from './ortProducts';
 
 export interface HeadModel {
   /** The graph output carrying the head's input, or null when it could not be exposed. */
@@ -22,6 +24,8 @@ export interface HeadModel {
   check: HeadCheckResult | null;
   /** The second thread the geometry's PCA and part of its nulls run on (null: all inline). */
   thread: GeometryThread | null;
+  /** The geometry's matrix products on the engine thread (its sessions open on first use). */
+  products: OrtProducts;
 }
 
 export function openHeadModel(model: LoadedModel): HeadModel {
@@ -44,7 +48,8 @@ export function openHeadModel(model: LoadedModel): HeadModel {
     }
   }
   const hiddenOutput = graph.hiddenOutput;
-  return { hiddenOutput, head, weights, weightsError, check: null, thread: hiddenOutput ? GeometryThread.create() : null };
+  const thread = hiddenOutput ? GeometryThread.create() : null;
+  return { hiddenOutput, head, weights, weightsError, check: null, thread, products: new OrtProducts(productThreads()) };
 }
 
 /** Head check on captured rows (W h + b vs the logits), computed once per model. */
@@ -57,6 +62,7 @@ export function headVerdict(geo: HeadModel, hidden: Float32Array, logits: Float3
 
 export async function closeHeadModel(geo: HeadModel | undefined): Promise<void> {
   await geo?.thread?.close().catch(() => undefined);
+  await geo?.products.close();
 }
 
 function shared(values: Float32Array): Float32Array {

@@ -8,6 +8,7 @@ import { buildKernelFactor } from '../../../src/core/geometry/kernels';
 import { shiftNull, percentile } from '../../../src/core/geometry/nulls';
 import { seededRandom, gaussian } from '../../../src/core/geometry/random';
 import { topEigenpairs } from '../../../src/core/geometry/spectrum';
+import { runLinalg } from '../../../src/core/geometry/products';
 import { centredCopy, decayingMatrix, denseEigen, denseOperator, mul, principalCosines, syntheticDocument, transpose } from './reference';
 
 function denseFactorData(f: { factor: unknown }) {
@@ -22,11 +23,11 @@ test('alignment scores match dense float64 references (no reduction: d ≤ T/4)'
   const kf = buildKernelFactor(input, 'prototype', 'model');
   const { data, m } = denseFactorData(kf);
   const cf = new CentredFactor(kf.factor);
-  const eig = topEigenpairs(cf, { count: 12, random: seededRandom(1) });
-  const basis = hiddenBasis({ data: hidden, d }, T, 128, seededRandom(2));
+  const eig = runLinalg(topEigenpairs(cf, { count: 12, random: seededRandom(1) }));
+  const basis = runLinalg(hiddenBasis({ data: hidden, d }, T, 128, seededRandom(2)));
   assert.equal(basis.r, d);
   assert.equal(basis.reduced, false);
-  const { scores, psi, phi } = computeAlignment(cf, eig, basis, 4, seededRandom(3));
+  const { scores, psi, phi } = runLinalg(computeAlignment(cf, eig, basis, 4, seededRandom(3)));
 
   const M = denseOperator(data, T, m);
   const ref = denseEigen(M, T);
@@ -86,10 +87,10 @@ test('Poincaré separation ρ_j ≤ λ_j holds on random (H, F), T=200, d=30', (
   const T = 200;
   const f = decayingMatrix(T, 40, 0.9, seededRandom(31));
   const cf = new CentredFactor(new DenseFactor(f, T, 40));
-  const eig = topEigenpairs(cf, { count: 30, random: seededRandom(1) });
+  const eig = runLinalg(topEigenpairs(cf, { count: 30, random: seededRandom(1) }));
   const h = decayingMatrix(T, 30, 1, seededRandom(32));
-  const basis = hiddenBasis({ data: h, d: 30 }, T, 128, seededRandom(2));
-  const { scores } = computeAlignment(cf, eig, basis, 2, seededRandom(3));
+  const basis = runLinalg(hiddenBasis({ data: h, d: 30 }, T, 128, seededRandom(2)));
+  const { scores } = runLinalg(computeAlignment(cf, eig, basis, 2, seededRandom(3)));
   for (let j = 0; j < 30; j++) assert.ok(scores.rho[j] <= eig.values[j] * (1 + 1e-9) + 1e-15);
   assert.ok(scores.Ak.every(a => a >= 0 && a <= 1 + 1e-9));
 });
@@ -98,7 +99,7 @@ test('dimension guard: r_H ≤ ⌊T/4⌋, and the reduced basis is orthonormal a
   const T = 100;
   const d = 60;
   const h = decayingMatrix(T, d, 0.95, seededRandom(41));
-  const basis = hiddenBasis({ data: h, d }, T, 128, seededRandom(1));
+  const basis = runLinalg(hiddenBasis({ data: h, d }, T, 128, seededRandom(1)));
   assert.equal(basis.r, 25);
   assert.equal(basis.reduced, true);
   const qtq = mul(transpose(basis.q, T, 25), 25, T, basis.q, 25);
@@ -115,10 +116,10 @@ test('CKA with an estimated ‖M‖_F (iterative path) stays close to the dense 
   const m = 110;
   const f = decayingMatrix(T, m, 0.9, seededRandom(51));
   const cf = new CentredFactor(new DenseFactor(f, T, m));
-  const eig = topEigenpairs(cf, { count: 20, random: seededRandom(1), denseColumnLimit: 0, gramColumnLimit: 0, maxIterations: 100, tolerance: 1e-12 });
+  const eig = runLinalg(topEigenpairs(cf, { count: 20, random: seededRandom(1), denseColumnLimit: 0, gramColumnLimit: 0, maxIterations: 100, tolerance: 1e-12 }));
   const h = decayingMatrix(T, 10, 0.9, seededRandom(52));
-  const basis = hiddenBasis({ data: h, d: 10 }, T, 128, seededRandom(2));
-  const { scores } = computeAlignment(cf, eig, basis, 1, seededRandom(3));
+  const basis = runLinalg(hiddenBasis({ data: h, d: 10 }, T, 128, seededRandom(2)));
+  const { scores } = runLinalg(computeAlignment(cf, eig, basis, 1, seededRandom(3)));
   assert.equal(scores.ckaExact, false);
   const M = denseOperator(f, T, m);
   const hc = centredCopy(h, T, 10);
@@ -140,14 +141,14 @@ test('shift null: hidden states that contain the top eigenspace score at the top
   const f = new Float64Array(T * m);
   for (let c = 0; c < m; c++) { let x = 0; for (let t = 0; t < T; t++) { x = 0.95 * x + 0.3 * gaussian(random); f[t * m + c] = x * Math.pow(0.9, c); } }
   const cf = new CentredFactor(new DenseFactor(f, T, m));
-  const eig = topEigenpairs(cf, { count: 8, random: seededRandom(1) });
+  const eig = runLinalg(topEigenpairs(cf, { count: 8, random: seededRandom(1) }));
   const d = 10;
   const h = new Float64Array(T * d);
   for (let t = 0; t < T; t++) for (let c = 0; c < d; c++) h[t * d + c] = (c < 8 ? eig.vectors[t * 8 + c] * 10 : 0) + 0.01 * gaussian(random);
-  const basis = hiddenBasis({ data: h, d }, T, 128, seededRandom(2));
-  const { scores } = computeAlignment(cf, eig, basis, 1, seededRandom(3));
+  const basis = runLinalg(hiddenBasis({ data: h, d }, T, 128, seededRandom(2)));
+  const { scores } = runLinalg(computeAlignment(cf, eig, basis, 1, seededRandom(3)));
   assert.ok(scores.Ak[7] > 0.999, `A_8 = ${scores.Ak[7]}`);
-  const run = () => shiftNull(eig, basis, 40, seededRandom(4));
+  const run = () => runLinalg(shiftNull(eig, basis, 40, seededRandom(4)));
   const a = run();
   assert.deepEqual(a, run(), 'deterministic for a seed');
   assert.ok(a.shifts.every(s => s >= 50 && s <= T - 50));

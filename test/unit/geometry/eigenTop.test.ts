@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { jacobiEigen } from '../../../src/core/geometry/jacobi';
 import { symmetricEigenTop } from '../../../src/core/geometry/eigen';
 import { orthonormalizeColumns } from '../../../src/core/geometry/dense';
+import { runLinalg } from '../../../src/core/geometry/products';
 import { seededRandom, gaussian, RandomFn } from '../../../src/core/geometry/random';
 import { mul, principalCosines, randomSymmetric, transpose } from './reference';
 
@@ -39,7 +40,7 @@ test('top-count eigenpairs match Jacobi on large, clustered and repeated spectra
     const reference = jacobiEigen(a, n, 200);
     const scale = Math.max(Math.abs(reference.values[0]), Math.abs(reference.values[n - 1]));
     for (const count of [1, 32, n - 1]) {
-      const { values, vectors } = symmetricEigenTop(a, n, count);
+      const { values, vectors } = runLinalg(symmetricEigenTop(a, n, count));
       for (let i = 0; i < n; i++) assert.ok(Math.abs(values[i] - reference.values[i]) < 1e-12 * scale, `${name}: λ${i} ${values[i]} vs ${reference.values[i]}`);
       const av = mul(a, n, n, vectors, count);
       for (let j = 0; j < count; j++) {
@@ -69,9 +70,9 @@ test('eigenpairs of matrices scaled by 1e±100 are the scaled eigenpairs (the QL
   const n = 30;
   const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = i; j < n; j++) { const x = gaussian(random); a[i * n + j] = x; a[j * n + i] = x; }
-  const base = symmetricEigenTop(a, n, 5);
+  const base = runLinalg(symmetricEigenTop(a, n, 5));
   for (const factor of [1e100, 1e-100]) {
-    const { values, vectors } = symmetricEigenTop(a.map(x => x * factor), n, 5);
+    const { values, vectors } = runLinalg(symmetricEigenTop(a.map(x => x * factor), n, 5));
     for (let i = 0; i < n; i++) assert.ok(Math.abs(values[i] / factor - base.values[i]) < 1e-13 * Math.abs(base.values[0]), `×${factor}: λ${i}`);
     for (let j = 0; j < 5; j++) {
       let cos = 0;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildKernelFactor } from '../../../src/core/geometry/kernels';
 import { DenseFactor, SparseFactor, Factor } from '../../../src/core/geometry/factor';
+import { runLinalg } from '../../../src/core/geometry/products';
 import { seededRandom } from '../../../src/core/geometry/random';
 import { syntheticDocument } from './reference';
 
@@ -10,8 +11,8 @@ function kernelMatrix(f: Factor): Float64Array {
   const T = f.rows;
   const eye = new Float64Array(T * T);
   for (let t = 0; t < T; t++) eye[t * T + t] = 1;
-  const ft = f.tmul(eye, T, new Float64Array(f.cols * T));
-  return f.mul(ft, T, new Float64Array(T * T));
+  const ft = runLinalg(f.tmul(eye, T));
+  return runLinalg(f.mul(ft, T));
 }
 
 const T = 25;

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jacobiEigen } from '../../../src/core/geometry/jacobi';
 import { symmetricEigen, symmetricEigenTop, symmetricEigenvalues, singularValues } from '../../../src/core/geometry/eigen';
-import { orthonormalizeColumns, matMul, matTMul } from '../../../src/core/geometry/dense';
+import { orthonormalizeColumns } from '../../../src/core/geometry/dense';
+import { jsProducts, runLinalg } from '../../../src/core/geometry/products';
 import { seededRandom, gaussian } from '../../../src/core/geometry/random';
 import { mul, randomSymmetric, transpose } from './reference';
 
@@ -85,7 +86,7 @@ test('top-count eigenvectors by inverse iteration: A v = λ v, orthonormal, and 
     const reference = jacobiEigen(a, n);
     const scale = Math.max(1, Math.abs(reference.values[0]), Math.abs(reference.values[n - 1]));
     for (const count of [1, 3, Math.min(n, 8), n]) {
-      const { values, vectors } = symmetricEigenTop(a, n, count);
+      const { values, vectors } = runLinalg(symmetricEigenTop(a, n, count));
       for (let i = 0; i < n; i++) assert.ok(Math.abs(values[i] - reference.values[i]) < 1e-12 * scale, `${name}: λ${i}`);
       const av = mul(a, n, n, vectors, count);
       for (let i = 0; i < n; i++) for (let j = 0; j < count; j++) {
@@ -126,11 +127,11 @@ test('orthonormalisation gives QᵀQ = I, keeps the span, and refills dependent 
   const original = Float64Array.from(a);
   const dependent = orthonormalizeColumns(a, n, r, random);
   assert.equal(dependent, 1);
-  const qtq = matTMul(a, n, r, a, r);
+  const qtq = jsProducts.gemm({ a: { data: a, rows: n, cols: r }, transA: true, b: { data: a, rows: n, cols: r }, transB: false });
   for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) assert.ok(Math.abs(qtq[i * r + j] - (i === j ? 1 : 0)) < 1e-12);
   // The first four original columns lie in span(Q): residual of projection is zero.
-  const coeff = matTMul(a, n, r, original, r);
-  const proj = matMul(a, n, r, coeff, r);
+  const coeff = jsProducts.gemm({ a: { data: a, rows: n, cols: r }, transA: true, b: { data: original, rows: n, cols: r }, transB: false });
+  const proj = jsProducts.gemm({ a: { data: a, rows: n, cols: r }, transA: false, b: { data: coeff, rows: r, cols: r }, transB: false });
   for (let i = 0; i < n; i++) for (let j = 0; j < 4; j++) assert.ok(Math.abs(proj[i * r + j] - original[i * r + j]) < 1e-10);
 });
 

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { orthonormalizeColumns } from '../../../src/core/geometry/dense';
 import { HiddenBasis } from '../../../src/core/geometry/hiddenBasis';
-import { claimedShiftScores, drawShifts, NullScores, shiftNull, shiftScores, summariseShiftNull } from '../../../src/core/geometry/nulls';
+import { claimedShiftScores, drawShifts, NullScores, SHIFT_BATCH, shiftNull, shiftScores, summariseShiftNull } from '../../../src/core/geometry/nulls';
+import { runLinalg } from '../../../src/core/geometry/products';
 import { gaussian, RandomFn, seededRandom } from '../../../src/core/geometry/random';
 import { Eigenpairs } from '../../../src/core/geometry/spectrum';
 import { denseEigen } from './reference';
@@ -31,7 +32,7 @@ function syntheticCase(T: number, K: number, r: number, aligned: number, seed: n
   const totalSq = 1.25 * singular.reduce((a, s) => a + s * s, 0);
   return {
     eig: { values, vectors: u, count: K, trace: 12, sumSquares: null, method: 'dense-gram', iterations: 1, converged: true },
-    basis: { q, r, singular, centredT: new Float64Array(0), d: r, totalSq, capturedShare: 0.8, reduced: true, pcaConverged: true },
+    basis: { q, r, singular, centred: new Float64Array(0), d: r, totalSq, capturedShare: 0.8, reduced: true, pcaConverged: true },
   };
 }
 
@@ -76,11 +77,11 @@ function referencePercentile(value: number, sample: number[]): number {
 
 const T = 1029, K = 7, r = 13, COUNT = 40;
 
-test('shift null (float32 products) gives the percentiles of a float64 reference, and null means within 1e-5', () => {
+test('shift null gives the percentiles of a float64 reference, and null means within 1e-5', () => {
   // aligned 3: the observed top scores far above the shifted ones; aligned 0: among them.
   for (const aligned of [3, 0]) {
     const { eig, basis } = syntheticCase(T, K, r, aligned, 5);
-    const result = shiftNull(eig, basis, COUNT, seededRandom(9));
+    const result = runLinalg(shiftNull(eig, basis, COUNT, seededRandom(9)));
     assert.deepEqual(result.shifts, drawShifts(seededRandom(9), COUNT, T));
     const observed = referenceScores(eig, basis, 0);
     const nulls = result.shifts.map(s => referenceScores(eig, basis, s));
@@ -88,7 +89,7 @@ test('shift null (float32 products) gives the percentiles of a float64 reference
     for (const key of ['Ak', 'energy', 'varianceCaptured'] as const) for (let k = 0; k < K; k++) {
       const what = `aligned ${aligned}, ${key}[${k}]`;
       const sample = nulls.map(n => n[key][k]);
-      // The premise of exact equality: no null score within 50× the float32 error of the observed one.
+      // The premise of exact equality: no null score within 1e-5 of the observed one (products in another order, or in float32, would not move it that far).
       const gap = Math.min(...sample.map(x => Math.abs(x - observed[key][k])));
       assert.ok(gap > 1e-5 * Math.abs(observed[key][k]), `${what}: too close to a null score for this test`);
       const expected = referencePercentile(observed[key][k], sample);
@@ -109,33 +110,34 @@ test('shift null (float32 products) gives the percentiles of a float64 reference
 test('shift null splits: scores over any partition of the shifts, concatenated, summarise exactly as one call', () => {
   const { eig, basis } = syntheticCase(T, K, r, 3, 6);
   const shifts = drawShifts(seededRandom(3), COUNT, T);
-  const whole = shiftScores(eig, basis, [0, ...shifts]);
+  const whole = runLinalg(shiftScores(eig, basis, [0, ...shifts]));
   assert.equal(whole.length, COUNT + 1);
   const parts = [[0, ...shifts.slice(0, 11)], shifts.slice(11, 12), shifts.slice(12)];
-  const joined = parts.flatMap(part => shiftScores(eig, basis, part));
+  const joined = parts.flatMap(part => runLinalg(shiftScores(eig, basis, part)));
   assert.deepEqual(joined, whole);
   // The observed scores can come from any part, e.g. the second thread's.
-  const [observed] = shiftScores(eig, basis, [shifts[5], 0]).slice(1);
+  const [observed] = runLinalg(shiftScores(eig, basis, [shifts[5], 0])).slice(1);
   assert.deepEqual(observed, whole[0]);
   const summary = summariseShiftNull(joined[0], joined.slice(1), shifts, K, r);
-  assert.deepEqual(summary, shiftNull(eig, basis, COUNT, seededRandom(3)));
+  assert.deepEqual(summary, runLinalg(shiftNull(eig, basis, COUNT, seededRandom(3))));
   assert.deepEqual(summary.shifts, shifts);
 });
 
-test('claimed shift scores: callers sharing a counter each take shifts one at a time; merged by index they equal one call', () => {
+test('claimed shift scores: callers sharing a counter each take batches of shifts one at a time; merged by index they equal one call', () => {
   const { eig, basis } = syntheticCase(T, K, r, 3, 6);
   const shifts = [0, ...drawShifts(seededRandom(3), COUNT, T)];
-  const whole = shiftScores(eig, basis, shifts);
-  // Another caller already took the first 7 (its counter moved on): this one computes the rest, once each.
+  const whole = runLinalg(shiftScores(eig, basis, shifts));
+  // Another caller already took the first 2 batches (its counter moved on): this one computes the rest, once each.
   const counter = new Int32Array(new SharedArrayBuffer(4));
-  counter[0] = 7;
-  const rest = claimedShiftScores(eig, basis, shifts, counter);
-  assert.deepEqual(rest.map(([index]) => index), Array.from({ length: shifts.length - 7 }, (_, i) => 7 + i));
+  counter[0] = 2;
+  const rest = runLinalg(claimedShiftScores(eig, basis, shifts, counter));
+  const taken = 2 * SHIFT_BATCH;
+  assert.deepEqual(rest.map(([index]) => index), Array.from({ length: shifts.length - taken }, (_, i) => taken + i));
   for (const [index, scores] of rest) assert.deepEqual(scores, whole[index]);
-  assert.ok(counter[0] >= shifts.length, 'the counter is past the end');
-  assert.deepEqual(claimedShiftScores(eig, basis, shifts, counter), [], 'nothing is left to claim');
+  assert.ok(counter[0] * SHIFT_BATCH >= shifts.length, 'the counter is past the end');
+  assert.deepEqual(runLinalg(claimedShiftScores(eig, basis, shifts, counter)), [], 'nothing is left to claim');
   // A basis without components claims nothing, so the other side's list stays whole.
   const empty = new Int32Array(new SharedArrayBuffer(4));
-  assert.deepEqual(claimedShiftScores(eig, { ...basis, r: 0, q: new Float64Array(0) }, shifts, empty), []);
+  assert.deepEqual(runLinalg(claimedShiftScores(eig, { ...basis, r: 0, q: new Float64Array(0) }, shifts, empty)), []);
   assert.equal(empty[0], 0);
 });

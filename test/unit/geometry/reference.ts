@@ -2,8 +2,10 @@
  * Dense float64 references for the geometry tests: explicit T×T operators, softmax rows, and
  * random test data. Slow on purpose (O(T²) and up); only for small cases.
  */
+import assert from 'node:assert/strict';
 import { jacobiEigen } from '../../../src/core/geometry/jacobi';
-import { RandomFn, gaussian } from '../../../src/core/geometry/random';
+import type { Matrix } from '../../../src/core/geometry/products';
+import { RandomFn, gaussian, seededRandom } from '../../../src/core/geometry/random';
 import { GeometryInput } from '../../../src/core/geometry/types';
 
 /** M = C F Fᵀ C / T as a dense T×T matrix. */
@@ -118,3 +120,33 @@ export function syntheticDocument(T: number, V: number, d: number, random: Rando
   };
   return { input, W, hidden, rows };
 }
+
+export function randomMatrix(rows: number, cols: number, seed: number): Matrix {
+  const random = seededRandom(seed);
+  return { data: Float64Array.from({ length: rows * cols }, () => random() - 0.5), rows, cols };
+}
+
+/** Plain float64 op(A)·op(B), the reference. */
+export function naiveProduct(a: Matrix, transA: boolean, b: Matrix, transB: boolean): Float64Array {
+  const at = (x: Matrix, t: boolean, i: number, j: number) => (t ? x.data[j * x.cols + i] : x.data[i * x.cols + j]);
+  const m = transA ? a.cols : a.rows;
+  const k = transA ? a.rows : a.cols;
+  const n = transB ? b.rows : b.cols;
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let l = 0; l < k; l++) s += at(a, transA, i, l) * at(b, transB, l, j);
+    out[i * n + j] = s;
+  }
+  return out;
+}
+
+export function assertProductClose(actual: Float64Array, expected: Float64Array, what: string): void {
+  assert.equal(actual.length, expected.length, what);
+  for (let i = 0; i < expected.length; i++) {
+    assert.ok(Math.abs(actual[i] - expected[i]) <= 1e-12 * (1 + Math.abs(expected[i])), `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
+  }
+}
+
+/** Shapes that leave edges outside the kernel's 2×4 blocks and rows longer than its 256 chunk. */
+export const PRODUCT_SHAPES: Array<[number, number, number]> = [[1, 1, 1], [3, 7, 5], [7, 301, 9], [32, 513, 130], [2, 256, 4], [5, 1000, 3]];

@@ -2,12 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CentredFactor, DenseFactor, SparseFactor } from '../../../src/core/geometry/factor';
 import { topEigenpairs } from '../../../src/core/geometry/spectrum';
+import { runLinalg } from '../../../src/core/geometry/products';
 import { seededRandom, gaussian } from '../../../src/core/geometry/random';
 import { decayingMatrix, denseEigen, denseOperator, principalCosines } from './reference';
 
 function checkAgainstDense(f: Float64Array, T: number, m: number, count: number, options: { denseColumnLimit?: number; gramColumnLimit?: number; maxIterations?: number }) {
   const dense = denseEigen(denseOperator(f, T, m), T);
-  const eig = topEigenpairs(new CentredFactor(new DenseFactor(f, T, m)), { count, random: seededRandom(9), tolerance: 1e-13, ...options });
+  const eig = runLinalg(topEigenpairs(new CentredFactor(new DenseFactor(f, T, m)), { count, random: seededRandom(9), tolerance: 1e-13, ...options }));
   for (let j = 0; j < count; j++) {
     const rel = Math.abs(eig.values[j] - dense.values[j]) / dense.values[j];
     assert.ok(rel < 1e-6, `λ${j}: ${eig.values[j]} vs ${dense.values[j]} (rel ${rel})`);
@@ -70,8 +71,8 @@ test('sparse and dense factors of the same matrix give the same eigenpairs', () 
     rowStart[t + 1] = cols.length;
   }
   const sparse = new SparseFactor(rowStart, Int32Array.from(cols), Float64Array.from(vals), T, m);
-  const a = topEigenpairs(new CentredFactor(sparse), { count: 6, random: seededRandom(1), denseColumnLimit: 0, gramColumnLimit: 0, maxIterations: 300, tolerance: 1e-14 });
-  const b = topEigenpairs(new CentredFactor(sparse), { count: 6, random: seededRandom(1), denseColumnLimit: 0 });
+  const a = runLinalg(topEigenpairs(new CentredFactor(sparse), { count: 6, random: seededRandom(1), denseColumnLimit: 0, gramColumnLimit: 0, maxIterations: 300, tolerance: 1e-14 }));
+  const b = runLinalg(topEigenpairs(new CentredFactor(sparse), { count: 6, random: seededRandom(1), denseColumnLimit: 0 }));
   assert.equal(b.method, 'gram-lanczos');
   const ref = denseEigen(denseOperator(dense, T, m), T);
   for (let j = 0; j < 6; j++) {
@@ -84,7 +85,7 @@ test('eigenvectors are centred (orthogonal to constants) and have deterministic 
   const T = 100;
   const m = 110;
   const f = decayingMatrix(T, m, 0.85, seededRandom(8));
-  const run = () => topEigenpairs(new CentredFactor(new DenseFactor(f, T, m)), { count: 5, random: seededRandom(3), denseColumnLimit: 0, gramColumnLimit: 0 });
+  const run = () => runLinalg(topEigenpairs(new CentredFactor(new DenseFactor(f, T, m)), { count: 5, random: seededRandom(3), denseColumnLimit: 0, gramColumnLimit: 0 }));
   const a = run();
   const b = run();
   assert.deepEqual(Array.from(a.vectors), Array.from(b.vectors));
@@ -101,7 +102,7 @@ test('a rank-deficient operator returns zero eigenvalues beyond its rank, withou
   const T = 40;
   const m = 3;
   const f = decayingMatrix(T, m, 1, seededRandom(6));
-  const eig = topEigenpairs(new CentredFactor(new DenseFactor(f, T, m)), { count: 8, random: seededRandom(1) });
+  const eig = runLinalg(topEigenpairs(new CentredFactor(new DenseFactor(f, T, m)), { count: 8, random: seededRandom(1) }));
   assert.equal(eig.count, 3);
   assert.ok(eig.values.every(Number.isFinite));
   assert.ok(eig.vectors.every(Number.isFinite));
@@ -113,10 +114,10 @@ test('the Gram paths leave coefficients with U = CF · coefficients (signs and s
     const random = seededRandom(m);
     const f = Float64Array.from({ length: T * m }, () => gaussian(random) + 0.3);
     const cf = new CentredFactor(new DenseFactor(f, T, m));
-    const eig = topEigenpairs(cf, { count: 6, random: seededRandom(2), ...options });
+    const eig = runLinalg(topEigenpairs(cf, { count: 6, random: seededRandom(2), ...options }));
     assert.equal(eig.method, method);
     if (method === 'subspace-iteration') { assert.equal(eig.coefficients, undefined); continue; }
-    const rebuilt = cf.mul(eig.coefficients!, eig.count);
+    const rebuilt = runLinalg(cf.mul(eig.coefficients!, eig.count));
     let worst = 0;
     for (let i = 0; i < rebuilt.length; i++) worst = Math.max(worst, Math.abs(rebuilt[i] - eig.vectors[i]));
     assert.ok(worst < 1e-12, `${method}: |CF·G − U| = ${worst}`);

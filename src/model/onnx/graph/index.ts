@@ -12,3 +12,4 @@ export { exposeHiddenState, externalReaderFor, headWeightsOf } from './hiddenSta
 export type { HiddenStateModel } from './hiddenState';
 export { graphQuantization } from './quantization';
 export type { GraphQuantization } from './quantization';
+export { gemmModel } from './gemmGraph';

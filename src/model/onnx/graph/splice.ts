@@ -6,7 +6,7 @@
  * type and shape of an output declared by name only.
  */
 import { scanModel } from './scan';
-import { encodeVarint } from './wire';
+import { concatBytes as concat, encodeVarint } from './wire';
 
 const GRAPH_OUTPUT_TAG = 0x62; // field 12, wire type 2
 const VALUE_INFO_NAME_TAG = 0x0a; // field 1, wire type 2
@@ -32,9 +32,3 @@ function valueInfoOutput(name: string): Uint8Array {
   return concat([Uint8Array.of(GRAPH_OUTPUT_TAG), encodeVarint(valueInfo.length), valueInfo]);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
-}

@@ -63,6 +63,14 @@ export function encodeVarint(n: number): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/** The parts one after another in a new array. */
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
 /** Iterates the fields in buf[start, end). */
 export function* fields(buf: ByteSource, start: number, end: number): Generator<Field> {
   let pos = start;
