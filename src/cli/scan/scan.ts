@@ -1,0 +1,150 @@
+/**
+ * `markov-lens scan PATH...`: walks the paths, scores every text file with one loaded model in N
+ * engine processes, and writes one scan@1 line per file as it finishes (or, for csv and text, the
+ * ranked table at the end). With --output, unchanged files already in the file are not scored again.
+ */
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { isEngineStopped, isInputError } from '../../core/errors';
+import { wordsCsvHeader, wordsCsvRows } from '../../core/format/wordsCsv';
+import { lineFromAnalysis } from '../../core/scan/fromAnalysis';
+import { formatScanCsv, formatScanTable } from '../../core/scan/format';
+import { LatestPerPath, rankLines } from '../../core/scan/merge';
+import { failedLine, formatLine, isScored, sameModel, scanModel, type ScanLine, type ScanModel } from '../../core/scan/record';
+import { inShard } from '../../core/scan/shard';
+import { resolveWindowSettings } from '../../core/windows';
+import { wordSurprisals } from '../../core/words';
+import type { OpenModelOptions } from '../../model/client/openModel';
+import type { ScanArgs } from './args';
+import { EnginePool } from './engines';
+import { LineAppender, readLines, writeAtomic } from './lineFile';
+import { ScanProgress } from './progress';
+import { decodeFound, readFound, type ReadResult } from './readFile';
+import { scanRoot, walkFiles, type FoundFile } from './walk';
+
+/**
+ * Engine processes by default. Measured on this project's 2-core machine (bench/scanJobs.ts): one
+ * engine already keeps both cores busy (ONNX Runtime's thread and the reduction thread), and a
+ * second engine process ran at 0.98x the files per second of one.
+ */
+export const DEFAULT_JOBS = 1;
+
+export interface ScanIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  signal?: AbortSignal;
+}
+
+export interface ScanCounts {
+  scored: number;
+  unchanged: number;
+  skipped: number;
+  errors: number;
+  tokens: number;
+}
+
+/** The sibling words file of an output: out.jsonl -> out.words.csv. */
+export function wordsPath(output: string): string {
+  return join(dirname(output), `${basename(output).replace(/\.jsonl?$/i, '')}.words.csv`);
+}
+
+/** Whether a previous line lets this file be passed over on resume. */
+function unchanged(prior: ScanLine | undefined, read: ReadResult, model: ScanModel): boolean {
+  if (!prior) return false;
+  if (isScored(prior)) return !('line' in read) && prior.sha256 === read.sha256 && sameModel(prior.model, model);
+  if (prior.error !== undefined) return false; // faults are retried
+  if ('line' in read) return read.line.skipped === 'too-large' && prior.skipped === 'too-large' && prior.bytes === read.line.bytes;
+  return prior.sha256 === read.sha256;
+}
+
+export async function runScan(args: ScanArgs, io: ScanIo, modelDir: string, engineOptions: OpenModelOptions): Promise<ScanCounts> {
+  const root = scanRoot(args.paths);
+  const jsonl = args.format === 'jsonl';
+  const output = args.output === undefined ? undefined : resolve(args.output);
+  const words = output !== undefined && args.words ? wordsPath(output) : undefined;
+  const prior = new LatestPerPath();
+  if (output && jsonl) for await (const line of readLinesIfAny(output)) prior.add(line);
+  // Found files are listed first (paths and sizes only), so that progress can say how long is left.
+  const files: FoundFile[] = [];
+  for (const f of walkFiles(root, args.paths, { include: args.include, exclude: args.exclude, skip: new Set([output, words].filter((p): p is string => !!p)) })) {
+    if (inShard(f.path, args.shard)) files.push(f);
+  }
+  const pool = await EnginePool.start(modelDir, Math.min(args.jobs ?? DEFAULT_JOBS, Math.max(1, files.length)), { ...engineOptions, variant: args.variant });
+  const info = pool.engines[0].info;
+  const model = scanModel(info, resolveWindowSettings(args, info.contextLength, info.modelType));
+  const appender = output && jsonl ? new LineAppender(output) : undefined;
+  const wordsOut = words ? new LineAppender(words, wordsCsvHeader(true)) : undefined;
+  const kept: ScanLine[] = [];
+  const counts: ScanCounts = { scored: 0, unchanged: 0, skipped: 0, errors: 0, tokens: 0 };
+  const progress = new ScanProgress(io.stderr.isTTY ? io.stderr : undefined, files.length, files.reduce((s, f) => s + f.size, 0));
+  const emit = (line: ScanLine): void => {
+    if (isScored(line)) counts.scored++;
+    else if (line.skipped) counts.skipped++;
+    else counts.errors++;
+    if (!jsonl) kept.push(line);
+    else if (appender) appender.write(formatLine(line));
+    else io.stdout.write(formatLine(line));
+  };
+
+  let nextFile = 0;
+  const take = (): Promise<ReadResult> | undefined => (nextFile < files.length && !io.signal?.aborted ? readFound(files[nextFile++], args.maxBytes) : undefined);
+  const handle = async (read: ReadResult, slot: number): Promise<number> => {
+    const { file } = read;
+    if (unchanged(prior.get(file.path), read, model)) {
+      counts.unchanged++;
+      return 0;
+    }
+    if ('line' in read) {
+      emit(read.line);
+      return 0;
+    }
+    const decoded = decodeFound(file, read.bytes, read.sha256, args.maxBytes);
+    if ('line' in decoded) {
+      emit(decoded.line);
+      return 0;
+    }
+    try {
+      const analysis = await pool.engines[slot].analyze({ text: decoded.text, topK: 0, window: args.window, stride: args.stride, signal: io.signal });
+      if (wordsOut) wordsOut.write(wordsCsvRows(wordSurprisals(decoded.text, analysis.tokens), { path: file.path, sha256: read.sha256 }));
+      emit(lineFromAnalysis(file.path, read.sha256, read.bytes.length, decoded.text, analysis));
+      counts.tokens += analysis.summary.tokens;
+      return analysis.summary.tokens;
+    } catch (e) {
+      if (io.signal?.aborted) throw e;
+      const message = e instanceof Error ? e.message : String(e);
+      emit(failedLine(file.path, { sha256: read.sha256, bytes: read.bytes.length, error: isInputError(e) ? message : `the engine failed: ${message}` }));
+      if (isEngineStopped(e)) await pool.restart(slot);
+      return 0;
+    }
+  };
+  const worker = async (slot: number): Promise<void> => {
+    let pending = take();
+    while (pending) {
+      const read = await pending;
+      pending = take(); // the next file is read and hashed while this one is scored
+      const tokens = await handle(read, slot);
+      progress.fileDone(read.file.size, tokens);
+    }
+  };
+  try {
+    await Promise.all(pool.engines.map((_, slot) => worker(slot)));
+  } finally {
+    appender?.close();
+    wordsOut?.close();
+    await pool.dispose();
+  }
+  if (!jsonl) {
+    const ranked = rankLines(kept);
+    const text = args.format === 'csv' ? formatScanCsv(ranked) : formatScanTable(ranked);
+    if (output) writeAtomic(output, text);
+    else io.stdout.write(text);
+  }
+  const seconds = progress.elapsedSeconds;
+  progress.done(`scan: ${counts.scored} scored, ${counts.unchanged} unchanged, ${counts.skipped} skipped, ${counts.errors} errors; ` +
+    `${counts.tokens.toLocaleString('en-US')} tokens in ${seconds.toFixed(1)} s (${Math.round(counts.tokens / Math.max(seconds, 1e-9)).toLocaleString('en-US')} tokens/s)`);
+  return counts;
+}
+
+async function* readLinesIfAny(path: string): AsyncGenerator<ScanLine> {
+  if (existsSync(path)) yield* readLines(path);
+}
