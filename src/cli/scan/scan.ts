@@ -5,21 +5,21 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { isEngineStopped, isInputError } from '../../core/errors';
 import { wordsCsvHeader, wordsCsvRows } from '../../core/format/wordsCsv';
-import { lineFromAnalysis } from '../../core/scan/fromAnalysis';
 import { formatScanCsv, formatScanTable } from '../../core/scan/format';
 import { LatestPerPath, rankLines } from '../../core/scan/merge';
-import { failedLine, formatLine, isScored, sameModel, scanModel, type ScanLine, type ScanModel } from '../../core/scan/record';
+import { formatLine, isScored, sameModel, scanModel, type ScanLine, type ScanModel } from '../../core/scan/record';
 import { inShard } from '../../core/scan/shard';
 import { resolveWindowSettings } from '../../core/windows';
 import { wordSurprisals } from '../../core/words';
+import type { Analysis } from '../../model/api';
 import type { OpenModelOptions } from '../../model/client/openModel';
 import type { ScanArgs } from './args';
 import { EnginePool } from './engines';
 import { LineAppender, readLines, writeAtomic } from './lineFile';
 import { ScanProgress } from './progress';
-import { decodeFound, readFound, type ReadResult } from './readFile';
+import { readFound, type ReadResult } from './readFile';
+import { scoreRead } from './scoreFile';
 import { scanRoot, walkFiles, type FoundFile } from './walk';
 
 /**
@@ -89,33 +89,18 @@ export async function runScan(args: ScanArgs, io: ScanIo, modelDir: string, engi
   let nextFile = 0;
   const take = (): Promise<ReadResult> | undefined => (nextFile < files.length && !io.signal?.aborted ? readFound(files[nextFile++], args.maxBytes) : undefined);
   const handle = async (read: ReadResult, slot: number): Promise<number> => {
-    const { file } = read;
-    if (unchanged(prior.get(file.path), read, model)) {
+    if (unchanged(prior.get(read.file.path), read, model)) {
       counts.unchanged++;
       return 0;
     }
-    if ('line' in read) {
-      emit(read.line);
-      return 0;
-    }
-    const decoded = decodeFound(file, read.bytes, read.sha256, args.maxBytes);
-    if ('line' in decoded) {
-      emit(decoded.line);
-      return 0;
-    }
-    try {
-      const analysis = await pool.engines[slot].analyze({ text: decoded.text, topK: 0, window: args.window, stride: args.stride, signal: io.signal });
-      if (wordsOut) wordsOut.write(wordsCsvRows(wordSurprisals(decoded.text, analysis.tokens), { path: file.path, sha256: read.sha256 }));
-      emit(lineFromAnalysis(file.path, read.sha256, read.bytes.length, decoded.text, analysis));
-      counts.tokens += analysis.summary.tokens;
-      return analysis.summary.tokens;
-    } catch (e) {
-      if (io.signal?.aborted) throw e;
-      const message = e instanceof Error ? e.message : String(e);
-      emit(failedLine(file.path, { sha256: read.sha256, bytes: read.bytes.length, error: isInputError(e) ? message : `the engine failed: ${message}` }));
-      if (isEngineStopped(e)) await pool.restart(slot);
-      return 0;
-    }
+    const analyze = (text: string) => pool.engines[slot].analyze({ text, topK: 0, window: args.window, stride: args.stride, signal: io.signal });
+    const key = 'sha256' in read ? { path: read.file.path, sha256: read.sha256 } : undefined;
+    const withWords = wordsOut && key ? (text: string, analysis: Analysis) => wordsOut.write(wordsCsvRows(wordSurprisals(text, analysis.tokens), key)) : undefined;
+    const scored = await scoreRead(read, args.maxBytes, analyze, io.signal, withWords);
+    emit(scored.line);
+    counts.tokens += scored.tokens;
+    if (scored.engineStopped) await pool.restart(slot);
+    return scored.tokens;
   };
   const worker = async (slot: number): Promise<void> => {
     let pending = take();
