@@ -10,6 +10,7 @@ import { FolderScanPanel, type FolderScanState } from './folderScanPanel';
 export interface FolderScanApi {
   folderScanState(): FolderScanState;
   exportFolderScan(target: vscode.Uri): Promise<number>;
+  cancelFolderScan(): void;
 }
 
 async function pickFolder(): Promise<vscode.Uri | undefined> {
@@ -44,5 +45,5 @@ export function registerFolderScan(context: vscode.ExtensionContext, engines: En
     }
     await panel.scan(folder);
   }));
-  return { folderScanState: () => panel.state, exportFolderScan: target => panel.exportTo(target) };
+  return { folderScanState: () => panel.state, exportFolderScan: target => panel.exportTo(target), cancelFolderScan: () => panel.cancel() };
 }
