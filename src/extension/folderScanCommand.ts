@@ -6,11 +6,27 @@ import * as vscode from 'vscode';
 import type { Analyzer } from './analyze';
 import type { EngineHost } from './engineHost';
 import { FolderScanPanel, type FolderScanState } from './folderScanPanel';
+import { PANEL_VIEW_TYPE } from './panel';
 
 export interface FolderScanApi {
   folderScanState(): FolderScanState;
   exportFolderScan(target: vscode.Uri): Promise<number>;
   cancelFolderScan(): void;
+}
+
+/**
+ * The column to open a scanned file in: neither the table's nor the heatmap panel's (the heatmap
+ * would cover it there), so the table, the file and its heatmap are all in view.
+ */
+function documentColumn(tableColumn: vscode.ViewColumn | undefined): vscode.ViewColumn {
+  const taken = new Set<number>();
+  if (tableColumn) taken.add(tableColumn);
+  for (const group of vscode.window.tabGroups.all) {
+    if (group.tabs.some(t => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(PANEL_VIEW_TYPE))) taken.add(group.viewColumn);
+  }
+  let column = 1;
+  while (taken.has(column)) column++;
+  return column as vscode.ViewColumn;
 }
 
 async function pickFolder(): Promise<vscode.Uri | undefined> {
@@ -23,12 +39,11 @@ async function pickFolder(): Promise<vscode.Uri | undefined> {
 export function registerFolderScan(context: vscode.ExtensionContext, engines: EngineHost, analyzer: Analyzer, log: vscode.LogOutputChannel): FolderScanApi {
   const panel = new FolderScanPanel(context.extensionUri, engines, {
     log,
-    async openWithHeatmap(uri, range) {
+    async openWithHeatmap(uri, range, tableColumn) {
       try {
         const document = await vscode.workspace.openTextDocument(uri);
         const selection = range ? new vscode.Range(document.positionAt(range[0]), document.positionAt(range[1])) : undefined;
-        // Beside the table, so the ranking stays in view; the heatmap opens beside the file.
-        await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Two, preview: true, preserveFocus: false, selection });
+        await vscode.window.showTextDocument(document, { viewColumn: documentColumn(tableColumn), preview: true, preserveFocus: false, selection });
       } catch (e) {
         void vscode.window.showErrorMessage(`Markov Lens: cannot open ${vscode.workspace.asRelativePath(uri)}: ${e instanceof Error ? e.message : e}`);
         return;

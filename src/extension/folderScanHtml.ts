@@ -4,8 +4,8 @@ import { webviewPageBasics } from './webviewHtml';
 
 export function folderScanHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const { nonce, asset, head } = webviewPageBasics(webview, extensionUri);
-  const column = (key: string, label: string, numeric = false) =>
-    `<th scope="col" data-key="${key}" aria-sort="none"${numeric ? ' class="num"' : ''}><button type="button" class="sort" data-key="${key}">${label}<span class="arrow" aria-hidden="true"></span></button></th>`;
+  const column = (key: string, label: string, title: string, numeric = false) =>
+    `<th scope="col" data-key="${key}" aria-sort="none" title="${title}"${numeric ? ' class="num"' : ''}><button type="button" class="sort" data-key="${key}">${label}<span class="arrow" aria-hidden="true"></span></button></th>`;
   return `<!DOCTYPE html>
 <html lang="en">
 ${head('Markov Lens Folder Scan', ['media', 'folderScan.css'])}
@@ -22,7 +22,7 @@ ${head('Markov Lens Folder Scan', ['media', 'folderScan.css'])}
 </header>
 <main>
   <table id="files" aria-label="Files ranked by bits per byte">
-    <thead><tr>${column('path', 'File')}${column('tokens', 'Tokens', true)}${column('bitsPerByte', 'Bits per byte', true)}${column('meanEntropy', 'Mean entropy (bits)', true)}${column('hot', 'Hottest passage')}</tr></thead>
+    <thead><tr>${column('path', 'File', 'Path in the folder')}${column('tokens', 'Tokens', 'Tokens scored', true)}${column('bitsPerByte', 'Bits/byte', 'Bits per byte: total NLL / ln 2 / UTF-8 bytes (exact)', true)}${column('meanEntropy', 'Entropy', 'Mean entropy of the next-token distribution, bits per token (exact)', true)}${column('hot', 'Hottest passage', 'The 16 tokens with the highest mean NLL: line and text (click to select it)')}</tr></thead>
     <tbody id="rows"></tbody>
   </table>
   <div id="more" hidden></div>

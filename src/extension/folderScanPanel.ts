@@ -17,8 +17,8 @@ export const FOLDER_SCAN_VIEW_TYPE = 'markovLens.folderScan';
 
 export interface FolderScanHooks {
   log: vscode.LogOutputChannel;
-  /** Opens a file beside the table, selects `range` (UTF-16 offsets) and analyses it. */
-  openWithHeatmap(uri: vscode.Uri, range?: [number, number]): Promise<void>;
+  /** Opens a file beside the table (in `tableColumn`), selects `range` (UTF-16 offsets) and analyses it. */
+  openWithHeatmap(uri: vscode.Uri, range: [number, number] | undefined, tableColumn: vscode.ViewColumn | undefined): Promise<void>;
 }
 
 /** What the in-host tests read. */
@@ -170,7 +170,7 @@ export class FolderScanPanel implements vscode.Disposable {
         const line = this.byPath.get(message.path)!;
         const hot = message.hot !== undefined && 'hot' in line ? line.hot[message.hot] : undefined;
         const uri = vscode.Uri.joinPath(this.folder, ...message.path.split('/'));
-        await this.hooks.openWithHeatmap(uri, hot ? [hot.start, hot.end] : undefined);
+        await this.hooks.openWithHeatmap(uri, hot ? [hot.start, hot.end] : undefined, this.panel?.viewColumn);
         return;
       }
     }

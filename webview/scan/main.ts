@@ -37,12 +37,19 @@ function rowElement(line: ScanLine): HTMLTableRowElement {
   const tr = document.createElement('tr');
   tr.tabIndex = 0;
   tr.dataset.path = line.path;
-  tr.append(cell(line.path, 'path'));
+  const name = cell('', 'path');
+  // The path's end (the file name) stays visible when the column is narrow: the cell runs right to left around an isolated left-to-right path.
+  const bdi = document.createElement('bdi');
+  bdi.textContent = line.path;
+  name.append(bdi);
+  name.title = line.path;
+  tr.append(name);
   if (isScored(line)) {
-    tr.append(cell(count(line.tokens), 'num'), cell(line.bitsPerByte === null ? '–' : line.bitsPerByte.toFixed(4), 'num'), cell(bits(line.meanEntropy), 'num'));
+    tr.append(cell(count(line.tokens), 'num tokens'), cell(line.bitsPerByte === null ? '–' : line.bitsPerByte.toFixed(4), 'num'), cell(bits(line.meanEntropy), 'num entropy'));
     const hot = line.hot[0];
     const td = cell('', 'hot');
     if (hot) {
+      td.title = hot.text;
       const link = document.createElement('a');
       link.href = '#';
       link.className = 'hot-link';
@@ -57,7 +64,9 @@ function rowElement(line: ScanLine): HTMLTableRowElement {
     tr.append(td);
   } else {
     tr.classList.add('unscored');
-    tr.append(cell('', 'num'), cell('', 'num'), cell('', 'num'), cell(line.skipped ? `skipped: ${line.skipped}${line.message ? ` (${line.message})` : ''}` : `error: ${line.error ?? ''}`, 'hot reason'));
+    const reason = cell(line.skipped ? `skipped: ${line.skipped}${line.message ? ` (${line.message})` : ''}` : `error: ${line.error ?? ''}`, 'hot reason');
+    reason.title = reason.textContent ?? '';
+    tr.append(cell('', 'num tokens'), cell('', 'num'), cell('', 'num entropy'), reason);
   }
   return tr;
 }

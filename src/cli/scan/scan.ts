@@ -23,9 +23,10 @@ import { scoreRead } from './scoreFile';
 import { scanRoot, walkFiles, type FoundFile } from './walk';
 
 /**
- * Engine processes by default. Measured on this project's 2-core machine (bench/scanJobs.ts): one
- * engine already keeps both cores busy (ONNX Runtime's thread and the reduction thread), and a
- * second engine process ran at 0.98x the files per second of one.
+ * Engine processes by default, from bench P10 on this project's 2-core machine: one engine already
+ * keeps both cores busy (ONNX Runtime's thread and the reduction thread), and a scan of 50 files of
+ * 2,000 tokens with --jobs 2 ran at 0.64x the files per second of --jobs 1 (median of 3 runs,
+ * 0.36-0.90; load average 18-19 from other work). More cores may pay for more engines: measure.
  */
 export const DEFAULT_JOBS = 1;
 
