@@ -1,7 +1,7 @@
 /** Command-line parsing for `markov-lens analyze FILE [options]`. Bad usage is an InputError. */
 import { DEFAULT_MAX_BYTES, DEFAULT_TOP_K } from '../core/defaults';
 import { GEOMETRY_DEFAULTS, type GeometryOptions, type KernelName, type KernelSide } from '../core/geometry';
-import { integer, usage } from './flags';
+import { integer, splitFlags, usage } from './flags';
 import { parseMergeArgs, parseScanArgs, type MergeArgs, type ScanArgs } from './scan/args';
 
 export type OutputFormat = 'json' | 'csv' | 'text';
@@ -72,28 +72,16 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (argv.includes('--version')) return { command: 'version' };
   const [command, ...rest] = argv;
   if (command !== 'analyze') throw usage(`unknown command "${command}"`);
-  const values = new Map<string, string>();
-  const positional: string[] = [];
-  let geometry = false;
-  let color: boolean | undefined;
-  let contextAblation = false;
-  let words = false;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (VALUE_FLAGS.has(flag)) {
-      const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : rest[++i];
-      if (value === undefined) throw usage(`${flag}: needs a value`);
-      values.set(flag, value);
-    } else if (arg === '--geometry') geometry = true;
-    else if (arg === '--context-ablation') contextAblation = true;
-    else if (arg === '--words') words = true;
-    else if (arg === '--color') color = true;
-    else if (arg === '--no-color') color = false;
-    else if (arg.startsWith('-') && arg !== '-') throw usage(`unknown option ${arg}`);
-    else positional.push(arg);
-  }
+  const split = splitFlags(rest, VALUE_FLAGS, new Set(['--geometry', '--context-ablation', '--words', '--color', '--no-color']));
+  const values = new Map([...split.values].map(([flag, given]) => [flag, given.at(-1)!]));
+  const { positional, switches } = split;
+  const geometry = switches.has('--geometry');
+  const contextAblation = switches.has('--context-ablation');
+  const words = switches.has('--words');
+  // The last of --color / --no-color wins.
+  const colorAt = rest.lastIndexOf('--color');
+  const noColorAt = rest.lastIndexOf('--no-color');
+  const color = colorAt < 0 && noColorAt < 0 ? undefined : colorAt > noColorAt;
   if (positional.length !== 1) throw usage(positional.length === 0 ? 'analyze: no FILE given' : `analyze: one file at a time, got ${positional.length}`);
   const format = values.get('--format') ?? 'text';
   if (format !== 'json' && format !== 'csv' && format !== 'text') throw usage(`--format: expected json, csv or text, got "${format}"`);

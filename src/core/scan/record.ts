@@ -13,17 +13,7 @@ export const SCAN_SCHEMA = 'markov-lens/scan@1';
 export type SkipReason = 'binary' | 'invalid-utf8' | 'too-large';
 
 /** The model and scoring settings a line was made with (no path: shards on other machines compare equal). */
-export interface ScanModel {
-  name: string;
-  modelType: string;
-  vocabSize: number;
-  hiddenSize: number;
-  layers: number;
-  contextLength: number;
-  dtype: string;
-  window: number;
-  stride: number;
-}
+export type ScanModel = Omit<ModelInfo, 'path'> & Pick<ScoringInfo, 'window' | 'stride'>;
 
 export interface ScoredLine {
   schema: typeof SCAN_SCHEMA;
@@ -62,14 +52,14 @@ export function isScored(line: ScanLine): line is ScoredLine {
 }
 
 export function scanModel(info: ModelInfo, scoring: Pick<ScoringInfo, 'window' | 'stride'>): ScanModel {
-  return {
-    name: info.name, modelType: info.modelType, vocabSize: info.vocabSize, hiddenSize: info.hiddenSize,
-    layers: info.layers, contextLength: info.contextLength, dtype: info.dtype, window: scoring.window, stride: scoring.stride,
-  };
+  const { path: _path, ...model } = info;
+  return { ...model, window: scoring.window, stride: scoring.stride };
 }
 
+/** Same model and window: every field equal (compared as JSON, so nested fields compare by value). */
 export function sameModel(a: ScanModel, b: ScanModel): boolean {
-  return (Object.keys(a) as Array<keyof ScanModel>).every(k => a[k] === b[k]) && Object.keys(a).length === Object.keys(b).length;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every(k => JSON.stringify((a as Record<string, unknown>)[k]) === JSON.stringify((b as Record<string, unknown>)[k]));
 }
 
 /** The line of a scored file, fields in schema order. */

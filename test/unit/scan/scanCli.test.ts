@@ -21,10 +21,10 @@ before(() => {
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
-async function cli(argv: string[], tty = false): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(argv: string[], tty = false, intraOpThreads = 1): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s), isTTY: tty }, env: {} }, { intraOpThreads: 1 });
+  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s), isTTY: tty }, env: {} }, { intraOpThreads });
   return { code, stdout, stderr };
 }
 
@@ -36,9 +36,9 @@ const folder = (name: string, files: Record<string, string | Uint8Array>): strin
   return root;
 };
 
-test('every scored file\'s figures are analyze\'s exactly (two engine processes, several windows per file)', async () => {
+test('every scored file\'s figures are analyze\'s exactly (two engine processes of two ONNX Runtime threads against one, several windows per file)', async () => {
   const root = folder('same', textFiles(8));
-  const scan = await cli(['scan', root, '--model', gpt2, '--jobs', '2']);
+  const scan = await cli(['scan', root, '--model', gpt2, '--jobs', '2'], false, 2);
   assert.equal(scan.code, 0, scan.stderr);
   assert.equal(scan.stderr, '', 'no progress or summary in a pipe');
   const found = byPath(lines(scan.stdout));
