@@ -171,19 +171,21 @@ test('four shard processes: disjoint, together the whole, and merged they equal 
 test('an interrupted scan leaves a valid file up to its last complete line, and the next run completes it', async () => {
   const root = folder('interrupt', textFiles(40));
   const out = join(work, 'interrupt.jsonl');
-  const child = spawn(process.execPath, [cliScript, 'scan', root, '--model', gpt2, '--output', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group, so that the interrupt reaches it and its engine process together, as Ctrl+C in a terminal does.
+  const child = spawn(process.execPath, [cliScript, 'scan', root, '--model', gpt2, '--output', out], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr.on('data', d => (stderr += d));
   const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
   // Interrupt once a few files are done.
   for (let i = 0; i < 600 && !(existsSync(out) && lines(readFileSync(out, 'utf8')).length >= 3); i++) await new Promise(r => setTimeout(r, 50));
-  child.kill('SIGINT');
+  process.kill(-child.pid!, 'SIGINT');
   assert.equal(await exited, 130, stderr);
   assert.match(stderr, /interrupted/);
   const partial = readFileSync(out, 'utf8');
   assert.ok(partial.endsWith('\n'));
   const done = lines(partial);
   assert.ok(done.length >= 3 && done.length < 40, `${done.length} lines`);
+  assert.ok(done.every(l => !('error' in l)), 'the engine process stopping under the interrupt is no file\'s error');
   // A kill in the middle of a write leaves a torn last line: it is no line, and the next run cuts it.
   appendFileSync(out, partial.split('\n')[0].slice(0, 50));
   assert.equal(lines(readFileSync(out, 'utf8')).filter(Boolean).length, done.length);
