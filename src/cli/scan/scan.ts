@@ -10,7 +10,6 @@ import { formatScanCsv, formatScanTable } from '../../core/scan/format';
 import { LatestPerPath, rankLines } from '../../core/scan/merge';
 import { formatLine, isScored, sameModel, scanModel, type ScanLine, type ScanModel } from '../../core/scan/record';
 import { inShard } from '../../core/scan/shard';
-import { resolveWindowSettings } from '../../core/windows';
 import { wordSurprisals } from '../../core/words';
 import type { Analysis } from '../../model/api';
 import type { OpenModelOptions } from '../../model/client/openModel';
@@ -71,8 +70,16 @@ export async function runScan(args: ScanArgs, io: ScanIo, modelDir: string, engi
     if (inShard(f.path, args.shard)) files.push(f);
   }
   const pool = await EnginePool.start(modelDir, Math.min(args.jobs ?? DEFAULT_JOBS, Math.max(1, files.length)), { ...engineOptions, variant: args.variant });
-  const info = pool.engines[0].info;
-  const model = scanModel(info, resolveWindowSettings(args, info.contextLength, info.modelType));
+  // The window and stride the engine resolves for these options (an empty text scores nothing): what
+  // a line made now would say, so that resume compares like with like. Bad settings fail here, once.
+  let model: ScanModel;
+  try {
+    const probe = await pool.engines[0].analyze({ text: '', topK: 0, window: args.window, stride: args.stride });
+    model = scanModel(pool.engines[0].info, probe.scoring);
+  } catch (e) {
+    await pool.dispose();
+    throw e;
+  }
   const appender = output && jsonl ? new LineAppender(output) : undefined;
   const wordsOut = words ? new LineAppender(words, wordsCsvHeader(true)) : undefined;
   const kept: ScanLine[] = [];

@@ -229,6 +229,7 @@ test('progress on an interactive stderr only; bad usage exits 2 naming the probl
   await usage(['scan', root, '--words'], /--words: needs --output/);
   await usage(['scan', join(work, 'missing')], /missing: not found/);
   await usage(['scan', root, '--jobs', '0'], /--jobs: expected 1 to 64/);
+  await usage(['scan', root, '--model', gpt2, '--window', '100'], /window: 100 tokens exceeds the model's context length of 64/);
   const notScan = join(work, 'analysis.json');
   writeFileSync(notScan, '{"schema":"markov-lens/analysis@1","path":"x"}\n');
   await usage(['merge', notScan], /analysis\.json:1: not a markov-lens\/scan@1 line/);
