@@ -95,7 +95,10 @@ export async function runScan(args: ScanArgs, io: ScanIo, modelDir: string, engi
   };
 
   let nextFile = 0;
-  const take = (): Promise<ReadResult> | undefined => (nextFile < files.length && !io.signal?.aborted ? readFound(files[nextFile++], args.maxBytes) : undefined);
+  /** The first failure of any worker (an interrupt, an internal error): the others stop taking files. */
+  let failure: { error: unknown } | undefined;
+  const take = (): Promise<ReadResult> | undefined =>
+    (nextFile < files.length && !failure && !io.signal?.aborted ? readFound(files[nextFile++], args.maxBytes) : undefined);
   const handle = async (read: ReadResult, slot: number): Promise<number> => {
     if (unchanged(prior.get(read.file.path), read, model)) {
       counts.unchanged++;
@@ -111,21 +114,27 @@ export async function runScan(args: ScanArgs, io: ScanIo, modelDir: string, engi
     return scored.tokens;
   };
   const worker = async (slot: number): Promise<void> => {
-    let pending = take();
-    while (pending) {
-      const read = await pending;
-      pending = take(); // the next file is read and hashed while this one is scored
-      const tokens = await handle(read, slot);
-      progress.fileDone(read.file.size, tokens);
+    try {
+      let pending = take();
+      while (pending) {
+        const read = await pending;
+        pending = take(); // the next file is read and hashed while this one is scored
+        const tokens = await handle(read, slot);
+        progress.fileDone(read.file.size, tokens);
+      }
+    } catch (error) {
+      failure ??= { error };
     }
   };
   try {
+    // Every worker ends (none is left writing) before the files are closed.
     await Promise.all(pool.engines.map((_, slot) => worker(slot)));
   } finally {
     appender?.close();
     wordsOut?.close();
     await pool.dispose();
   }
+  if (failure) throw failure.error;
   if (!jsonl) {
     const ranked = rankLines(kept);
     const text = args.format === 'csv' ? formatScanCsv(ranked) : formatScanTable(ranked);

@@ -168,11 +168,11 @@ test('four shard processes: disjoint, together the whole, and merged they equal 
   assert.match(table.stdout, /24 files scored, 0 not scored\n$/);
 });
 
-test('an interrupted scan leaves a valid file up to its last complete line, and the next run completes it', async () => {
+test('an interrupted scan (two engines) leaves a valid file up to its last complete line, and the next run completes it', async () => {
   const root = folder('interrupt', textFiles(40));
   const out = join(work, 'interrupt.jsonl');
   // Its own process group, so that the interrupt reaches it and its engine process together, as Ctrl+C in a terminal does.
-  const child = spawn(process.execPath, [cliScript, 'scan', root, '--model', gpt2, '--output', out], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [cliScript, 'scan', root, '--model', gpt2, '--output', out, '--jobs', '2'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr.on('data', d => (stderr += d));
   const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
