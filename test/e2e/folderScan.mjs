@@ -91,7 +91,7 @@ export async function folderScanScenarios({ page, step, shot, log, workspace, ru
     if (heat.spans.join('') !== readFileSync(join(workspace, 'corpus', 'code.py'), 'utf8')) throw new Error('the heatmap is not code.py');
     const expected = cliScan('corpus').find(l => l.path === 'nested/deeper.md').hot[0];
     const table = await scanFrame(page);
-    await table.locator('#rows tr[data-path="nested/deeper.md"] a.hot-link').click();
+    await table.locator('#rows tr[data-path="nested/deeper.md"] button.hot-link').click();
     await finishedHeatmap(page, 'deeper.md', 60_000);
     const selected = page.locator('.statusbar-item').filter({ hasText: `(${expected.end - expected.start} selected)` }).first();
     await selected.waitFor({ timeout: 15_000 });

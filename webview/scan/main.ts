@@ -50,8 +50,8 @@ function rowElement(line: ScanLine): HTMLTableRowElement {
     const td = cell('', 'hot');
     if (hot) {
       td.title = hot.text;
-      const link = document.createElement('a');
-      link.href = '#';
+      const link = document.createElement('button');
+      link.type = 'button';
       link.className = 'hot-link';
       link.dataset.hot = '0';
       link.title = `Line ${hot.line}, ${hot.bitsPerToken.toFixed(2)} bits per token: open with this passage selected`;
@@ -152,7 +152,7 @@ $('rows').addEventListener('keydown', e => {
   if (!tr) return;
   if (e.key === 'Enter') {
     e.preventDefault();
-    open(tr, e.altKey ? 0 : undefined);
+    open(tr, (e.target as HTMLElement).closest('.hot-link') ? 0 : undefined);
   } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
     e.preventDefault();
     ((e.key === 'ArrowDown' ? tr.nextElementSibling : tr.previousElementSibling) as HTMLElement | null)?.focus();
