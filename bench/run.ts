@@ -14,9 +14,10 @@ import { arg, defaultModelDir, fmt, textOfTokens, type Figure } from './lib';
 import { benchMemory } from './memory';
 import { benchOverhead } from './overhead';
 import { benchPeer } from './peer';
+import { benchScan } from './scan';
 import { benchFirstResultsAndStalls, benchThroughput } from './streaming';
 
-const ALL = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7'];
+const ALL = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P10'];
 
 function describeMachine(): string {
   const load = loadavg().map(x => x.toFixed(1)).join(' ');
@@ -55,6 +56,11 @@ async function main(): Promise<void> {
     if (want('P6')) report('P6', P6);
   }
   if (want('P7')) report('P7', await benchThroughput(modelDir, runs));
+  if (want('P10')) {
+    const { P10, jobs } = await benchScan(modelDir, runs);
+    report('P10', P10);
+    report('P10 jobs', jobs);
+  }
   console.log(`\nload average at the end: ${loadavg().map(x => x.toFixed(1)).join(' ')}`);
   const jsonFile = arg('json');
   if (jsonFile) {

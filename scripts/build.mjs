@@ -30,6 +30,7 @@ const entries = [
   // The spectrum panel (chart.js) is its own bundle, so the heatmap panel does not load it; its CSS
   // is emitted beside it as dist/spectrum.css.
   { ...browser, entryPoints: ['webview/spectrum/main.ts'], outfile: 'dist/spectrum.js' },
+  { ...browser, entryPoints: ['webview/scan/main.ts'], outfile: 'dist/folderScan.js' },
 ].filter(e => existsSync(e.entryPoints[0]));
 
 if (watch) {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import {
   installVsix, launchBrowser, makeRunDir, printCounts, repoRoot, startServer, stopServer, writeMachineSettings, writeUserSettings,
 } from '../test/host/codeServer.mjs';
-import { SAMPLE_TEXT, testModelPath, writeSampleWorkspace } from '../test/host/workspace.mjs';
+import { SAMPLE_TEXT, testModelPath, writeSampleWorkspace, writeScanCorpus } from '../test/host/workspace.mjs';
 import {
   closeAllEditors, contextMenu, editorHover, finishedHeatmap, heatmapFrame, openFromExplorer, runPaletteCommand, sleep, waitForWorkbench, waitUntil,
 } from '../test/e2e/workbench.mjs';
@@ -19,6 +19,7 @@ import { isolatedPoint, lineColumn, spectrumFrame } from '../test/e2e/spectrum.m
 import { hostileScenarios } from '../test/e2e/hostile.mjs';
 import { LIVE_FILE, LIVE_TEXT, liveScenarios } from '../test/e2e/live.mjs';
 import { CRASH_FILE, CRASH_TEXT, crashScenarios } from '../test/e2e/crash.mjs';
+import { folderScanScenarios } from '../test/e2e/folderScan.mjs';
 
 const artifacts = join(repoRoot, 'test-artifacts/e2e');
 rmSync(artifacts, { recursive: true, force: true });
@@ -81,6 +82,7 @@ try {
   installVsix(runDir, vsix);
   log(`installed ${vsix}`);
   const workspace = writeSampleWorkspace(join(runDir, 'workspace'), { [LIVE_FILE]: LIVE_TEXT, [CRASH_FILE]: CRASH_TEXT });
+  writeScanCorpus(workspace, longDocument);
   const reference = cliReference(join(workspace, 'sample.txt'), modelPath);
   if (measureLong) writeFileSync(join(workspace, 'long.txt'), sizedLongDocument(join(runDir, 'tmp/probe.txt'), modelPath, 50_000));
   // The bundled model is the default; only the fallback fixture needs the setting.
@@ -358,6 +360,7 @@ try {
   await hostileScenarios({ page, step, shot, log, workspace, runDir, repoRoot });
   await liveScenarios({ page, step, shot, log, workspace, runDir, cli: (file, args) => cliReference(file, modelPath, args) });
   await crashScenarios({ page, step, shot, log, runDir });
+  await folderScanScenarios({ page, step, shot, log, workspace, runDir, repoRoot, modelPath });
 
   if (measureLong) {
     await step('a 50,000-token document renders fast (virtualised)', async () => {

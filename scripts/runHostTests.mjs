@@ -7,7 +7,7 @@ import * as esbuild from 'esbuild';
 import {
   launchBrowser, makeRunDir, printCounts, repoRoot, startServer, stopServer, writeMachineSettings, writeUserSettings,
 } from '../test/host/codeServer.mjs';
-import { testModelPath, writeSampleWorkspace } from '../test/host/workspace.mjs';
+import { testModelPath, writeSampleWorkspace, writeScanCorpus } from '../test/host/workspace.mjs';
 import { longDocument } from '../test/e2e/longDocument.mjs';
 
 const TIMEOUT_MS = 180_000;
@@ -32,6 +32,7 @@ try {
     '.vscode/settings.json': JSON.stringify({ 'markovLens.modelPath': '/nonexistent/workspace-chosen-model' }),
     'long.txt': longDocument(40_000),
   });
+  writeScanCorpus(workspace, longDocument);
   writeMachineSettings(runDir, { 'markovLens.modelPath': modelPath });
   writeUserSettings(runDir, {
     'security.workspace.trust.enabled': true,

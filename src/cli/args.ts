@@ -1,7 +1,8 @@
 /** Command-line parsing for `markov-lens analyze FILE [options]`. Bad usage is an InputError. */
 import { DEFAULT_MAX_BYTES, DEFAULT_TOP_K, DEFAULT_WINDOW_MEMORY_MB } from '../core/defaults';
-import { InputError } from '../core/errors';
 import { GEOMETRY_DEFAULTS, type GeometryOptions, type KernelName, type KernelSide } from '../core/geometry';
+import { integer, splitFlags, usage } from './flags';
+import { parseMergeArgs, parseScanArgs, type MergeArgs, type ScanArgs } from './scan/args';
 
 export type OutputFormat = 'json' | 'csv' | 'text';
 
@@ -20,11 +21,15 @@ export interface AnalyzeArgs {
   maxBytes?: number;
   /** true: force colour; false: never; undefined: when stdout is a terminal. */
   color?: boolean;
+  /** Add per-word surprisal (`words`) to the output. */
+  words?: boolean;
 }
 
-export type CliArgs = AnalyzeArgs | { command: 'help' } | { command: 'version' };
+export type CliArgs = AnalyzeArgs | ScanArgs | MergeArgs | { command: 'help'; topic?: 'scan' | 'merge' } | { command: 'version' };
 
 export const USAGE = `Usage: markov-lens analyze FILE [options]
+       markov-lens scan PATH... [options]      (markov-lens scan --help)
+       markov-lens merge FILE.jsonl... [options]
 
 Scores every token of FILE (- for standard input) with a causal language model (ONNX) and prints
 per-token NLL, entropy, rank and top-k predictions.
@@ -49,6 +54,7 @@ Options:
                      positions (8 candidates each, one extra decode step per position; 0 = off)
   --context-ablation with --geometry: heuristic surplus B by context ablation (one extra forward
                      step per distinct token, about +25 % analysis time; off by default)
+  --words            add per-word surprisal (Unicode word boundaries): span, bits, tokens
   --color, --no-color  force or disable the coloured heatmap of --format text
   -h, --help         this help
 
@@ -59,40 +65,26 @@ const VALUE_FLAGS = new Set(['--model', '--format', '--top-k', '--window', '--st
 const KERNELS: readonly KernelName[] = ['prototype', 'bhattacharyya', 'haochen'];
 const SIDES: readonly KernelSide[] = ['model', 'data'];
 
-function usage(message: string): InputError {
-  return new InputError(`${message} (see markov-lens --help)`, 'settings-invalid');
-}
-
-function integer(flag: string, value: string): number {
-  if (!/^\d+$/.test(value)) throw usage(`${flag}: expected a whole number, got "${value}"`);
-  return Number(value);
-}
 
 export function parseArgs(argv: readonly string[]): CliArgs {
+  if (argv[0] === 'scan' || argv[0] === 'merge') {
+    if (argv.includes('-h') || argv.includes('--help')) return { command: 'help', topic: argv[0] };
+    return argv[0] === 'scan' ? parseScanArgs(argv.slice(1)) : parseMergeArgs(argv.slice(1));
+  }
   if (argv.length === 0 || argv.includes('-h') || argv.includes('--help')) return { command: 'help' };
   if (argv.includes('--version')) return { command: 'version' };
   const [command, ...rest] = argv;
   if (command !== 'analyze') throw usage(`unknown command "${command}"`);
-  const values = new Map<string, string>();
-  const positional: string[] = [];
-  let geometry = false;
-  let color: boolean | undefined;
-  let contextAblation = false;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (VALUE_FLAGS.has(flag)) {
-      const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : rest[++i];
-      if (value === undefined) throw usage(`${flag}: needs a value`);
-      values.set(flag, value);
-    } else if (arg === '--geometry') geometry = true;
-    else if (arg === '--context-ablation') contextAblation = true;
-    else if (arg === '--color') color = true;
-    else if (arg === '--no-color') color = false;
-    else if (arg.startsWith('-') && arg !== '-') throw usage(`unknown option ${arg}`);
-    else positional.push(arg);
-  }
+  const split = splitFlags(rest, VALUE_FLAGS, new Set(['--geometry', '--context-ablation', '--words', '--color', '--no-color']));
+  const values = new Map([...split.values].map(([flag, given]) => [flag, given.at(-1)!]));
+  const { positional, switches } = split;
+  const geometry = switches.has('--geometry');
+  const contextAblation = switches.has('--context-ablation');
+  const words = switches.has('--words');
+  // The last of --color / --no-color wins.
+  const colorAt = rest.lastIndexOf('--color');
+  const noColorAt = rest.lastIndexOf('--no-color');
+  const color = colorAt < 0 && noColorAt < 0 ? undefined : colorAt > noColorAt;
   if (positional.length !== 1) throw usage(positional.length === 0 ? 'analyze: no FILE given' : `analyze: one file at a time, got ${positional.length}`);
   const format = values.get('--format') ?? 'text';
   if (format !== 'json' && format !== 'csv' && format !== 'text') throw usage(`--format: expected json, csv or text, got "${format}"`);
@@ -108,6 +100,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (deepSurplus !== undefined && deepSurplus > 4096) throw usage(`--deep-surplus: expected 0 to 4096 positions, got ${deepSurplus}`);
   const geometryFlag = ['--kernel', '--side', '--eigen', '--seed', '--deep-surplus'].find(f => values.has(f)) ?? (contextAblation ? '--context-ablation' : undefined);
   if (geometryFlag && !geometry) throw usage(`${geometryFlag}: only meaningful with --geometry`);
+  if (words && format === 'text') throw usage('--words: with --format json or csv');
   return {
     command: 'analyze',
     file: positional[0],
@@ -121,5 +114,6 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     variant: values.get('--variant'),
     maxBytes: num('--max-bytes'),
     color,
+    ...(words ? { words } : {}),
   };
 }

@@ -13,11 +13,18 @@ import { openModel, type OpenModelOptions } from '../model/client/openModel';
 import { geometryFieldsOn } from '../core/geometry/tokenFields';
 import { parseArgs, USAGE, type AnalyzeArgs } from './args';
 import { formatGeometryTable } from './geometryTable';
+import { wordsCsvHeader, wordsCsvRows } from '../core/format/wordsCsv';
+import { wordSurprisals } from '../core/words';
+import { SCAN_USAGE } from './scan/args';
+import { runMerge } from './scan/merge';
+import { runScan } from './scan/scan';
 
 export interface CliIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown; isTTY?: boolean };
   env: Record<string, string | undefined>;
+  /** Aborted on Ctrl+C / SIGTERM: a scan stops, keeping every complete line it wrote. */
+  signal?: AbortSignal;
 }
 
 /** The folder holding package.json: dist/ -> .., out/src/cli/ -> ../../.. */
@@ -48,12 +55,17 @@ function readDocument(path: string, maxBytes: number): string {
   return decodeDocument(readFileSync(path), path, maxBytes);
 }
 
-async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: OpenModelOptions): Promise<void> {
-  const text = readDocument(args.file, args.maxBytes ?? DEFAULT_MAX_BYTES);
-  const modelDir = args.model ? resolve(args.model) : defaultModelDir();
-  if (!args.model && !existsSync(join(modelDir, 'config.json'))) {
+function modelDirOf(model: string | undefined): string {
+  const modelDir = model ? resolve(model) : defaultModelDir();
+  if (!model && !existsSync(join(modelDir, 'config.json'))) {
     throw new InputError(`${modelDir}: the bundled default model is not installed; pass --model DIR`, 'model-missing', modelDir);
   }
+  return modelDir;
+}
+
+async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: OpenModelOptions): Promise<void> {
+  const text = readDocument(args.file, args.maxBytes ?? DEFAULT_MAX_BYTES);
+  const modelDir = modelDirOf(args.model);
   const engine = await openModel(modelDir, { ...engineOptions, variant: args.variant });
   try {
     // Progress on an interactive stderr only, so pipes and logs stay clean.
@@ -65,7 +77,10 @@ async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: OpenModelOpt
       const { geometry: report, ...rest } = analysis;
       // The per-token arrays are already on the token records; the block names those fields instead.
       const block = report && { ...report, perToken: undefined, perTokenFields: geometryFieldsOn(analysis.tokens), timings: { ...report.timings, totalMs: analysis.timings.geometryMs } };
-      io.stdout.write(formatJson({ ...rest, inputPath: args.file, geometry: block as unknown as Record<string, unknown> | undefined }));
+      const words = args.words ? wordSurprisals(text, analysis.tokens) : undefined;
+      io.stdout.write(formatJson({ ...rest, inputPath: args.file, geometry: block as unknown as Record<string, unknown> | undefined, words }));
+    } else if (args.format === 'csv' && args.words) {
+      io.stdout.write(wordsCsvHeader(false) + wordsCsvRows(wordSurprisals(text, analysis.tokens)));
     } else if (args.format === 'csv') {
       io.stdout.write(formatCsv(analysis.tokens));
     } else {
@@ -82,7 +97,7 @@ export async function main(argv: readonly string[], io: CliIo, engineOptions: Op
   try {
     const args = parseArgs(argv);
     if (args.command === 'help') {
-      io.stdout.write(USAGE);
+      io.stdout.write(args.topic ? SCAN_USAGE : USAGE);
       return 0;
     }
     if (args.command === 'version') {
@@ -90,9 +105,21 @@ export async function main(argv: readonly string[], io: CliIo, engineOptions: Op
       io.stdout.write(`${pkg.version}\n`);
       return 0;
     }
+    if (args.command === 'merge') {
+      await runMerge(args, io.stdout);
+      return 0;
+    }
+    if (args.command === 'scan') {
+      await runScan(args, io, modelDirOf(args.model), engineOptions);
+      return io.signal?.aborted ? 130 : 0;
+    }
     await analyze(args, io, engineOptions);
     return 0;
   } catch (e) {
+    if (io.signal?.aborted) {
+      io.stderr.write('markov-lens: interrupted; the output is complete up to its last line\n');
+      return 130;
+    }
     if (isInputError(e)) {
       io.stderr.write(`markov-lens: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
       return 2;
@@ -109,7 +136,14 @@ if (require.main === module) {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  void main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(code => {
+  // The first Ctrl+C (or a scheduler's SIGTERM) stops a scan cleanly; a second one ends the process.
+  const interrupt = new AbortController();
+  const stop = (signal: NodeJS.Signals): void => {
+    if (interrupt.signal.aborted) process.exit(130);
+    interrupt.abort(new Error(signal));
+  };
+  process.on('SIGINT', stop).on('SIGTERM', stop);
+  void main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: interrupt.signal }).then(code => {
     process.exitCode = code;
   });
 }

@@ -2,6 +2,7 @@
  * The result types every front end shares: one record per scored token, document figures, and the
  * JSON document of schema `markov-lens/analysis@1` (DESIGN.md). All stored values are in nats.
  */
+import type { WordSurprisal } from './words';
 
 /** One scored token of the document. Character offsets are UTF-16 code units, `[start, end)`. */
 export interface TokenRecord {
@@ -67,6 +68,8 @@ export interface AnalysisDocument {
   tokens: TokenRecord[];
   summary: DocumentSummary;
   geometry?: Record<string, unknown>;
+  /** With `analyze --words`: per-word surprisal (core/words.ts). */
+  words?: WordSurprisal[];
 }
 
 /** Document figures from the token records (DESIGN.md "Units"). Sums in float64. */

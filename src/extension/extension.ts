@@ -9,6 +9,7 @@ import { MODEL_KEYS, readConfig, SECTION } from './config';
 import { HeatDecorations } from './decorations';
 import { EngineHost } from './engineHost';
 import { MAX_CRASHES_PER_MINUTE } from './engineSupervisor';
+import { type FolderScanApi, registerFolderScan } from './folderScanCommand';
 import { registerTokenHover } from './hover';
 import { LiveMode } from './liveMode';
 import { HeatmapPanel, PANEL_VIEW_TYPE } from './panel';
@@ -17,7 +18,7 @@ import { SpectrumPanel } from './spectrumPanel';
 import { BitsPerByteStatus } from './statusBar';
 
 /** What `activate` returns: a small API the in-host tests (and other extensions) can read. */
-export interface MarkovLensApi {
+export interface MarkovLensApi extends FolderScanApi {
   analyze(uri?: vscode.Uri): Promise<AnalyzeOutcome | undefined>;
   /** The held analysis of a document (tokens as analysed, spans as they follow edits). */
   result(uri: vscode.Uri): DocumentResult | undefined;
@@ -67,6 +68,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
     log, analyze: (uri, geometry) => analyzer.run(uri, geometry), reveal: (uri, index) => panel.reveal(uri, index),
   });
   context.subscriptions.push(store, engines, decorations, panel, spectrum, analyzer, live, new BitsPerByteStatus(store), registerTokenHover(store));
+  const folderScan = registerFolderScan(context, engines, analyzer, log);
 
   // A crash under an analysis is reported by the Analyzer, naming the file; one while idle is reported here.
   engines.onCrash(crash => {
@@ -126,6 +128,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
   );
 
   return {
+    ...folderScan,
     analyze: uri => analyzer.run(uri),
     result: uri => store.get(uri),
     decorationCounts: uri => decorations.appliedCounts(uri.toString()),

@@ -39,3 +39,30 @@ export function writeSampleWorkspace(dir, extraFiles = {}) {
   writeFileSync(join(dir, 'image.bin'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]));
   return dir;
 }
+
+/**
+ * The folders the folder-scan scenarios analyse: `corpus` (text of several kinds, a binary file, an
+ * empty file, a file its .gitignore excludes, a nested folder) and `corpus-large` (30 files of a few
+ * thousand tokens, long enough to watch rows stream in and to cancel).
+ */
+export function scanCorpusFiles(longDocument) {
+  const files = {
+    'corpus/.gitignore': 'ignored.txt\n',
+    'corpus/ignored.txt': 'This file is ignored by git, so the scan leaves it out.\n',
+    'corpus/sample.txt': SAMPLE_TEXT,
+    'corpus/empty.txt': '',
+    'corpus/code.py': 'def add(a, b):\n    """Return the sum."""\n    return a + b\n\n\nprint(add(2, 3))\n',
+    'corpus/nested/deeper.md': '# Deeper\n\nA nested folder is scanned too: <b>markup</b> stays text.\n',
+    'corpus/nested/numbers.txt': '3 1 4 1 5 9 2 6 5 3 5 8 9 7 9 3 2 3 8 4 6 2 6 4 3 3 8 3 2 7 9 5\n',
+  };
+  for (let i = 0; i < 30; i++) files[`corpus-large/part-${String(i).padStart(2, '0')}.txt`] = longDocument(6_000 + 97 * i).slice(97 * i);
+  return files;
+}
+
+export function writeScanCorpus(dir, longDocument) {
+  for (const [name, content] of Object.entries(scanCorpusFiles(longDocument))) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  writeFileSync(join(dir, 'corpus', 'image.bin'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
+}

@@ -10,6 +10,7 @@ export interface AnalysisParts {
   utf16Length: number;
   utf8Bytes: number;
   geometry?: Record<string, unknown>;
+  words?: AnalysisDocument['words'];
 }
 
 export function toAnalysisDocument(parts: AnalysisParts): AnalysisDocument {
@@ -22,6 +23,7 @@ export function toAnalysisDocument(parts: AnalysisParts): AnalysisDocument {
     summary: parts.summary,
   };
   if (parts.geometry) doc.geometry = parts.geometry;
+  if (parts.words) doc.words = parts.words;
   return doc;
 }
 
