@@ -21,9 +21,25 @@ export interface AnalyzeArgs {
   color?: boolean;
 }
 
-export type CliArgs = AnalyzeArgs | { command: 'help' } | { command: 'version' };
+export interface CompareArgs {
+  command: 'compare';
+  file: string;
+  model?: string;
+  against: string;
+  format: OutputFormat;
+  topK?: number;
+  window?: number;
+  stride?: number;
+  variant?: string;
+  againstVariant?: string;
+  maxBytes?: number;
+  color?: boolean;
+}
+
+export type CliArgs = AnalyzeArgs | CompareArgs | { command: 'help' } | { command: 'version' };
 
 export const USAGE = `Usage: markov-lens analyze FILE [options]
+       markov-lens compare FILE --against DIR [--model DIR] [options]
 
 Scores every token of FILE (- for standard input) with a causal language model (ONNX) and prints
 per-token NLL, entropy, rank and top-k predictions.
@@ -49,10 +65,16 @@ Options:
   --color, --no-color  force or disable the coloured heatmap of --format text
   -h, --help         this help
 
+compare: scores FILE with two models. --model (default: the bundled model) is the base P, the
+reference; --against is Q. One tokenizer: per token KL(P||Q), KL(Q||P), JS, TV, acceptance, ΔNLL,
+Δp, top-1 agreement, and llama.cpp's KL-divergence statistics. Different tokenizers: NLLs of the
+segments cut where both tokenizations start a token, and bits per byte. Options: --model, --format,
+--top-k, --window, --stride, --variant (the base model's), --against-variant, --max-bytes, --color.
+
 Exit codes: 0 ok, 2 bad input, 1 internal error.
 `;
 
-const VALUE_FLAGS = new Set(['--model', '--format', '--top-k', '--window', '--stride', '--variant', '--max-bytes', '--kernel', '--side', '--eigen', '--seed', '--deep-surplus']);
+const VALUE_FLAGS = new Set(['--model', '--against', '--against-variant', '--format', '--top-k', '--window', '--stride', '--variant', '--max-bytes', '--kernel', '--side', '--eigen', '--seed', '--deep-surplus']);
 const KERNELS: readonly KernelName[] = ['prototype', 'bhattacharyya', 'haochen'];
 const SIDES: readonly KernelSide[] = ['model', 'data'];
 
@@ -69,7 +91,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (argv.length === 0 || argv.includes('-h') || argv.includes('--help')) return { command: 'help' };
   if (argv.includes('--version')) return { command: 'version' };
   const [command, ...rest] = argv;
-  if (command !== 'analyze') throw usage(`unknown command "${command}"`);
+  if (command !== 'analyze' && command !== 'compare') throw usage(`unknown command "${command}"`);
   const values = new Map<string, string>();
   const positional: string[] = [];
   let geometry = false;
@@ -90,10 +112,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     else if (arg.startsWith('-') && arg !== '-') throw usage(`unknown option ${arg}`);
     else positional.push(arg);
   }
-  if (positional.length !== 1) throw usage(positional.length === 0 ? 'analyze: no FILE given' : `analyze: one file at a time, got ${positional.length}`);
+  if (positional.length !== 1) throw usage(positional.length === 0 ? `${command}: no FILE given` : `${command}: one file at a time, got ${positional.length}`);
   const format = values.get('--format') ?? 'text';
   if (format !== 'json' && format !== 'csv' && format !== 'text') throw usage(`--format: expected json, csv or text, got "${format}"`);
   const num = (flag: string): number | undefined => (values.has(flag) ? integer(flag, values.get(flag)!) : undefined);
+  if (command === 'compare') return compareArgs(positional[0], values, format, num, { geometry, contextAblation, color });
+  for (const flag of ['--against', '--against-variant']) if (values.has(flag)) throw usage(`${flag}: only meaningful with compare`);
   const kernel = values.get('--kernel') as KernelName | undefined;
   const side = values.get('--side') as KernelSide | undefined;
   if (kernel !== undefined && !KERNELS.includes(kernel)) throw usage(`--kernel: expected ${KERNELS.join(', ')}, got "${kernel}"`);
@@ -117,5 +141,18 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     variant: values.get('--variant'),
     maxBytes: num('--max-bytes'),
     color,
+  };
+}
+
+function compareArgs(file: string, values: Map<string, string>, format: OutputFormat, num: (flag: string) => number | undefined,
+  flags: { geometry: boolean; contextAblation: boolean; color: boolean | undefined }): CompareArgs {
+  const against = values.get('--against');
+  if (against === undefined) throw usage('compare: --against DIR (the model to compare with) is required');
+  const geometryFlag = flags.geometry ? '--geometry' : flags.contextAblation ? '--context-ablation' : ['--kernel', '--side', '--eigen', '--seed', '--deep-surplus'].find(f => values.has(f));
+  if (geometryFlag) throw usage(`${geometryFlag}: not available with compare`);
+  return {
+    command: 'compare', file, model: values.get('--model'), against, format,
+    topK: num('--top-k'), window: num('--window'), stride: num('--stride'),
+    variant: values.get('--variant'), againstVariant: values.get('--against-variant'), maxBytes: num('--max-bytes'), color: flags.color,
   };
 }

@@ -1,6 +1,7 @@
 /**
- * `markov-lens analyze FILE`: reads and validates the file, runs the engine (a worker), and prints
- * JSON, CSV or a terminal heatmap. Exit 0 ok, 2 bad input (one line naming the file), 1 internal.
+ * `markov-lens analyze FILE` and `markov-lens compare FILE --against DIR`: reads and validates the
+ * file, runs the engine (in this process), and prints JSON, CSV or a terminal heatmap. Exit 0 ok, 2
+ * bad input (one line naming the file or model), 1 internal.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -9,9 +10,12 @@ import { InputError, isInputError } from '../core/errors';
 import { formatCsv } from '../core/format/csv';
 import { formatJson } from '../core/format/json';
 import { formatText, type ColorMode } from '../core/format/text';
-import { openModel, type OpenModelOptions } from '../model/client/openModel';
+import { openModel, openModelPair, type OpenModelOptions } from '../model/client/openModel';
+import { formatComparisonJson } from '../core/compare/comparison';
+import { formatComparisonCsv } from '../core/compare/formatCsv';
+import { formatComparisonText } from '../core/compare/formatText';
 import { geometryFieldsOn } from '../core/geometry/tokenFields';
-import { parseArgs, USAGE, type AnalyzeArgs } from './args';
+import { parseArgs, USAGE, type AnalyzeArgs, type CompareArgs } from './args';
 import { formatGeometryTable } from './geometryTable';
 
 export interface CliIo {
@@ -32,7 +36,7 @@ export function defaultModelDir(): string {
   return join(packageRoot(), 'models', 'default');
 }
 
-function colorMode(args: AnalyzeArgs, io: CliIo): ColorMode {
+function colorMode(args: { color?: boolean }, io: CliIo): ColorMode {
   const wanted = args.color ?? (io.env.NO_COLOR ? false : io.stdout.isTTY === true || !!io.env.FORCE_COLOR);
   if (!wanted) return 'none';
   return /truecolor|24bit/i.test(io.env.COLORTERM ?? '') ? 'truecolor' : '256';
@@ -48,12 +52,18 @@ function readDocument(path: string, maxBytes: number): string {
   return decodeDocument(readFileSync(path), path, maxBytes);
 }
 
-async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: OpenModelOptions): Promise<void> {
-  const text = readDocument(args.file, args.maxBytes ?? DEFAULT_MAX_BYTES);
-  const modelDir = args.model ? resolve(args.model) : defaultModelDir();
-  if (!args.model && !existsSync(join(modelDir, 'config.json'))) {
+/** The --model folder, or the bundled model (refused when it is not installed). */
+function baseModelDir(model: string | undefined): string {
+  const modelDir = model ? resolve(model) : defaultModelDir();
+  if (!model && !existsSync(join(modelDir, 'config.json'))) {
     throw new InputError(`${modelDir}: the bundled default model is not installed; pass --model DIR`, 'model-missing', modelDir);
   }
+  return modelDir;
+}
+
+async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: OpenModelOptions): Promise<void> {
+  const text = readDocument(args.file, args.maxBytes ?? DEFAULT_MAX_BYTES);
+  const modelDir = baseModelDir(args.model);
   const engine = await openModel(modelDir, { ...engineOptions, variant: args.variant });
   try {
     // Progress on an interactive stderr only, so pipes and logs stay clean.
@@ -76,6 +86,30 @@ async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: OpenModelOpt
   }
 }
 
+/**
+ * `compare FILE --against DIR`: both models in one engine, scored in step (one tokenizer) or one
+ * after the other (two); the output is written only once everything succeeded.
+ */
+async function compare(args: CompareArgs, io: CliIo, engineOptions: OpenModelOptions): Promise<void> {
+  const text = readDocument(args.file, args.maxBytes ?? DEFAULT_MAX_BYTES);
+  const modelDir = baseModelDir(args.model);
+  const pair = await openModelPair(modelDir, resolve(args.against), {
+    ...engineOptions, variant: args.variant, againstVariant: args.againstVariant,
+    labels: { model: `--model ${args.model ?? '(bundled)'}`, against: `--against ${args.against}` },
+  });
+  try {
+    const onProgress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rscoring ${done}/${total} tokens`) : undefined;
+    const comparison = await pair.model.compare!(pair.against, { text, topK: args.topK, window: args.window, stride: args.stride, onProgress });
+    if (onProgress) io.stderr.write('\r\x1b[K');
+    const output = args.format === 'json' ? formatComparisonJson(comparison, args.file)
+      : args.format === 'csv' ? formatComparisonCsv(text, comparison)
+        : formatComparisonText(text, comparison, colorMode(args, io));
+    io.stdout.write(output);
+  } finally {
+    await pair.dispose();
+  }
+}
+
 /** Runs the CLI and returns the exit code (never throws). */
 export async function main(argv: readonly string[], io: CliIo, engineOptions: OpenModelOptions = {}): Promise<number> {
   try {
@@ -89,7 +123,8 @@ export async function main(argv: readonly string[], io: CliIo, engineOptions: Op
       io.stdout.write(`${pkg.version}\n`);
       return 0;
     }
-    await analyze(args, io, engineOptions);
+    if (args.command === 'compare') await compare(args, io, engineOptions);
+    else await analyze(args, io, engineOptions);
     return 0;
   } catch (e) {
     if (isInputError(e)) {
