@@ -49,19 +49,26 @@ export interface CompareResult {
   boundaryStart?: { model: Uint8Array; against: Uint8Array };
 }
 
-/** The error of the model compared against, said so (the base model's errors name its own files). */
-function againstError(against: LoadedModel, e: unknown): unknown {
+/** An error of one of the two models, said so (its own message names a file when it has one). */
+function blame(model: LoadedModel, role: string, e: unknown): unknown {
   if (isInputError(e)) {
-    if (e.code === 'cancelled' || e.message.includes(against.info.path)) return e;
-    return new InputError(`${against.info.path} (the model compared against): ${e.message}`, e.code, e.subject);
+    if (e.code === 'cancelled' || e.message.includes(model.info.path)) return e;
+    return new InputError(`${model.info.path} (${role}): ${e.message}`, e.code, e.subject);
   }
-  return isRuntimeRefusal(e) ? graphError(against.files.onnxPath, e, 'failed on a comparison window') : e;
+  return isRuntimeRefusal(e) ? graphError(model.files.onnxPath, e, `failed on a comparison window (${role})`) : e;
 }
+
+const againstError = (against: LoadedModel, e: unknown) => blame(against, 'the model compared against', e);
 
 /** The shared window: the smaller context (capped) unless set, valid for both models. */
 function sharedWindow(model: LoadedModel, against: LoadedModel, params: CompareParams): WindowSettings {
   const window = params.window ?? Math.min(model.info.contextLength, against.info.contextLength, MAX_DEFAULT_WINDOW);
-  const settings = resolveWindowSettings({ window, stride: params.stride }, model.info.contextLength, model.info.modelType);
+  let settings: WindowSettings;
+  try {
+    settings = resolveWindowSettings({ window, stride: params.stride }, model.info.contextLength, model.info.modelType);
+  } catch (e) {
+    throw blame(model, 'the base model', e);
+  }
   try {
     resolveWindowSettings(settings, against.info.contextLength, against.info.modelType);
   } catch (e) {
