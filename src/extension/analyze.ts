@@ -117,13 +117,13 @@ export class Analyzer {
   }
 
   /** The panel goes beside the editor, so the document must be in one (Explorer runs open it). */
-  private async showBesidePanel(document: vscode.TextDocument): Promise<void> {
+  async showBesidePanel(document: vscode.TextDocument): Promise<void> {
     if (vscode.window.visibleTextEditors.some(e => e.document === document)) return;
     await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preview: true, preserveFocus: false });
   }
 
   /** Opens the file as a text document after checking size and binary content on disk. */
-  private async openText(uri: vscode.Uri, fileName: string, maxKB: number): Promise<vscode.TextDocument> {
+  async openText(uri: vscode.Uri, fileName: string, maxKB: number): Promise<vscode.TextDocument> {
     const open = vscode.workspace.textDocuments.find(d => d.uri.toString() === uri.toString());
     if (open) {
       checkDocumentBytes(fileName, Buffer.byteLength(open.getText(), 'utf8'), new Uint8Array(), maxKB);
@@ -139,9 +139,8 @@ export class Analyzer {
     return document;
   }
 
-  /** Shows an error as the user should see it and returns the message. */
   /** Each distinct bad setting is shown once per session (and logged), never silently clamped. */
-  private reportSettingProblems(problems: readonly string[]): void {
+  reportSettingProblems(problems: readonly string[]): void {
     for (const problem of problems) {
       if (this.shownSettingProblems.has(problem)) continue;
       this.shownSettingProblems.add(problem);
@@ -154,7 +153,7 @@ export class Analyzer {
    * The engine died under this analysis: say so, with how it stopped, and whether it was started
    * again. What was already shown stays (the store marks it incomplete).
    */
-  private reportCrash(e: EngineStoppedError, fileName: string): string {
+  reportCrash(e: EngineStoppedError, fileName: string): string {
     const how = e.signal ? `signal ${e.signal}` : `exit code ${e.exitCode}`;
     const halted = this.engines.supervisor.isHalted;
     const message = `the engine stopped (${how}) while analysing ${fileName}; ` +
@@ -167,7 +166,8 @@ export class Analyzer {
     return message;
   }
 
-  private report(e: unknown, fileName: string): string {
+  /** Shows an error as the user should see it and returns the message (the comparison command shares it). */
+  report(e: unknown, fileName: string): string {
     if (isInputError(e) && e.code === 'engine-halted') {
       void vscode.window.showErrorMessage(`Markov Lens: ${e.message}.`, 'Restart').then(choice => {
         if (choice) this.engines.supervisor.restart();

@@ -13,6 +13,7 @@ import { api, waitFor, workspaceFile } from './hostUtil';
 import type { AnalyzeOutcome } from '../../src/extension/analyze';
 import { hostileScenarios } from './hostile';
 import { liveScenarios } from './live';
+import { compareScenarios } from './compare';
 
 interface Outcome { name: string; ok: boolean; ms: number; error?: string }
 
@@ -136,7 +137,7 @@ const tests: Array<[string, () => Promise<void>]> = [
 
 export async function run(): Promise<void> {
   const outcomes: Outcome[] = [];
-  for (const [name, fn] of [...tests, ...hostileScenarios, ...liveScenarios]) {
+  for (const [name, fn] of [...tests, ...hostileScenarios, ...liveScenarios, ...compareScenarios]) {
     const started = Date.now();
     try {
       await fn();

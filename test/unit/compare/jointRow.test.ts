@@ -89,12 +89,34 @@ test('identical rows: KL, reverse KL, JS and TV are exactly 0 and the top-1 agre
   }
 });
 
+test('nearly equal rows (a quantized twin): JS from its series equals the direct float64 value', () => {
+  for (const scale of [1e-4, 1e-2, 0.2]) {
+    const zp = rows(5, 400, 1, 16);
+    const r = random(6);
+    const zq = Float32Array.from(zp, x => x + (r() - 0.5) * scale);
+    const lp = logSoftmax(zp, 400);
+    const lq = logSoftmax(zq, 400);
+    // Direct, with log1p so that near-equal p and q lose nothing: log(p/m) = log1p((p − q)/(p + q)).
+    let js = 0;
+    for (let i = 0; i < 400; i++) {
+      const p = Math.exp(lp[i]);
+      const q = Math.exp(lq[i]);
+      js += 0.5 * (p * Math.log1p((p - q) / (p + q)) + q * Math.log1p((q - p) / (p + q)));
+    }
+    const out = reduceJointChunk(new RowReducer(1), new RowReducer(1), zp, 400, zq, 400, Int32Array.of(0));
+    assert.ok(Math.abs(out.joint.js[0] - js) <= 1e-8 * js, `scale ${scale}: ${out.joint.js[0]} vs ${js}`);
+  }
+});
+
 test('ties go to the lower id, as the reference does', () => {
   const z = new Float32Array(10).fill(0);
   z[7] = 3;
   z[4] = 3;
-  const out = reduceJointChunk(new RowReducer(1), new RowReducer(1), z, 10, Float32Array.from(z), 10, Int32Array.of(0));
-  assert.equal(out.joint.top1Base[0], 4);
+  for (const k of [0, 1, 3]) {
+    const out = reduceJointChunk(new RowReducer(k), new RowReducer(k), z, 10, Float32Array.from(z), 10, Int32Array.of(0));
+    assert.equal(out.joint.top1Base[0], 4, `k = ${k}`);
+    assert.equal(out.joint.top1Other[0], 4, `k = ${k}`);
+  }
 });
 
 test('a non-finite row in either model gives NaN joint metrics, and the other row keeps its own', () => {
