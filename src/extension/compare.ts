@@ -165,7 +165,7 @@ export class Comparer implements vscode.Disposable {
     const last = this.memento.get<string>(LAST_FOLDER_KEY);
     const picked = await vscode.window.showOpenDialog({
       canSelectFolders: true, canSelectFiles: false, canSelectMany: false,
-      openLabel: 'Compare With This Model', title: 'Markov Lens: the model folder to compare with (config.json, tokenizer.json, model.onnx)',
+      openLabel: 'Compare With This Model', title: 'Markov Lens: Compare With Model (a model folder)',
       ...(last ? { defaultUri: vscode.Uri.file(last) } : {}),
     });
     const dir = picked?.[0]?.fsPath;

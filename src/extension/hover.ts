@@ -14,8 +14,11 @@ export function registerTokenHover(store: ResultsStore): vscode.Disposable {
       const details = withComparison(tokenDetails(result.tokens, result.text, index, result.tokenText), result);
       if (!details) return undefined;
       const range = new vscode.Range(document.positionAt(result.spans.starts[index]), document.positionAt(result.spans.ends[index]));
-      const comparison = details.comparison ? `\n\n---\n\n${comparisonMarkdown(details, result.header?.model.name ?? 'base model')}` : '';
-      return new vscode.Hover(new vscode.MarkdownString(hoverMarkdown(details, result.stale) + comparison), range);
+      // A comparison leads with both models' predictions side by side instead of the base model's alone.
+      const markdown = details.comparison && !details.comparison.segment
+        ? `${hoverMarkdown({ ...details, top: [] }, result.stale)}\n\n${comparisonMarkdown(details, result.header?.model.name ?? 'base model')}`
+        : hoverMarkdown(details, result.stale) + (details.comparison ? `\n\n---\n\n${comparisonMarkdown(details, result.header?.model.name ?? 'base model')}` : '');
+      return new vscode.Hover(new vscode.MarkdownString(markdown), range);
     },
   });
 }

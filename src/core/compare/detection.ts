@@ -46,7 +46,7 @@ export interface Detection {
   fastDetectGpt: { model: FastDetectGpt | null; against: FastDetectGpt | null };
 }
 
-export const DETECTION_NOTE = 'the published thresholds (Binoculars 0.90 / 0.85 on Falcon-7B and Falcon-7B-instruct; Fast-DetectGPT per source model) belong to the papers\' models, not these';
+export const DETECTION_NOTE = 'their published thresholds were calibrated on the papers\' own models (Binoculars: Falcon-7B and Falcon-7B-instruct, 0.90 / 0.85), not on these';
 
 /** Binoculars from per-position NLLs of both models and the observer's entropy plus KL(P || Q). */
 export function binoculars(nllObserver: ArrayLike<number>, nllPerformer: ArrayLike<number>, entropyObserver: ArrayLike<number>, kl: ArrayLike<number>): Binoculars | null {

@@ -42,14 +42,16 @@ interface Scale {
 
 const bits = (v: number) => (Math.abs(v) >= 0.1 || v === 0 ? String(v) : v.toExponential(0));
 const percent = (v: number) => `${Math.round(v * 1000) / 10}%`;
+/** A signed bound: an explicit + and a true minus sign. */
+const signed = (text: (v: number) => string) => (v: number) => (v > 0 ? `+${text(v)}` : v < 0 ? `−${text(-v)}` : text(v));
 
 export const COMPARE_SCALES: Readonly<Record<CompareHeatMetric, Scale>> = {
   // KL in bits on a log scale: 1e-5 bits is float16 rounding, 1 bit a different prediction.
   kl: { bounds: [1e-5, 1e-4, 1e-3, 0.01, 0.05, 0.2, 1], diverging: false, higherIsBetter: false, format: bits },
   klReverse: { bounds: [1e-5, 1e-4, 1e-3, 0.01, 0.05, 0.2, 1], diverging: false, higherIsBetter: false, format: bits },
   // Signed: the other model's extra surprisal in bits (negative: it found the token less surprising).
-  dNll: { bounds: [-2, -0.5, -0.05, 0.05, 0.5, 2], diverging: true, higherIsBetter: false, format: v => `${v > 0 ? '+' : ''}${v}` },
-  dP: { bounds: [-0.2, -0.05, -0.005, 0.005, 0.05, 0.2], diverging: true, higherIsBetter: true, format: v => `${v > 0 ? '+' : ''}${percent(v)}` },
+  dNll: { bounds: [-2, -0.5, -0.05, 0.05, 0.5, 2], diverging: true, higherIsBetter: false, format: signed(String) },
+  dP: { bounds: [-0.2, -0.05, -0.005, 0.005, 0.05, 0.2], diverging: true, higherIsBetter: true, format: signed(percent) },
   // Acceptance: hot where a speculative draft by the other model would be rejected.
   acceptance: { bounds: [0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 0.99], diverging: false, higherIsBetter: true, format: percent },
 };
@@ -105,7 +107,9 @@ export function compareLegend(metric: CompareHeatMetric): Array<[string, string]
   const scale = COMPARE_SCALES[metric];
   const f = scale.format;
   const b = scale.bounds;
-  const labels = b.map((_, i) => (i === 0 ? `< ${f(b[0])}` : `${f(b[i - 1])}–${f(b[i])}`));
+  // A diverging scale's middle bucket is symmetric around 0: "±x".
+  const between = (lo: number, hi: number) => (scale.diverging && lo === -hi ? `±${f(hi).slice(1)}` : `${f(lo)} … ${f(hi)}`);
+  const labels = b.map((_, i) => (i === 0 ? `< ${f(b[0])}` : between(b[i - 1], b[i])));
   labels.push(`≥ ${f(b[b.length - 1])}`);
   return labels.map((label, i) => [bucketClass(metric, compareBucket(metric, i === 0 ? b[0] - 1 : b[i - 1])), label]);
 }

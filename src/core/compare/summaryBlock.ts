@@ -58,7 +58,7 @@ export function summaryBlock(c: Comparison): string {
     if (s.outsideMass) lines.push(`Mass outside the shared ids: base ${num(s.outsideMass.model)}, Q ${num(s.outsideMass.against)} (padded vocabularies)`);
     lines.push('', '====== Speculative decoding (Q drafts, base verifies) ======');
     lines.push(`Mean acceptance α = 1 − TV    : ${pct(s.acceptance?.mean).padStart(10)} %`);
-    lines.push(`Tokens per block of γ = ${s.acceptance?.gamma ?? 4}      : ${(s.acceptance?.expectedTokensPerBlock ?? NaN).toFixed(6).padStart(10)}   (i.i.d. approximation, Leviathan et al. 2023)`);
+    lines.push(`${`Tokens per block (γ = ${s.acceptance?.gamma ?? 4})`.padEnd(30)}: ${(s.acceptance?.expectedTokensPerBlock ?? NaN).toFixed(6).padStart(10)}   (i.i.d. approximation, Leviathan et al. 2023)`);
   }
   const d = s.detection;
   lines.push('', '====== Detection scores (heuristics) ======');
