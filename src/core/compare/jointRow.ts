@@ -57,8 +57,8 @@ function argmax(row: Float32Array, offset: number, width: number): number {
 
 /** |d| below which the JS term comes from its series (relative error below 1e-14 there). */
 const JS_SERIES_LIMIT = 0.25;
-/** |d| below which the series to d⁷ is enough (the first omitted term is below 6e-15 of the sum). */
-const JS_SHORT_SERIES_LIMIT = 0.02;
+/** |d| below which the series to d⁸ is enough (the first omitted term is below 2e-15 of the sum). */
+const JS_SHORT_SERIES_LIMIT = 0.05;
 
 /**
  * p log(p/m) + q log(q/m), m = (p + q)/2, divided by p, as a function of d = log p − log q (so
@@ -68,6 +68,39 @@ const JS_SHORT_SERIES_LIMIT = 0.02;
 function jsSeries(d: number): number {
   return d * d * (1 / 4 + d * (-1 / 8 + d * (1 / 32 + d * (-1 / 192 + d * (1 / 1152 + d * (-1 / 5760 + d * (1 / 46080
     + d * (1 / 1935360 + d * (-1 / 19353600 + d * (-11 / 58060800 + d * (11 / 696729600)))))))))));
+}
+
+/**
+ * JS(P, Q) = ½ Σ p log(p/m) + q log(q/m), m = (p + q)/2, with p = eP·invP, log p = z − cP (and the
+ * same for Q). Its own loop: most terms (Q a quantized P) take the series in d = log p − log q
+ * without a logarithm, and a small loop body keeps V8's code fast.
+ */
+function jensenShannon(eP: Float64Array, invP: number, cP: number, zp: Float32Array, offP: number,
+  eQ: Float64Array, invQ: number, cQ: number, zq: Float32Array, offQ: number, n: number): number {
+  let js = 0;
+  for (let i = 0; i < n; i++) {
+    const d = (zp[offP + i] - cP) - (zq[offQ + i] - cQ);
+    // Equal log-probabilities add exactly 0 (identical rows give js = 0).
+    if (d === 0) continue;
+    const a = eP[i] * invP;
+    if (d < JS_SHORT_SERIES_LIMIT && d > -JS_SHORT_SERIES_LIMIT) {
+      const d2 = d * d;
+      js += a * d2 * (1 / 4 + d * (-1 / 8 + d * (1 / 32 + d * (-1 / 192 + d * (1 / 1152 + d * (-1 / 5760 + d * (1 / 46080)))))));
+    } else {
+      js += wideTerm(a, eQ[i] * invQ, zp[offP + i] - cP, zq[offQ + i] - cQ, d);
+    }
+  }
+  return 0.5 * js;
+}
+
+/** The JS term of one entry whose log-probabilities differ by 0.05 or more (series, or the logarithm). */
+function wideTerm(a: number, b: number, la: number, lb: number, d: number): number {
+  if (d < JS_SERIES_LIMIT && d > -JS_SERIES_LIMIT) return a * jsSeries(d);
+  // Two probabilities that both underflowed add 0 (their terms are 0 · finite).
+  const m = a + b;
+  if (!(m > 0)) return 0;
+  const lm = Math.log(0.5 * m);
+  return a * (la - lm) + b * (lb - lm);
 }
 
 /**
@@ -89,39 +122,20 @@ export function jointRow(p: KeptRow, zp: Float32Array, offP: number, wP: number,
   const eQ = q.exps;
   let kl = 0;
   let klReverse = 0;
-  let js = 0;
   let tv = 0;
   for (let i = 0; i < shared; i++) {
     const a = eP[i] * invP;
     const b = eQ[i] * invQ;
-    const la = zp[offP + i] - cP;
-    const lb = zq[offQ + i] - cQ;
-    const d = la - lb;
+    const d = (zp[offP + i] - cP) - (zq[offQ + i] - cQ);
     kl += a * d;
     klReverse -= b * d;
     tv += Math.abs(a - b);
-    // Equal log-probabilities add exactly 0 (so identical rows give js = 0). Near-equal ones (most
-    // entries when Q is a quantized P) take the series of the term in d, without a logarithm.
-    if (d !== 0) {
-      const abs = d < 0 ? -d : d;
-      if (abs < JS_SHORT_SERIES_LIMIT) {
-        js += a * d * d * (1 / 4 + d * (-1 / 8 + d * (1 / 32 + d * (-1 / 192 + d * (1 / 1152 + d * (-1 / 5760))))));
-      } else if (abs < JS_SERIES_LIMIT) {
-        js += a * jsSeries(d);
-      } else {
-        // Two probabilities that both underflowed add 0 (their terms are 0 · finite).
-        const m = a + b;
-        if (m > 0) {
-          const lm = Math.log(0.5 * m);
-          js += a * (la - lm) + b * (lb - lm);
-        }
-      }
-    }
   }
+  const js = jensenShannon(eP, invP, cP, zp, offP, eQ, invQ, cQ, zq, offQ, shared);
   return {
     kl,
     klReverse,
-    js: 0.5 * js,
+    js,
     tv: 0.5 * tv,
     outsideBase: splitP.outside / (splitP.inside + splitP.outside),
     outsideOther: splitQ.outside / (splitQ.inside + splitQ.outside),
