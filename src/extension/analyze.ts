@@ -47,14 +47,8 @@ export class Analyzer {
     const config = readConfig(this.extensionPath);
     this.reportSettingProblems(config.settingProblems);
     const fileName = path.basename(uri.path) || uri.toString();
-    let document: vscode.TextDocument;
-    try {
-      document = await this.openText(uri, fileName, config.maxFileSizeKB);
-    } catch (e) {
-      this.report(e, fileName);
-      return undefined;
-    }
-    await this.showBesidePanel(document);
+    const document = await this.openBeside(uri, fileName, config.maxFileSizeKB);
+    if (!document) return undefined;
     this.running?.abort();
     const controller = new AbortController();
     this.running = controller;
@@ -116,14 +110,29 @@ export class Analyzer {
     }
   }
 
+  /**
+   * Opens the document (refusing, with a message, what is not text or too large) in an editor, so
+   * the panel can go beside it; undefined when refused. The comparison command shares it.
+   */
+  async openBeside(uri: vscode.Uri, fileName: string, maxKB: number): Promise<vscode.TextDocument | undefined> {
+    try {
+      const document = await this.openText(uri, fileName, maxKB);
+      await this.showBesidePanel(document);
+      return document;
+    } catch (e) {
+      this.report(e, fileName);
+      return undefined;
+    }
+  }
+
   /** The panel goes beside the editor, so the document must be in one (Explorer runs open it). */
-  async showBesidePanel(document: vscode.TextDocument): Promise<void> {
+  private async showBesidePanel(document: vscode.TextDocument): Promise<void> {
     if (vscode.window.visibleTextEditors.some(e => e.document === document)) return;
     await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preview: true, preserveFocus: false });
   }
 
   /** Opens the file as a text document after checking size and binary content on disk. */
-  async openText(uri: vscode.Uri, fileName: string, maxKB: number): Promise<vscode.TextDocument> {
+  private async openText(uri: vscode.Uri, fileName: string, maxKB: number): Promise<vscode.TextDocument> {
     const open = vscode.workspace.textDocuments.find(d => d.uri.toString() === uri.toString());
     if (open) {
       checkDocumentBytes(fileName, Buffer.byteLength(open.getText(), 'utf8'), new Uint8Array(), maxKB);

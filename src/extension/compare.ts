@@ -56,18 +56,16 @@ export class Comparer implements vscode.Disposable {
     const config = readConfig(this.extensionPath);
     this.analyzer.reportSettingProblems(config.settingProblems);
     const fileName = path.basename(uri.path) || uri.toString();
-    let document: vscode.TextDocument;
     try {
       refuseUntrustedFolder(againstDir);
-      document = await this.analyzer.openText(uri, fileName, config.maxFileSizeKB);
     } catch (e) {
       this.analyzer.report(e, fileName);
       return undefined;
     }
-    await this.analyzer.showBesidePanel(document);
+    const document = await this.analyzer.openBeside(uri, fileName, config.maxFileSizeKB);
+    if (!document) return undefined;
     this.running?.abort();
-    const controller = new AbortController();
-    this.running = controller;
+    const controller = (this.running = new AbortController());
     const started = performance.now();
     const text = document.getText();
     let result: DocumentResult | undefined;

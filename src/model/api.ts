@@ -76,13 +76,7 @@ export interface Analysis {
  * A comparison of this model (the base, P) with another one loaded in the same engine (Q), on the
  * same text (issue 16): per-token divergences when they share a tokenizer, segment NLLs when not.
  */
-export interface CompareRequest {
-  text: string;
-  topK?: number;
-  window?: number;
-  stride?: number;
-  signal?: AbortSignal;
-  onProgress?(done: number, total: number): void;
+export interface CompareRequest extends Pick<AnalyzeRequest, 'text' | 'topK' | 'window' | 'stride' | 'signal' | 'onProgress'> {
   /**
    * Each window's records as soon as they exist: with one tokenizer, CompareTokenRecords of both
    * models (side 'model'); with two, each model's own records with its side.

@@ -12,8 +12,8 @@ import type { CompareBatch, CompareWindowMetrics } from '../../core/compare/reco
 import { MAX_DEFAULT_WINDOW } from '../../core/defaults';
 import { InputError, isInputError } from '../../core/errors';
 import type { RecordBatch } from '../../core/records';
-import type { ReuseHint } from '../../core/reuse';
 import { resolveWindowSettings, type WindowSettings } from '../../core/windows';
+import type { CompareParams as EngineCompareParams } from '../../protocol/engine';
 import type { LoadedModel } from '../load/loader';
 import { graphError, isRuntimeRefusal } from '../onnx/session';
 import { analyzeText, type AnalysisSink } from '../run/analyzer';
@@ -21,14 +21,8 @@ import { defaultChunk } from '../run/scorer';
 import { PairedReduction } from './pairedReduction';
 import { matchTokenizers } from './tokenizerIdentity';
 
-export interface CompareParams {
-  text: string;
-  topK: number;
-  window?: number;
-  stride?: number;
-  reuse?: ReuseHint;
-  chunk?: number;
-}
+/** The engine's compare request without the two model handles. */
+export type CompareParams = Omit<EngineCompareParams, 'model' | 'against'>;
 
 export interface CompareSink {
   /** `scoring`: the shared plan (one tokenizer, with both contexts) or the base model's own. */
