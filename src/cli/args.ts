@@ -1,5 +1,5 @@
 /** Command-line parsing for `markov-lens analyze FILE [options]`. Bad usage is an InputError. */
-import { DEFAULT_MAX_BYTES, DEFAULT_TOP_K } from '../core/defaults';
+import { DEFAULT_MAX_BYTES, DEFAULT_TOP_K, DEFAULT_WINDOW_MEMORY_MB } from '../core/defaults';
 import { InputError } from '../core/errors';
 import { GEOMETRY_DEFAULTS, type GeometryOptions, type KernelName, type KernelSide } from '../core/geometry';
 
@@ -13,6 +13,7 @@ export interface AnalyzeArgs {
   topK?: number;
   window?: number;
   stride?: number;
+  windowMemoryMB?: number;
   /** With --geometry: the options its flags set (undefined: no geometry). */
   geometry?: GeometryOptions;
   variant?: string;
@@ -32,6 +33,7 @@ export interface CompareArgs {
   stride?: number;
   variant?: string;
   againstVariant?: string;
+  windowMemoryMB?: number;
   maxBytes?: number;
   color?: boolean;
 }
@@ -48,8 +50,10 @@ Options:
   --model DIR        model folder (default: the bundled model)
   --format F         json | csv | text (default: text)
   --top-k N          top predictions kept per token (default ${DEFAULT_TOP_K})
-  --window N         tokens per window (default: context length, at most 1024)
+  --window N         tokens per window (default: the model's context length)
   --stride N         tokens a window advances by (default: window / 2)
+  --window-memory MB memory the default window may take before it is capped below the model's
+                     context (default ${DEFAULT_WINDOW_MEMORY_MB}; the cap is reported)
   --variant V        transformers.js layout: onnx/model_V.onnx (e.g. fp16, quantized)
   --max-bytes N      refuse inputs larger than N bytes (default ${DEFAULT_MAX_BYTES})
   --geometry         add representation geometry (operator spectrum, alignment of hidden states,
@@ -69,12 +73,13 @@ compare: scores FILE with two models. --model (default: the bundled model) is th
 reference; --against is Q. One tokenizer: per token KL(P||Q), KL(Q||P), JS, TV, acceptance, ΔNLL,
 Δp, top-1 agreement, and llama.cpp's KL-divergence statistics. Different tokenizers: NLLs of the
 segments cut where both tokenizations start a token, and bits per byte. Options: --model, --format,
---top-k, --window, --stride, --variant (the base model's), --against-variant, --max-bytes, --color.
+--top-k, --window, --stride, --window-memory (both models together), --variant (the base
+model's), --against-variant, --max-bytes, --color.
 
 Exit codes: 0 ok, 2 bad input, 1 internal error.
 `;
 
-const VALUE_FLAGS = new Set(['--model', '--against', '--against-variant', '--format', '--top-k', '--window', '--stride', '--variant', '--max-bytes', '--kernel', '--side', '--eigen', '--seed', '--deep-surplus']);
+const VALUE_FLAGS = new Set(['--model', '--against', '--against-variant', '--format', '--top-k', '--window', '--stride', '--window-memory', '--variant', '--max-bytes', '--kernel', '--side', '--eigen', '--seed', '--deep-surplus']);
 const KERNELS: readonly KernelName[] = ['prototype', 'bhattacharyya', 'haochen'];
 const SIDES: readonly KernelSide[] = ['model', 'data'];
 
@@ -136,6 +141,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     format,
     topK: num('--top-k'),
     window: num('--window'),
+    windowMemoryMB: num('--window-memory'),
     stride: num('--stride'),
     geometry: geometry ? { kernel, side, eigenpairs: eigen, seed: num('--seed'), deepSurplus, contextAblation } : undefined,
     variant: values.get('--variant'),
@@ -152,7 +158,7 @@ function compareArgs(file: string, values: Map<string, string>, format: OutputFo
   if (geometryFlag) throw usage(`${geometryFlag}: not available with compare`);
   return {
     command: 'compare', file, model: values.get('--model'), against, format,
-    topK: num('--top-k'), window: num('--window'), stride: num('--stride'),
+    topK: num('--top-k'), window: num('--window'), stride: num('--stride'), windowMemoryMB: num('--window-memory'),
     variant: values.get('--variant'), againstVariant: values.get('--against-variant'), maxBytes: num('--max-bytes'), color: flags.color,
   };
 }

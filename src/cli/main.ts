@@ -68,7 +68,8 @@ async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: OpenModelOpt
   try {
     // Progress on an interactive stderr only, so pipes and logs stay clean.
     const onProgress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rscoring ${done}/${total} tokens`) : undefined;
-    const analysis = await engine.analyze({ text, topK: args.topK, window: args.window, stride: args.stride, onProgress, geometry: args.geometry });
+    const analysis = await engine.analyze({ text, topK: args.topK, window: args.window, stride: args.stride, windowMemoryMB: args.windowMemoryMB, onProgress, geometry: args.geometry });
+    if (analysis.scoring.windowCapped) io.stderr.write(`markov-lens: note: ${analysis.scoring.windowCapped}; --window N chooses another, --window-memory MB raises the budget\n`);
     if (onProgress) io.stderr.write('\r\x1b[K');
     if (args.format === 'json') {
       const { geometry: report, ...rest } = analysis;
@@ -99,8 +100,10 @@ async function compare(args: CompareArgs, io: CliIo, engineOptions: OpenModelOpt
   });
   try {
     const onProgress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rscoring ${done}/${total} tokens`) : undefined;
-    const comparison = await pair.model.compare!(pair.against, { text, topK: args.topK, window: args.window, stride: args.stride, onProgress });
+    const comparison = await pair.model.compare!(pair.against, { text, topK: args.topK, window: args.window, stride: args.stride, windowMemoryMB: args.windowMemoryMB, onProgress });
     if (onProgress) io.stderr.write('\r\x1b[K');
+    const capped = comparison.kind === 'same-tokenizer' ? comparison.scoring.windowCapped : comparison.scoring.model.windowCapped;
+    if (capped) io.stderr.write(`markov-lens: note: ${capped}; --window N chooses another, --window-memory MB raises the budget\n`);
     const output = args.format === 'json' ? formatComparisonJson(comparison, args.file)
       : args.format === 'csv' ? formatComparisonCsv(text, comparison)
         : formatComparisonText(text, comparison, colorMode(args, io));

@@ -36,6 +36,8 @@ export interface ModelInfo {
   layers: number;
   contextLength: number;
   dtype: string;
+  /** The graph's quantized arithmetic, when it has some (e.g. "4-bit weights (MatMulNBits, blocks of 32)"). */
+  quantization?: string;
 }
 
 export interface ScoringInfo {
@@ -43,6 +45,8 @@ export interface ScoringInfo {
   window: number;
   stride: number;
   topK: number;
+  /** Present when the default window is shorter than the model's context (memory): why, in words. */
+  windowCapped?: string;
 }
 
 export interface DocumentSummary {

@@ -9,5 +9,5 @@ export const DEFAULT_TOP_K = 10;
 export const MAX_TOP_K = 1000;
 /** Largest document read by default (the CLI's --max-bytes). */
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
-/** Default window: the context length capped at this many tokens for CPU; stride half of it. */
-export const MAX_DEFAULT_WINDOW = 1024;
+/** Memory a default window may take (KV cache plus activations), before it is capped below the context. */
+export const DEFAULT_WINDOW_MEMORY_MB = 2048;

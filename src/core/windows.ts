@@ -5,10 +5,7 @@
  *   window k feeds t[s_k, e_k) and scores the targets e_{k-1} < m <= e_k (e_{-1} = 0).
  * Every document token is scored exactly once; the prefix token is never scored.
  */
-import { MAX_DEFAULT_WINDOW } from './defaults';
 import { InputError } from './errors';
-
-export { MAX_DEFAULT_WINDOW };
 
 export interface ScoringWindow {
   /** First fed position (inclusive). */
@@ -57,15 +54,61 @@ export function hasLearnedPositions(modelType: string): boolean {
 
 
 /**
- * Resolves the requested window/stride against the model. Throws an InputError (code
- * 'settings-invalid') naming the setting when a value cannot work.
+ * What a window of W tokens costs in memory (heuristic, from the graph's own cache shapes, see
+ * model/run/windowMemory.ts), and how much it may take. Used only to cap the default window.
+ */
+export interface WindowMemory {
+  /** Estimated bytes a window of `tokens` tokens needs (KV cache plus the larger activations). */
+  bytes(tokens: number): number;
+  budgetBytes: number;
+}
+
+/** Why the default window is shorter than the model's context (reported in the output and the UI). */
+export interface WindowCap {
+  contextLength: number;
+  /** Estimated bytes of a window as long as the context, above `budgetBytes`. */
+  neededBytes: number;
+  budgetBytes: number;
+}
+
+export interface ResolvedWindow extends WindowSettings {
+  /** Present when the default window was capped for memory. */
+  cap?: WindowCap;
+}
+
+/** The model's context, or the longest window within the memory budget when the context is not. */
+function defaultWindow(contextLength: number, memory: WindowMemory | undefined): { window: number; cap?: WindowCap } {
+  if (!memory || memory.bytes(contextLength) <= memory.budgetBytes) return { window: contextLength };
+  let lo = 2;
+  let hi = contextLength;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (memory.bytes(mid) <= memory.budgetBytes) lo = mid;
+    else hi = mid - 1;
+  }
+  return { window: lo, cap: { contextLength, neededBytes: memory.bytes(contextLength), budgetBytes: memory.budgetBytes } };
+}
+
+/** "window capped at 8192 tokens: a window of the model's full context (131072) needs about 16.4 GB, above the 2.0 GB budget". */
+export function describeWindowCap(window: number, cap: WindowCap): string {
+  const gb = (b: number) => `${(b / 1e9).toFixed(1)} GB`;
+  return `window capped at ${window} tokens: a window of the model's full context (${cap.contextLength} tokens) needs about ${gb(cap.neededBytes)}, above the ${gb(cap.budgetBytes)} memory budget`;
+}
+
+/**
+ * Resolves the requested window/stride against the model. By default the window is the model's own
+ * context (the numbers are then the model's true conditionals); it is capped only when `memory`
+ * says a window that long would not fit the budget, and the cap is returned so it can be reported.
+ * Throws an InputError (code 'settings-invalid') naming the setting when a value cannot work.
  */
 export function resolveWindowSettings(
   requested: { window?: number; stride?: number },
   contextLength: number,
   modelType: string,
-): WindowSettings {
-  const window = requested.window ?? Math.min(contextLength, MAX_DEFAULT_WINDOW);
+  memory?: WindowMemory,
+): ResolvedWindow {
+  const chosen = requested.window !== undefined ? { window: requested.window } : defaultWindow(contextLength, memory);
+  const window = chosen.window;
   checkInteger('window', window);
   if (window < 2) throw new InputError(`window: must be at least 2 tokens, got ${window}`, 'settings-invalid', 'window');
   if (window > contextLength && hasLearnedPositions(modelType)) {
@@ -81,7 +124,7 @@ export function resolveWindowSettings(
   if (stride > window) {
     throw new InputError(`stride: ${stride} must not exceed the window of ${window} tokens`, 'settings-invalid', 'stride');
   }
-  return { window, stride };
+  return chosen.cap ? { window, stride, cap: chosen.cap } : { window, stride };
 }
 
 function checkInteger(name: string, value: number): void {

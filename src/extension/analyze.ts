@@ -75,7 +75,7 @@ export class Analyzer {
         token.onCancellationRequested(() => controller.abort());
         let lastDone = 0;
         return loaded.engine.analyze({
-          text, topK: config.topK, window: config.window || undefined, stride: config.stride || undefined,
+          text, topK: config.topK, window: config.window || undefined, stride: config.stride || undefined, windowMemoryMB: config.windowMemoryMB,
           signal: controller.signal, ...(geometry ? { geometry: { ...config.geometry, ...definedOnly(geometry) } } : {}),
           ...(live && !geometry ? { previous: this.previous.get(uri.toString()) } : {}),
           onProgress: (done, total) => {
@@ -221,7 +221,7 @@ export class Analyzer {
 
 function headerOf(a: Analysis, elapsedMs: number) {
   return { model: a.model, summary: a.summary, utf8Bytes: a.utf8Bytes, window: a.scoring.window,
-    stride: a.scoring.stride, topK: a.scoring.topK, elapsedMs };
+    stride: a.scoring.stride, topK: a.scoring.topK, elapsedMs, ...(a.scoring.windowCapped ? { windowCapped: a.scoring.windowCapped } : {}) };
 }
 
 function outcome(uri: vscode.Uri, a: Analysis, elapsedMs: number): AnalyzeOutcome {

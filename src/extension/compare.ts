@@ -91,7 +91,7 @@ export class Comparer implements vscode.Disposable {
         token.onCancellationRequested(() => controller.abort());
         let lastDone = 0;
         return compareOn(base, other, {
-          text, topK: config.topK, window: config.window || undefined, stride: config.stride || undefined, signal: controller.signal,
+          text, topK: config.topK, window: config.window || undefined, stride: config.stride || undefined, windowMemoryMB: config.windowMemoryMB, signal: controller.signal,
           ...(live && previous?.result ? { previous: previous.result } : {}),
           onProgress: (done, total) => {
             progress.report({ message: `${done} / ${total} tokens`, increment: total ? ((done - lastDone) / total) * 100 : 0 });

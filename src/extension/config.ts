@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { booleanSetting, MAX_DEEP_SURPLUS, wholeNumberSetting } from './settingValues';
-import { DEFAULT_TOP_K } from '../core/defaults';
+import { DEFAULT_TOP_K, DEFAULT_WINDOW_MEMORY_MB } from '../core/defaults';
 import { GEOMETRY_DEFAULTS, type GeometryOptions } from '../core/geometry';
 import { type HeatMetric, isHeatMetric } from '../core/heat';
 
@@ -24,6 +24,8 @@ export interface MarkovLensConfig {
   window: number;
   /** 0 = the engine's default (window / 2). */
   stride: number;
+  /** Memory the default window may take (MB) before it is capped below the model's context. */
+  windowMemoryMB: number;
   heatmapMetric: HeatMetric;
   decorations: boolean;
   maxFileSizeKB: number;
@@ -74,6 +76,7 @@ export function readConfig(extensionPath: string): MarkovLensConfig {
     topK: whole('topK', DEFAULT_TOP_K, 1, 100),
     window: whole('window', 0, 0, 1 << 20),
     stride: whole('stride', 0, 0, 1 << 20),
+    windowMemoryMB: whole('windowMemoryMB', DEFAULT_WINDOW_MEMORY_MB, 64, 1 << 20),
     heatmapMetric: isHeatMetric(metric) ? metric : 'nll',
     decorations: c.get<boolean>('decorations.enabled', true),
     maxFileSizeKB: whole('maxFileSizeKB', 1024, 1, 1 << 22),

@@ -20,10 +20,15 @@ export interface AnalyzeRequest {
   text: string;
   /** How many top predictions to keep per token (default 10). */
   topK?: number;
-  /** Tokens per window (default: the model's context length, capped). */
+  /** Tokens per window (default: the model's context length; shorter only when it would not fit windowMemoryMB). */
   window?: number;
   /** Tokens a window advances by (default window / 2). */
   stride?: number;
+  /**
+   * Memory the default window may take (MB, default 2048): a model whose full context would need
+   * more gets a shorter window, reported in `scoring.windowCapped`.
+   */
+  windowMemoryMB?: number;
   signal?: AbortSignal;
   /** Called after each window with tokens done out of total. */
   onProgress?(done: number, total: number): void;
@@ -76,7 +81,7 @@ export interface Analysis {
  * A comparison of this model (the base, P) with another one loaded in the same engine (Q), on the
  * same text (issue 16): per-token divergences when they share a tokenizer, segment NLLs when not.
  */
-export interface CompareRequest extends Pick<AnalyzeRequest, 'text' | 'topK' | 'window' | 'stride' | 'signal' | 'onProgress'> {
+export interface CompareRequest extends Pick<AnalyzeRequest, 'text' | 'topK' | 'window' | 'stride' | 'windowMemoryMB' | 'signal' | 'onProgress'> {
   /**
    * Each window's records as soon as they exist: with one tokenizer, CompareTokenRecords of both
    * models (side 'model'); with two, each model's own records with its side.

@@ -33,6 +33,8 @@ export interface AnalyzeParams {
   topK: number;
   window?: number;
   stride?: number;
+  /** Memory a default window may take before it is capped below the model's context (MB). */
+  windowMemoryMB?: number;
   /** Representation geometry wanted (off when absent: plain analysis cost is unchanged). */
   geometry?: GeometryOptions;
   /**
@@ -70,6 +72,8 @@ export interface CompareParams {
   topK: number;
   window?: number;
   stride?: number;
+  /** Memory the default window may take, both models together (default DEFAULT_WINDOW_MEMORY_MB). */
+  windowMemoryMB?: number;
   /** Live mode (one tokenizer only): the previous comparison's tokens; unchanged windows are not scored again. */
   reuse?: ReuseHint;
   chunk?: number;

@@ -36,6 +36,8 @@ export interface AnalysisHeader {
   window: number;
   stride: number;
   topK: number;
+  /** Why the default window is shorter than the model's context, when it is (memory). */
+  windowCapped?: string;
   /** Wall time of the whole analysis, including model load, in ms. */
   elapsedMs: number;
   /** A comparison of `model` (the base) with another model. */

@@ -11,6 +11,7 @@ but trains the same model.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -26,17 +27,29 @@ sys.path.insert(0, os.path.join(REPO, "tools"))
 import torch  # noqa: E402
 
 from lib.gpt2 import Gpt2Config  # noqa: E402
+from lib.llama import LlamaConfig  # noqa: E402
 
 VOCAB_SIZE = 8192
-ARCH = dict(n_positions=1024, n_embd=192, n_layer=4, n_head=4)
+# family "gpt2" (learned positions) or "llama" (RoPE, SwiGLU, RMSNorm; LM head tied as in GPT-2)
+ARCH = dict(family="gpt2", layers=4, width=192, heads=4, context=1024, intermediate=512,
+            rope_theta=10000.0)
 SEED = 1234
 BPE_SAMPLE_BYTES = 25_000_000
-STREAM_TOKENS = 20_000_000  # more than a 60-minute run reads on an idle 2-core machine (~2,500 tokens/s)
+STREAM_TOKENS = 25_000_000  # about the whole training split
 
 
-def model_config() -> Gpt2Config:
+def model_config(arch: dict = ARCH):
     eot = VOCAB_SIZE - 1  # the trainer puts the one special token last
-    return Gpt2Config(vocab_size=VOCAB_SIZE, bos_token_id=eot, eos_token_id=eot, **ARCH)
+    if arch["family"] == "llama":
+        return LlamaConfig(vocab_size=VOCAB_SIZE, hidden_size=arch["width"],
+                           intermediate_size=arch["intermediate"], num_hidden_layers=arch["layers"],
+                           num_attention_heads=arch["heads"], num_key_value_heads=arch["heads"],
+                           head_dim=arch["width"] // arch["heads"],
+                           max_position_embeddings=arch["context"], rope_theta=arch["rope_theta"],
+                           bos_token_id=eot, eos_token_id=eot, tie_word_embeddings=True)
+    return Gpt2Config(vocab_size=VOCAB_SIZE, bos_token_id=eot, eos_token_id=eot,
+                      n_positions=arch["context"], n_embd=arch["width"], n_layer=arch["layers"],
+                      n_head=arch["heads"])
 
 
 def log_to(path: str):
@@ -50,13 +63,37 @@ def log_to(path: str):
     return log
 
 
-def build(out_dir: str, cache: str, steps: int, note: str = "") -> None:
-    import corpus
-    import tokenize_corpus
+def build(out_dir: str, cache: str, steps: int, note: str = "", from_stream: bool = False) -> None:
     import train
 
     os.makedirs(cache, exist_ok=True)
     log = log_to(os.path.join(cache, "build.log"))
+    t0 = time.time()
+    if from_stream:
+        with open(os.path.join(cache, "prep.json")) as f:
+            stats = json.load(f)
+        stats.update({"arch": ARCH, "threads": torch.get_num_threads(), "machine_note": note})
+        t0 -= stats["timings"]["corpus_s"] + stats["timings"]["tokenizer_s"]
+    else:
+        stats = prepare(cache, note, log)
+    stream_path = os.path.join(cache, "train_tokens.bin")
+    t2 = time.time()
+    checkpoint = os.path.join(cache, "model.pt")
+    schedule = train.Schedule(steps=steps)
+    stats["schedule"] = schedule.__dict__
+    stats["training"] = train.train(stream_path, model_config(), schedule, SEED, checkpoint,
+                                    log=log)
+    stats["timings"]["training_s"] = time.time() - t2
+    with open(os.path.join(cache, "build.json"), "w") as f:
+        json.dump(stats, f, indent=1)
+    finish(out_dir, cache, stats, log, started=t0)
+
+
+def prepare(cache: str, note: str, log) -> dict:
+    """Corpus, tokenizer and token stream; their statistics also go to prep.json."""
+    import corpus
+    import tokenize_corpus
+
     stats: dict = {"seed": SEED, "arch": ARCH, "vocab_size": VOCAB_SIZE, "timings": {},
                    "threads": torch.get_num_threads(), "machine_note": note}
     t0 = time.time()
@@ -72,22 +109,15 @@ def build(out_dir: str, cache: str, steps: int, note: str = "") -> None:
     stats["stream"] = tokenize_corpus.encode_stream(corpus_dir, stream_path, vocab, merges, SEED,
                                                     STREAM_TOKENS, log=log)
     stats["timings"]["tokenizer_s"] = time.time() - t1
-
-    t2 = time.time()
-    checkpoint = os.path.join(cache, "model.pt")
-    schedule = train.Schedule(steps=steps)
-    stats["schedule"] = schedule.__dict__
-    stats["training"] = train.train(stream_path, model_config(), schedule, SEED, checkpoint,
-                                    log=log)
-    stats["timings"]["training_s"] = time.time() - t2
-    with open(os.path.join(cache, "build.json"), "w") as f:
+    with open(os.path.join(cache, "prep.json"), "w") as f:
         json.dump(stats, f, indent=1)
-    finish(out_dir, cache, stats, log, started=t0)
+    return stats
 
 
 def finish(out_dir: str, cache: str, stats: dict, log, started: float) -> None:
     """Evaluate, export, verify in onnxruntime-node, and write the documentation."""
     import evaluate_all
+    import probe
     import readme
     import train
     from model_files import write_model_folder
@@ -97,6 +127,11 @@ def finish(out_dir: str, cache: str, stats: dict, log, started: float) -> None:
     stats["parameters"] = sum(p.numel() for p in model.parameters())
     stats["heldout"] = evaluate_all.evaluate(model, os.path.join(cache, "tokenizer.json"),
                                              os.path.join(cache, "corpus"), log=log)
+    tokenizer, eot = evaluate_all.load_tokenizer(os.path.join(cache, "tokenizer.json"))
+    probe_text, phrases = probe.build(os.path.join(cache, "corpus"), tokenizer)
+    stats["probe"] = probe.measure(model, tokenizer, eot, probe_text, phrases)
+    log(f"probe: ratio {stats['probe']['ratio']:.4f} (mean NLL after the first token "
+        f"{stats['probe']['first_mean_nll']:.3f} -> {stats['probe']['second_mean_nll']:.3f} nats)")
     stats["timings"]["evaluation_s"] = time.time() - t3
 
     stats["package_licences"] = package_licences(os.path.join(cache, "corpus"))
@@ -107,9 +142,11 @@ def finish(out_dir: str, cache: str, stats: dict, log, started: float) -> None:
                        name="markov-lens/default")
     evaluate_all.write_heldout_samples(os.path.join(cache, "corpus"), os.path.join(out_dir, "heldout"))
     write_expected(out_dir, stats)
+    probe.write(os.path.join(out_dir, "probe"), probe_text, phrases, stats["probe"])
     stats["tokenizer_check"] = verify_tokenizer(out_dir, cache, log)
     stats["onnx_check"] = verify_onnx(model, out_dir, cache, log)
     stats["cli_check"] = cross_check_cli(out_dir, stats, log)
+    stats["cli_probe_check"] = cross_check_cli_probe(out_dir, stats, log)
     stats["timings"]["total_s"] = time.time() - started
     with open(os.path.join(cache, "build.json"), "w") as f:
         json.dump(stats, f, indent=1)
@@ -138,15 +175,12 @@ def tokens_read_per_source(cache: str, stats: dict) -> dict:
     schedule = train.Schedule(**{**stats["schedule"],
                                  "phases": tuple(tuple(p) for p in stats["schedule"]["phases"])})
     stream = np.fromfile(os.path.join(cache, "train_tokens.bin"), dtype=np.uint16)
-    base = stream.__array_interface__["data"][0]
     positions = []
     for reader, steps, (_end, seq_len, batch) in zip(
             train.phase_readers(stream, schedule, SEED), stats["training"]["phase_steps"],
             schedule.phases):
-        offset = (reader.chunks.__array_interface__["data"][0] - base) // stream.itemsize
-        rows = reader.order[:steps * batch]
-        width = seq_len + 1
-        positions.append((offset + rows[:, None] * width + np.arange(seq_len)[None, :]).ravel())
+        assert steps * batch <= len(reader.order), "a phase read its region more than once"
+        positions.append(reader.stream_positions(reader.order[:steps * batch], seq_len).ravel())
     separators = np.flatnonzero(stream == VOCAB_SIZE - 1)
     doc_of = np.searchsorted(separators, np.concatenate(positions), side="left")
     docs = tokenize_corpus.shuffled_train_docs(os.path.join(cache, "corpus"), SEED)
@@ -235,6 +269,26 @@ def cross_check_cli(out_dir: str, stats: dict, log) -> str:
     return line
 
 
+def cross_check_cli_probe(out_dir: str, stats: dict, log) -> str:
+    """The probe ratio recomputed from the CLI's per-token NLLs and offsets (as the engine test)."""
+    import probe
+    cli = os.path.join(REPO, "dist", "cli.js")
+    if not os.path.exists(cli):
+        return "skipped (dist/cli.js not built)"
+    folder = os.path.join(out_dir, "probe")
+    result = subprocess.run(["node", cli, "analyze", os.path.join(folder, probe.TEXT_NAME),
+                             "--model", out_dir, "--format", "json"], capture_output=True, text=True)
+    if result.returncode != 0:
+        return f"CLI failed (exit {result.returncode}): {result.stderr.strip()[:200]}"
+    with open(os.path.join(folder, probe.SPANS_NAME), encoding="utf-8") as f:
+        phrases = json.load(f)["phrases"]
+    ratio = probe.ratio_from_records(json.loads(result.stdout)["tokens"], phrases)
+    line = (f"`markov-lens analyze probe/{probe.TEXT_NAME}`: ratio {ratio:.4f} "
+            f"(PyTorch: {stats['probe']['ratio']:.4f})")
+    log(f"cli probe check: {line}")
+    return line
+
+
 def random_init(out_dir: str, seed: int) -> None:
     """The default model's architecture and tokenizer with untrained (seeded) weights."""
     import train
@@ -243,9 +297,9 @@ def random_init(out_dir: str, seed: int) -> None:
     default_dir = os.path.join(REPO, "models", "default")
     with open(os.path.join(default_dir, "config.json")) as f:
         hf = json.load(f)
-    config = Gpt2Config(vocab_size=hf["vocab_size"], n_positions=hf["n_positions"],
-                        n_embd=hf["n_embd"], n_layer=hf["n_layer"], n_head=hf["n_head"],
-                        bos_token_id=hf["bos_token_id"], eos_token_id=hf["eos_token_id"])
+    kind = LlamaConfig if hf["model_type"] == "llama" else Gpt2Config
+    names = {f.name for f in dataclasses.fields(kind)} - {"dropout"}
+    config = kind(**{k: v for k, v in hf.items() if k in names})
     model = train.make_model(config, seed).eval()
     write_model_folder(model, os.path.join(default_dir, "tokenizer.json"), out_dir,
                        name=f"markov-lens/default-random-init-seed{seed}")
@@ -272,6 +326,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=SEED, help="seed for --random-init")
     parser.add_argument("--finish-only", action="store_true",
                         help="reuse the cached trained checkpoint: evaluate, export, document")
+    parser.add_argument("--from-stream", action="store_true",
+                        help="reuse the cached corpus, tokenizer and token stream (prep.json)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.random_init:
@@ -282,7 +338,7 @@ def main() -> None:
         finish(args.out, args.cache, stats, log_to(os.path.join(args.cache, "build.log")),
                started=time.time() - sum(stats["timings"].values()))
     else:
-        build(args.out, args.cache, args.train_steps, args.note)
+        build(args.out, args.cache, args.train_steps, args.note, args.from_stream)
 
 
 if __name__ == "__main__":

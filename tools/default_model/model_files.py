@@ -9,7 +9,6 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lib.export import export_onnx  # noqa: E402
-from lib.gpt2 import Gpt2LMHeadModel  # noqa: E402
 
 EOT = "<|endoftext|>"
 
@@ -38,7 +37,11 @@ def tokenizer_config(eot_id: int, max_length: int) -> dict:
     }
 
 
-def write_model_folder(model: Gpt2LMHeadModel, tokenizer_json: str, out_dir: str,
+def context_length(config) -> int:
+    return getattr(config, "n_positions", None) or config.max_position_embeddings
+
+
+def write_model_folder(model, tokenizer_json: str, out_dir: str,
                        name: str) -> None:
     os.makedirs(out_dir, exist_ok=True)
     config = model.config
@@ -49,7 +52,7 @@ def write_model_folder(model: Gpt2LMHeadModel, tokenizer_json: str, out_dir: str
     if os.path.abspath(tokenizer_json) != os.path.abspath(os.path.join(out_dir, "tokenizer.json")):
         shutil.copyfile(tokenizer_json, os.path.join(out_dir, "tokenizer.json"))
     write_json(os.path.join(out_dir, "tokenizer_config.json"),
-               tokenizer_config(config.eos_token_id, config.n_positions))
+               tokenizer_config(config.eos_token_id, context_length(config)))
     write_json(os.path.join(out_dir, "special_tokens_map.json"),
                {"bos_token": EOT, "eos_token": EOT, "unk_token": EOT})
     write_json(os.path.join(out_dir, "generation_config.json"),

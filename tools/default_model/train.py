@@ -23,6 +23,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lib.gpt2 import Gpt2Config, Gpt2LMHeadModel  # noqa: E402
+from lib.llama import LlamaConfig, LlamaForCausalLM  # noqa: E402
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,6 +37,13 @@ class Schedule:
     final_lr_fraction: float = 0.1
     weight_decay: float = 0.1
     clip: float = 1.0
+    # A share of the training rows gets repeated spans: a span of repeat_min..repeat_max tokens of
+    # the row is copied over a later part of the same row (1..repeat_spans times), so the model
+    # sees text that recurs within its context and learns to copy it (induction heads).
+    repeat_share: float = 0.0
+    repeat_min: int = 8
+    repeat_max: int = 64
+    repeat_spans: int = 3
 
     def lr(self, step: int, time_fraction: float) -> float:
         cosine = 0.5 * (1 + math.cos(math.pi * min(1.0, time_fraction)))
@@ -43,13 +51,19 @@ class Schedule:
         return self.peak_lr * min(1.0, (step + 1) / self.warmup_steps) * decayed
 
 
-def make_model(config: Gpt2Config, seed: int) -> Gpt2LMHeadModel:
+def model_class(config):
+    return LlamaForCausalLM if isinstance(config, LlamaConfig) else Gpt2LMHeadModel
+
+
+def make_model(config, seed: int):
     torch.manual_seed(seed)
-    model = Gpt2LMHeadModel(config)
+    model = model_class(config)(config)
     # GPT-2's scaled init of residual projections keeps the residual stream's scale with depth.
+    residual = ("c_proj.weight",) if isinstance(config, Gpt2Config) else ("o_proj.weight",
+                                                                          "down_proj.weight")
     for name, param in model.named_parameters():
-        if name.endswith("c_proj.weight"):
-            torch.nn.init.normal_(param, std=0.02 / math.sqrt(2 * config.n_layer))
+        if name.endswith(residual):
+            torch.nn.init.normal_(param, std=0.02 / math.sqrt(2 * model.num_layers))
     return model
 
 
@@ -63,9 +77,12 @@ def param_groups(model: torch.nn.Module, weight_decay: float) -> list[dict]:
 
 
 class ChunkReader:
-    """Hands out [batch, width] chunks of one stream region in a seeded random order."""
+    """Hands out [batch, width] chunks of one phase's region in a seeded random order. The region
+    is the phase's blocks of the stream, concatenated (see phase_readers)."""
 
-    def __init__(self, region: np.ndarray, width: int, seed: int):
+    def __init__(self, stream: np.ndarray, blocks: np.ndarray, width: int, seed: int):
+        self.blocks = blocks
+        region = np.concatenate([stream[b * BLOCK:(b + 1) * BLOCK] for b in blocks])
         count = region.size // width
         self.chunks = region[:count * width].reshape(count, width)
         self.seed = seed
@@ -73,7 +90,12 @@ class ChunkReader:
         self.next = 0
         self.passes = 1
 
-    def take(self, batch: int) -> torch.Tensor:
+    def stream_positions(self, rows: np.ndarray, length: int) -> np.ndarray:
+        """Stream index of the first `length` tokens of each chunk in rows."""
+        within = rows[:, None] * self.chunks.shape[1] + np.arange(length)[None, :]
+        return self.blocks[within // BLOCK] * BLOCK + within % BLOCK
+
+    def take(self, batch: int) -> np.ndarray:
         if self.next + batch > len(self.order):
             # A faster machine than the stream was sized for: start another seeded pass over this
             # phase's region rather than stop (the run's stats report how many passes there were).
@@ -83,17 +105,38 @@ class ChunkReader:
             self.next = 0
         rows = self.order[self.next:self.next + batch]
         self.next += batch
-        return torch.from_numpy(self.chunks[rows].astype(np.int64))
+        return self.chunks[rows].astype(np.int64)
+
+
+def add_repeats(rows: np.ndarray, schedule: Schedule, rng: np.random.Generator) -> np.ndarray:
+    """rows [batch, width] with repeated spans in a seeded share of them (see Schedule)."""
+    rows = rows.copy()
+    width = rows.shape[1]
+    for row in np.flatnonzero(rng.random(rows.shape[0]) < schedule.repeat_share):
+        for _ in range(int(rng.integers(1, schedule.repeat_spans + 1))):
+            length = int(rng.integers(schedule.repeat_min, schedule.repeat_max + 1))
+            source = int(rng.integers(0, width - 2 * length))
+            target = int(rng.integers(source + length, width - length + 1))
+            rows[row, target:target + length] = rows[row, source:source + length]
+    return rows
+
+
+BLOCK = 1 << 16  # tokens: the unit in which the stream's head is dealt out to the phases
 
 
 def phase_readers(stream: np.ndarray, schedule: Schedule, seed: int) -> list[ChunkReader]:
-    """One reader per phase over consecutive parts of the stream's head, sized by phase time."""
-    head = int(stream.size * schedule.stream_fraction)
-    readers, start, previous_end = [], 0, 0.0
+    """One reader per phase. The head of the stream is cut into blocks of BLOCK tokens, dealt out
+    to the phases in a seeded random order in proportion to their steps, so every phase reads the
+    same mix of sources (the weighted document order puts more Python near the head of the stream
+    and more man pages near its tail)."""
+    blocks = int(stream.size * schedule.stream_fraction) // BLOCK
+    dealt = np.random.default_rng(seed).permutation(blocks)
+    readers, start = [], 0
     for index, (end, seq_len, _batch) in enumerate(schedule.phases):
-        stop = start + int(head * (end - previous_end))
-        readers.append(ChunkReader(stream[start:stop], seq_len + 1, seed + 1 + index))
-        start, previous_end = stop, end
+        stop = int(round(blocks * end))
+        readers.append(ChunkReader(stream, np.sort(dealt[start:stop]), seq_len + 1,
+                                   seed + 1 + index))
+        start = stop
     return readers
 
 
@@ -106,14 +149,17 @@ def train(stream_path: str, config: Gpt2Config, schedule: Schedule, seed: int, o
     model.train()
     optimizer = torch.optim.AdamW(param_groups(model, schedule.weight_decay),
                                   lr=schedule.peak_lr, betas=(0.9, 0.95), eps=1e-8)
-    start = time.time()
+    start, cpu_start = time.time(), time.process_time()
     step, tokens_seen = 0, 0
     history = []
     smoothed = None
     while step < schedule.steps:
         fraction = step / schedule.steps
         phase = next(i for i, p in enumerate(schedule.phases) if fraction < p[0])
-        batch = readers[phase].take(schedule.phases[phase][2])
+        rows = readers[phase].take(schedule.phases[phase][2])
+        if schedule.repeat_share > 0:
+            rows = add_repeats(rows, schedule, np.random.default_rng([seed, 7, step]))
+        batch = torch.from_numpy(rows)
         phase_steps[phase] += 1
         lr = schedule.lr(step, fraction)
         for group in optimizer.param_groups:
@@ -134,23 +180,32 @@ def train(stream_path: str, config: Gpt2Config, schedule: Schedule, seed: int, o
             log(f"step {step} seq {batch.shape[1] - 1} loss {value:.3f} (avg {smoothed:.3f}) "
                 f"lr {lr:.2e} {tokens_seen / elapsed:.0f} tok/s {elapsed / 60:.1f} min")
             history.append({"step": step, "loss": round(smoothed, 4),
-                            "minutes": round(elapsed / 60, 2)})
+                            "minutes": round(elapsed / 60, 2),
+                            "cpu_minutes": round((time.process_time() - cpu_start) / 60, 2)})
         if step % 200 == 0:
             torch.save({"config": dataclasses.asdict(config), "state": model.state_dict(),
                         "step": step}, out_path + ".partial")
     seconds = time.time() - start
+    cpu_seconds = time.process_time() - cpu_start  # all threads: what the steps cost on any load
     torch.save({"config": dataclasses.asdict(config), "state": model.state_dict(),
                 "step": step}, out_path)
     if os.path.exists(out_path + ".partial"):
         os.remove(out_path + ".partial")
     log(f"trained {step} steps {phase_steps}, {tokens_seen} tokens in {seconds / 60:.1f} min")
-    return {"seconds": seconds, "tokens_seen": tokens_seen, "steps": step,
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "tokens_seen": tokens_seen,
+            "steps": step,
             "phase_steps": phase_steps, "phase_passes": [r.passes for r in readers],
             "final_train_loss": smoothed, "history": history}
 
 
-def load_model(path: str) -> Gpt2LMHeadModel:
+def config_of(fields: dict):
+    """The saved dataclass fields back as a Gpt2Config or LlamaConfig."""
+    return LlamaConfig(**fields) if "hidden_size" in fields else Gpt2Config(**fields)
+
+
+def load_model(path: str):
     saved = torch.load(path)
-    model = Gpt2LMHeadModel(Gpt2Config(**saved["config"]))
+    config = config_of(saved["config"])
+    model = model_class(config)(config)
     model.load_state_dict(saved["state"])
     return model.eval()

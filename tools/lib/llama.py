@@ -23,10 +23,13 @@ class LlamaConfig:
     rope_theta: float = 10000.0
     bos_token_id: int = 1
     eos_token_id: int = 2
+    tie_word_embeddings: bool = False  # LM head = the token embedding (as GPT-2)
 
     def hf_config(self) -> dict:
-        return {"architectures": ["LlamaForCausalLM"], "model_type": "llama", **asdict(self),
-                "hidden_act": "silu", "tie_word_embeddings": False, "attention_bias": False,
+        fields = asdict(self)
+        tied = fields.pop("tie_word_embeddings")  # written where it always was (fixture files)
+        return {"architectures": ["LlamaForCausalLM"], "model_type": "llama", **fields,
+                "hidden_act": "silu", "tie_word_embeddings": tied, "attention_bias": False,
                 "mlp_bias": False, "rope_scaling": None, "pretraining_tp": 1,
                 "initializer_range": 0.02, "use_cache": True, "torch_dtype": "float32"}
 
@@ -117,6 +120,8 @@ class LlamaForCausalLM(nn.Module):
         for module in self.modules():
             if isinstance(module, (nn.Linear, nn.Embedding)):
                 nn.init.normal_(module.weight, std=0.02)
+        if config.tie_word_embeddings:
+            self.lm_head.weight = self.embed_tokens.weight
 
     @property
     def num_layers(self) -> int:

@@ -22,7 +22,7 @@ export function renderSummary(target: HTMLElement, h: AnalysisHeader | undefined
       ['Bits per byte', fixed(h.summary.bitsPerByte, 3)],
       ['Perplexity', fixed(h.summary.perplexity, 2)],
       ['Mean entropy', `${fixed(h.summary.meanEntropy === null ? null : h.summary.meanEntropy / Math.LN2, 2)} bits`],
-      ['Context', `${h.model.contextLength} (window ${h.window}, stride ${h.stride})`],
+      ['Context', `${h.model.contextLength} (window ${h.window}${h.windowCapped ? ', capped for memory' : ''}, stride ${h.stride})`],
       ['Time', `${(h.elapsedMs / 1000).toFixed(2)} s`],
     ]
     : [['Tokens', String(tokensSoFar)]];
@@ -30,6 +30,8 @@ export function renderSummary(target: HTMLElement, h: AnalysisHeader | undefined
     const item = el('span', 'figure');
     item.dataset.figure = k;
     item.append(el('span', 'figure-label', k), el('span', 'figure-value', v));
+    // The whole sentence (which window, why, how to change it) on the figure that says "capped".
+    if (k === 'Context' && h?.windowCapped) item.title = `${h.windowCapped}. Set markovLens.window, or raise markovLens.windowMemoryMB.`;
     return item;
   }));
 }

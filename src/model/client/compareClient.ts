@@ -49,7 +49,7 @@ export async function runComparison(channel: Channel<FrontEndMethods, EngineMeth
   };
   const done = await channel.request('compare', {
     model: model.handle, against: against.handle, text: request.text, topK: request.topK ?? DEFAULT_TOP_K,
-    window: request.window, stride: request.stride, ...(reuse ? { reuse } : {}), ...(chunk !== undefined ? { chunk } : {}),
+    window: request.window, stride: request.stride, ...(request.windowMemoryMB !== undefined ? { windowMemoryMB: request.windowMemoryMB } : {}), ...(reuse ? { reuse } : {}), ...(chunk !== undefined ? { chunk } : {}),
   }, {
     signal: request.signal,
     onEvent: e => {

@@ -59,6 +59,7 @@ class RemoteModel implements LanguageModelEngine {
     const geometry = request.geometry === true ? {} : request.geometry || undefined;
     const done = await this.channel.request('analyze', {
       model: this.handle, text: request.text, topK: request.topK ?? DEFAULT_TOP_K, window: request.window, stride: request.stride,
+      ...(request.windowMemoryMB !== undefined ? { windowMemoryMB: request.windowMemoryMB } : {}),
       ...(geometry ? { geometry } : {}),
       ...(reuse ? { reuse } : {}),
       ...(this.chunk !== undefined ? { chunk: this.chunk } : {}),

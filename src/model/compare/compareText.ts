@@ -1,6 +1,6 @@
 /**
  * One comparison inside the engine. With one tokenizer (tokenizerIdentity.ts) both models score the
- * same ids in the same windows, the smaller context's (capped as for an analysis), in step: the base
+ * same ids in the same windows, the smaller context's (capped only for memory, as an analysis), in step: the base
  * model's analysis runs with a PairedReduction, which runs the other model on each of its chunks and
  * reduces both rows together. With two tokenizers each model scores its own tokens with its own plan
  * (one after the other); the front end cuts the text into common segments (core/compare/segments.ts).
@@ -9,15 +9,16 @@
 import type { ScoringInfo } from '../../core/analysis';
 import type { SharedScoring, TokenizerMatch } from '../../core/compare/comparison';
 import type { CompareBatch, CompareWindowMetrics } from '../../core/compare/records';
-import { MAX_DEFAULT_WINDOW } from '../../core/defaults';
+import { DEFAULT_WINDOW_MEMORY_MB } from '../../core/defaults';
 import { InputError, isInputError } from '../../core/errors';
 import type { RecordBatch } from '../../core/records';
-import { resolveWindowSettings, type WindowSettings } from '../../core/windows';
+import { describeWindowCap, resolveWindowSettings, type ResolvedWindow } from '../../core/windows';
 import type { CompareParams as EngineCompareParams } from '../../protocol/engine';
 import type { LoadedModel } from '../load/loader';
 import { graphError, isRuntimeRefusal } from '../onnx/session';
 import { analyzeText, type AnalysisSink } from '../run/analyzer';
 import { defaultChunk } from '../run/scorer';
+import { windowMemory } from '../run/windowMemory';
 import { PairedReduction } from './pairedReduction';
 import { matchTokenizers } from './tokenizerIdentity';
 
@@ -54,12 +55,20 @@ function blame(model: LoadedModel, role: string, e: unknown): unknown {
 
 const againstError = (against: LoadedModel, e: unknown) => blame(against, 'the model compared against', e);
 
-/** The shared window: the smaller context (capped) unless set, valid for both models. */
-function sharedWindow(model: LoadedModel, against: LoadedModel, params: CompareParams): WindowSettings {
-  const window = params.window ?? Math.min(model.info.contextLength, against.info.contextLength, MAX_DEFAULT_WINDOW);
-  let settings: WindowSettings;
+/**
+ * The shared window: the smaller context unless set, capped (and the cap reported) only when both
+ * models' windows together would not fit the memory budget, as for an analysis; valid for both.
+ */
+function sharedWindow(model: LoadedModel, against: LoadedModel, params: CompareParams, chunk: number): ResolvedWindow {
+  const budget = params.windowMemoryMB ?? DEFAULT_WINDOW_MEMORY_MB;
+  const a = windowMemory(model, chunk, budget);
+  const b = windowMemory(against, chunk, budget);
+  // Both models hold a window's cache at once.
+  const both = { bytes: (tokens: number) => a.bytes(tokens) + b.bytes(tokens), budgetBytes: a.budgetBytes };
+  const context = Math.min(model.info.contextLength, against.info.contextLength);
+  let settings: ResolvedWindow;
   try {
-    settings = resolveWindowSettings({ window, stride: params.stride }, model.info.contextLength, model.info.modelType);
+    settings = resolveWindowSettings({ window: params.window, stride: params.stride }, params.window === undefined ? context : model.info.contextLength, model.info.modelType, both);
   } catch (e) {
     throw blame(model, 'the base model', e);
   }
@@ -77,8 +86,8 @@ export async function compareText(model: LoadedModel, against: LoadedModel, para
 }
 
 async function compareInStep(model: LoadedModel, against: LoadedModel, tokenizer: TokenizerMatch, params: CompareParams, sink: CompareSink): Promise<CompareResult> {
-  const settings = sharedWindow(model, against, params);
   const chunk = params.chunk ?? defaultChunk(model.logitsWidth + against.logitsWidth);
+  const settings = sharedWindow(model, against, params, chunk);
   const paired = new PairedReduction(model.reducer, params.topK, against, chunk, e => againstError(against, e));
   const padded = model.logitsWidth !== against.logitsWidth;
   const contexts = { model: model.info.contextLength, against: against.info.contextLength };
@@ -89,7 +98,7 @@ async function compareInStep(model: LoadedModel, against: LoadedModel, tokenizer
           throw againstError(against, new InputError(`token id ${ids[i]} of the shared tokenizer is outside its ${against.logitsWidth} logits; the vocabularies cannot be reconciled`, 'tokenizer-too-wide', against.files.onnxPath));
         }
       }
-      sink.started(tokenizer, { ...scoring, contexts }, tokens, tokenizeMs);
+      sink.started(tokenizer, { ...scoring, contexts, ...(settings.cap ? { windowCapped: describeWindowCap(settings.window, settings.cap) } : {}) }, tokens, tokenizeMs);
     },
     batch: batch => sink.records({ ...(batch as RecordBatch & CompareWindowMetrics), padded }),
     progress: (done, total) => sink.progress(done, total),
@@ -100,7 +109,7 @@ async function compareInStep(model: LoadedModel, against: LoadedModel, tokenizer
 }
 
 async function compareSeparately(model: LoadedModel, against: LoadedModel, tokenizer: TokenizerMatch, params: CompareParams, sink: CompareSink): Promise<CompareResult> {
-  const plan = { text: params.text, topK: params.topK, window: params.window, stride: params.stride, chunk: params.chunk };
+  const plan = { text: params.text, topK: params.topK, window: params.window, stride: params.stride, chunk: params.chunk, windowMemoryMB: params.windowMemoryMB };
   const count = { model: 0, against: 0 };
   const flags: { model?: Uint8Array; against?: Uint8Array } = {};
   const side = (which: 'model' | 'against'): AnalysisSink => ({

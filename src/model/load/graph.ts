@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { addGraphOutputs, findHead, scanModel, type HeadInfo } from '../onnx/graph';
+import { addGraphOutputs, findHead, graphQuantization, scanModel, type GraphQuantization, type HeadInfo } from '../onnx/graph';
 import { openSession, type InferenceSession } from '../onnx/runtime';
 import { classifyLoadError, createSession, refuseLfsPointer, sessionOptions } from '../onnx/session';
 import type { ModelSignature, SessionShape } from '../onnx/signature';
@@ -20,6 +20,8 @@ export class ModelGraph {
     /** The graph output carrying the head's input, or null (then `hiddenUnavailable` says why). */
     readonly hiddenOutput: string | null,
     readonly hiddenUnavailable: string | null,
+    /** The graph's quantized arithmetic (null when the graph could not be scanned). */
+    readonly quantization: GraphQuantization | null = null,
   ) {}
 
   /** Outputs added to the graph (none of them is the model's own). */
@@ -41,7 +43,7 @@ export class ModelGraph {
   /** A head found behind another output than the logits the signature uses exposes nothing useful. */
   checkedAgainst(signature: ModelSignature): ModelGraph {
     if (!this.head || this.head.logits === signature.logitsName) return this;
-    return new ModelGraph(null, null, `the LM head was looked for behind '${this.head.logits}', but the logits are '${signature.logitsName}'`);
+    return new ModelGraph(null, null, `the LM head was looked for behind '${this.head.logits}', but the logits are '${signature.logitsName}'`, this.quantization);
   }
 }
 
@@ -50,8 +52,10 @@ export async function openModelGraph(onnxPath: string, options: LoadOptions): Pr
   let bytes: Uint8Array | undefined = readFileSync(onnxPath);
   let head: HeadInfo | null = null;
   let why: string | null = null;
+  let quantization: GraphQuantization | null = null;
   try {
     const scan = scanModel(bytes);
+    quantization = graphQuantization(scan);
     const logits = scan.outputs.includes('logits') ? 'logits' : scan.outputs.find(o => !o.startsWith('present')) ?? 'logits';
     head = findHead(scan, logits);
     if (!head.hidden) why = head.issues[0]?.message ?? 'no LM head found in the graph';
@@ -75,14 +79,14 @@ export async function openModelGraph(onnxPath: string, options: LoadOptions): Pr
         ...base,
         extra: { ...extra, session: { ...extra?.session, model_external_initializers_file_folder_path: dirname(onnxPath) } },
       });
-      return { session, graph: new ModelGraph(head, head.hidden, null) };
+      return { session, graph: new ModelGraph(head, head.hidden, null, quantization) };
     } catch (e) {
       // A graph ONNX Runtime cannot load at all fails the same way below, with the usual message.
       why = `ONNX Runtime refused the graph with '${head.hidden}' exposed (${firstLine(classifyLoadError(onnxPath, e))})`;
     }
   }
   bytes = undefined;
-  return { session: await createSession(onnxPath, options), graph: new ModelGraph(head, null, why) };
+  return { session: await createSession(onnxPath, options), graph: new ModelGraph(head, null, why, quantization) };
 }
 
 function firstLine(e: unknown): string {

@@ -66,7 +66,7 @@ export async function loadModel(modelDir: string, options: LoadOptions): Promise
       );
     }
     const ids = selfTestIds(tokenizer.prefixTokenId, tokenizer.encode(selfTestText()).ids);
-    const tolerance = hasFp16 ? SELF_TEST_TOLERANCE.float16 : SELF_TEST_TOLERANCE.float32;
+    const tolerance = graph.quantization?.activationsPerRun ? SELF_TEST_TOLERANCE.activationsPerRun : hasFp16 ? SELF_TEST_TOLERANCE.float16 : SELF_TEST_TOLERANCE.float32;
     const selfTestDelta = await runCacheSelfTest(scorer, ids, signature.past.length > 0, tolerance, files.onnxPath).catch((e: unknown) => {
       // e.g. genai prune_lm_head: logits for the last position only, useless for scoring.
       if (e instanceof LogitsShapeError) throw new InputError(`${files.onnxPath}: ${e.message}`, 'model-not-causal-lm', files.onnxPath);
@@ -81,6 +81,7 @@ export async function loadModel(modelDir: string, options: LoadOptions): Promise
       layers: config.layers ?? signature.past.filter(p => !p.pastName.endsWith('.value')).length,
       contextLength: config.contextLength ?? FALLBACK_CONTEXT,
       dtype: signature.logitsType,
+      ...(graph.quantization?.label ? { quantization: graph.quantization.label } : {}),
     };
     const reducer = createChunkReducer(sessionOptions(options).intraOpNumThreads ?? 1);
     return { files, config, session, graph: graph.checkedAgainst(signature), signature, tokenizer, info, logitsWidth, selfTestDelta, reducer };

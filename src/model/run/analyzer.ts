@@ -6,17 +6,18 @@
  */
 import { join } from 'node:path';
 import type { ScoringInfo } from '../../core/analysis';
-import { MAX_TOP_K } from '../../core/defaults';
+import { DEFAULT_WINDOW_MEMORY_MB, MAX_TOP_K } from '../../core/defaults';
 import { InputError } from '../../core/errors';
 import type { RecordBatch, WindowMetrics } from '../../core/records';
 import { resumeLimit, reusableWindows, type ReuseHint } from '../../core/reuse';
-import { planWindows, resolveWindowSettings } from '../../core/windows';
+import { describeWindowCap, planWindows, resolveWindowSettings } from '../../core/windows';
 import type { KvCheckpoints, ResumePoint } from './kvCheckpoints';
 import type { LoadedModel } from '../load/loader';
 import type { TokenizedDocument } from '../tokenizer/types';
 import type { RunObserver } from './observers';
 import { graphError, isRuntimeRefusal } from '../onnx/session';
 import { defaultChunk, WindowScorer } from './scorer';
+import { windowMemory } from './windowMemory';
 import { TokenReduction, type ReductionExtras } from './tokenReduction';
 import type { WindowReduction } from './windowAssembly';
 
@@ -27,6 +28,8 @@ export interface AnalyzeParams {
   stride?: number;
   /** Tokens per forward run inside a window (default: defaultChunk of the logits width); tests use small ones. */
   chunk?: number;
+  /** Memory a default window may take before it is capped below the model's context (default DEFAULT_WINDOW_MEMORY_MB). */
+  windowMemoryMB?: number;
   /** Live mode: the previous analysis of the same document; windows it fully covers are skipped. */
   reuse?: ReuseHint;
   /**
@@ -66,7 +69,9 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
   if (!Number.isSafeInteger(topK) || topK < 0 || topK > MAX_TOP_K) {
     throw new InputError(`top-k: must be a whole number from 0 to ${MAX_TOP_K}, got ${topK}`, 'settings-invalid', 'top-k');
   }
-  const settings = resolveWindowSettings(params, model.info.contextLength, model.info.modelType);
+  const chunk = params.chunk ?? defaultChunk(model.logitsWidth);
+  const settings = resolveWindowSettings(params, model.info.contextLength, model.info.modelType,
+    windowMemory(model, chunk, params.windowMemoryMB ?? DEFAULT_WINDOW_MEMORY_MB));
   const started = performance.now();
   const doc = model.tokenizer.encode(params.text);
   const tokenizeMs = performance.now() - started;
@@ -79,9 +84,10 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
       throw new InputError(`${model.files.tokenizerPath}: produced token id ${ids[i]}, outside the model's ${model.logitsWidth} logits`, 'tokenizer-too-wide', model.files.tokenizerPath);
     }
   }
-  sink.started({ prefixTokenId: ids[0], window: settings.window, stride: settings.stride, topK }, n, tokenizeMs, ids, doc);
+  const scoring: ScoringInfo = { prefixTokenId: ids[0], window: settings.window, stride: settings.stride, topK };
+  if (settings.cap) scoring.windowCapped = describeWindowCap(settings.window, settings.cap);
+  sink.started(scoring, n, tokenizeMs, ids, doc);
 
-  const chunk = params.chunk ?? defaultChunk(model.logitsWidth);
   const reduction = watchers.reduction ?? new TokenReduction(model.reducer, topK, watchers.reductionExtras);
   const observers = watchers.observers ?? [];
   const scorer = new WindowScorer(model.session, model.signature, chunk, [reduction, ...observers]);

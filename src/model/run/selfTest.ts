@@ -7,8 +7,14 @@ import { InputError } from '../../core/errors';
 import type { WindowScorer } from './scorer';
 
 const SELF_TEST_TEXT = 'The quick brown fox jumps over the lazy dog.';
-/** Largest |delta log p| accepted: float32 rounding vs float16 rounding of logits and cache. */
-export const SELF_TEST_TOLERANCE = { float32: 1e-3, float16: 1e-2 };
+/**
+ * Largest |delta log p| accepted: float32 rounding vs float16 rounding of logits and cache. Graphs
+ * that quantize activations per run (DynamicQuantizeLinear) differ between one pass and two by the
+ * quantization itself (measured 0.09 to 0.22 nats on the int8 fixtures), while a wrong cache layout
+ * still differs by several nats (3 to 6 on the same graphs, with positions or mask fed wrong): 1 nat
+ * separates the two.
+ */
+export const SELF_TEST_TOLERANCE = { float32: 1e-3, float16: 1e-2, activationsPerRun: 1 };
 
 /** The 8 ids: prefix, then the sentence's tokens (cycled if the tokenizer makes fewer than 7). */
 export function selfTestIds(prefix: number, encoded: Int32Array): Int32Array {

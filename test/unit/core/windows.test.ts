@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isInputError } from '../../../src/core/errors';
-import { planWindows, resolveWindowSettings } from '../../../src/core/windows';
+import { describeWindowCap, planWindows, resolveWindowSettings } from '../../../src/core/windows';
 
 test('every document token is scored once, with its predecessor in the window', () => {
   for (const total of [1, 2, 3, 5, 10, 33, 100]) {
@@ -35,7 +35,8 @@ test('an empty document has no windows', () => {
 });
 
 test('defaults: window = min(context, 1024), stride = window / 2', () => {
-  assert.deepEqual(resolveWindowSettings({}, 2048, 'llama'), { window: 1024, stride: 512 });
+  // The default is the model's own context (issue 15): its numbers are then the model's true conditionals.
+  assert.deepEqual(resolveWindowSettings({}, 2048, 'llama'), { window: 2048, stride: 1024 });
   assert.deepEqual(resolveWindowSettings({}, 128, 'gpt2'), { window: 128, stride: 64 });
   assert.deepEqual(resolveWindowSettings({ window: 10 }, 128, 'gpt2'), { window: 10, stride: 5 });
 });
@@ -53,4 +54,20 @@ test('bad settings are InputErrors naming the setting', () => {
   }
   // Relative positions: a longer window still runs.
   assert.equal(resolveWindowSettings({ window: 200 }, 128, 'llama').window, 200);
+});
+
+test('the default window is capped only when a window of the whole context would not fit the memory budget, and says so', () => {
+  const perToken = 1_000_000; // 1 MB a token
+  const memory = { bytes: (t: number) => t * perToken, budgetBytes: 4096 * perToken };
+  assert.deepEqual(resolveWindowSettings({}, 4096, 'llama', memory), { window: 4096, stride: 2048 });
+  const capped = resolveWindowSettings({}, 131072, 'llama', memory);
+  assert.equal(capped.window, 4096);
+  assert.equal(capped.stride, 2048);
+  assert.deepEqual(capped.cap, { contextLength: 131072, neededBytes: 131072 * perToken, budgetBytes: 4096 * perToken });
+  assert.match(describeWindowCap(capped.window, capped.cap!), /^window capped at 4096 tokens: a window of the model's full context \(131072 tokens\) needs about 131\.1 GB, above the 4\.1 GB memory budget$/);
+  // A quadratic cost (a graph without a cache) is capped where it crosses the budget.
+  const quadratic = resolveWindowSettings({}, 8192, 'llama', { bytes: t => t * t, budgetBytes: 1_000_000 });
+  assert.equal(quadratic.window, 1000);
+  // An explicit window is the user's choice: never capped.
+  assert.deepEqual(resolveWindowSettings({ window: 100_000 }, 131072, 'llama', memory), { window: 100_000, stride: 50_000 });
 });

@@ -10,3 +10,5 @@ export { listExternalData, listExternalDataInFile, checkExternalDataFiles } from
 export type { ExternalDataEntry, ExternalDataFile } from './externalData';
 export { exposeHiddenState, externalReaderFor, headWeightsOf } from './hiddenState';
 export type { HiddenStateModel } from './hiddenState';
+export { graphQuantization } from './quantization';
+export type { GraphQuantization } from './quantization';
