@@ -51,7 +51,7 @@ export default tseslint.config(
   },
   {
     files: ['src/extension/**/*.ts'],
-    rules: restrict(['onnxruntime-node', 'onnxruntime-*', '**/webview/**', '**/model/service/**', '**/model/run/**', '**/model/onnx/**', '**/model/geometry/**', '**/model/client/openModel'],
+    rules: restrict(['onnxruntime-node', 'onnxruntime-*', '**/webview/**', '**/model/service/**', '**/model/run/**', '**/model/compare/**', '**/model/onnx/**', '**/model/geometry/**', '**/model/client/openModel'],
       'The extension host never loads ONNX Runtime: it talks to the engine process (src/model/client/engineProcess.ts).'),
   },
   {

@@ -5,10 +5,11 @@
  * (default 5) with min and max. Benchmarks never fail `npm test`; the exit code is 0 unless a
  * benchmark itself crashed.
  *
- *   npm run bench -- [--only P1,P4] [--runs N] [--json FILE] [--model DIR]
+ *   npm run bench -- [--only P1,P4] [--runs N] [--json FILE] [--model DIR] [--against DIR (P8)]
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { benchCompare, benchCompareMemory, defaultTwinDir } from './compare';
 import { benchIncremental } from './incremental';
 import { arg, defaultModelDir, fmt, textOfTokens, type Figure } from './lib';
 import { benchMemory } from './memory';
@@ -17,7 +18,7 @@ import { benchPeer } from './peer';
 import { benchScan } from './scan';
 import { benchFirstResultsAndStalls, benchThroughput } from './streaming';
 
-const ALL = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P10'];
+const ALL = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P8M', 'P10'];
 
 function describeMachine(): string {
   const load = loadavg().map(x => x.toFixed(1)).join(' ');
@@ -56,6 +57,9 @@ async function main(): Promise<void> {
     if (want('P6')) report('P6', P6);
   }
   if (want('P7')) report('P7', await benchThroughput(modelDir, runs));
+  const twin = arg('against') ?? defaultTwinDir;
+  if (want('P8')) report('P8', await benchCompare(modelDir, twin, textOfTokens(modelDir, 4096), runs));
+  if (want('P8M')) report('P8M', await benchCompareMemory(modelDir, twin, runs));
   if (want('P10')) {
     const { P10, jobs } = await benchScan(modelDir, runs);
     report('P10', P10);

@@ -20,6 +20,7 @@ import { hostileScenarios } from '../test/e2e/hostile.mjs';
 import { LIVE_FILE, LIVE_TEXT, liveScenarios } from '../test/e2e/live.mjs';
 import { CRASH_FILE, CRASH_TEXT, crashScenarios } from '../test/e2e/crash.mjs';
 import { folderScanScenarios } from '../test/e2e/folderScan.mjs';
+import { compareScenarios } from '../test/e2e/compare.mjs';
 
 const artifacts = join(repoRoot, 'test-artifacts/e2e');
 rmSync(artifacts, { recursive: true, force: true });
@@ -361,6 +362,7 @@ try {
   await liveScenarios({ page, step, shot, log, workspace, runDir, cli: (file, args) => cliReference(file, modelPath, args) });
   await crashScenarios({ page, step, shot, log, runDir });
   await folderScanScenarios({ page, step, shot, log, workspace, runDir, repoRoot, modelPath });
+  await compareScenarios({ page, step, shot, log, workspace, repoRoot, modelPath, sampleText: SAMPLE_TEXT });
 
   if (measureLong) {
     await step('a 50,000-token document renders fast (virtualised)', async () => {

@@ -25,11 +25,28 @@ export interface AnalyzeArgs {
   words?: boolean;
 }
 
-export type CliArgs = AnalyzeArgs | ScanArgs | MergeArgs | { command: 'help'; topic?: 'scan' | 'merge' } | { command: 'version' };
+export interface CompareArgs {
+  command: 'compare';
+  file: string;
+  model?: string;
+  against: string;
+  format: OutputFormat;
+  topK?: number;
+  window?: number;
+  stride?: number;
+  variant?: string;
+  againstVariant?: string;
+  windowMemoryMB?: number;
+  maxBytes?: number;
+  color?: boolean;
+}
+
+export type CliArgs = AnalyzeArgs | CompareArgs | ScanArgs | MergeArgs | { command: 'help'; topic?: 'scan' | 'merge' } | { command: 'version' };
 
 export const USAGE = `Usage: markov-lens analyze FILE [options]
        markov-lens scan PATH... [options]      (markov-lens scan --help)
        markov-lens merge FILE.jsonl... [options]
+       markov-lens compare FILE --against DIR [--model DIR] [options]
 
 Scores every token of FILE (- for standard input) with a causal language model (ONNX) and prints
 per-token NLL, entropy, rank and top-k predictions.
@@ -58,10 +75,17 @@ Options:
   --color, --no-color  force or disable the coloured heatmap of --format text
   -h, --help         this help
 
+compare: scores FILE with two models. --model (default: the bundled model) is the base P, the
+reference; --against is Q. One tokenizer: per token KL(P||Q), KL(Q||P), JS, TV, acceptance, ΔNLL,
+Δp, top-1 agreement, and llama.cpp's KL-divergence statistics. Different tokenizers: NLLs of the
+segments cut where both tokenizations start a token, and bits per byte. Options: --model, --format,
+--top-k, --window, --stride, --window-memory (both models together), --variant (the base
+model's), --against-variant, --max-bytes, --color.
+
 Exit codes: 0 ok, 2 bad input, 1 internal error.
 `;
 
-const VALUE_FLAGS = new Set(['--model', '--format', '--top-k', '--window', '--stride', '--window-memory', '--variant', '--max-bytes', '--kernel', '--side', '--eigen', '--seed', '--deep-surplus']);
+const VALUE_FLAGS = new Set(['--model', '--against', '--against-variant', '--format', '--top-k', '--window', '--stride', '--window-memory', '--variant', '--max-bytes', '--kernel', '--side', '--eigen', '--seed', '--deep-surplus']);
 const KERNELS: readonly KernelName[] = ['prototype', 'bhattacharyya', 'haochen'];
 const SIDES: readonly KernelSide[] = ['model', 'data'];
 
@@ -74,7 +98,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (argv.length === 0 || argv.includes('-h') || argv.includes('--help')) return { command: 'help' };
   if (argv.includes('--version')) return { command: 'version' };
   const [command, ...rest] = argv;
-  if (command !== 'analyze') throw usage(`unknown command "${command}"`);
+  if (command !== 'analyze' && command !== 'compare') throw usage(`unknown command "${command}"`);
   const split = splitFlags(rest, VALUE_FLAGS, new Set(['--geometry', '--context-ablation', '--words', '--color', '--no-color']));
   const values = new Map([...split.values].map(([flag, given]) => [flag, given.at(-1)!]));
   const { positional, switches } = split;
@@ -85,10 +109,15 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const colorAt = rest.lastIndexOf('--color');
   const noColorAt = rest.lastIndexOf('--no-color');
   const color = colorAt < 0 && noColorAt < 0 ? undefined : colorAt > noColorAt;
-  if (positional.length !== 1) throw usage(positional.length === 0 ? 'analyze: no FILE given' : `analyze: one file at a time, got ${positional.length}`);
+  if (positional.length !== 1) throw usage(positional.length === 0 ? `${command}: no FILE given` : `${command}: one file at a time, got ${positional.length}`);
   const format = values.get('--format') ?? 'text';
   if (format !== 'json' && format !== 'csv' && format !== 'text') throw usage(`--format: expected json, csv or text, got "${format}"`);
   const num = (flag: string): number | undefined => (values.has(flag) ? integer(flag, values.get(flag)!) : undefined);
+  if (command === 'compare') {
+    if (words) throw usage('--words: not available with compare');
+    return compareArgs(positional[0], values, format, num, { geometry, contextAblation, color });
+  }
+  for (const flag of ['--against', '--against-variant']) if (values.has(flag)) throw usage(`${flag}: only meaningful with compare`);
   const kernel = values.get('--kernel') as KernelName | undefined;
   const side = values.get('--side') as KernelSide | undefined;
   if (kernel !== undefined && !KERNELS.includes(kernel)) throw usage(`--kernel: expected ${KERNELS.join(', ')}, got "${kernel}"`);
@@ -115,5 +144,18 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     maxBytes: num('--max-bytes'),
     color,
     ...(words ? { words } : {}),
+  };
+}
+
+function compareArgs(file: string, values: Map<string, string>, format: OutputFormat, num: (flag: string) => number | undefined,
+  flags: { geometry: boolean; contextAblation: boolean; color: boolean | undefined }): CompareArgs {
+  const against = values.get('--against');
+  if (against === undefined) throw usage('compare: --against DIR (the model to compare with) is required');
+  const geometryFlag = flags.geometry ? '--geometry' : flags.contextAblation ? '--context-ablation' : ['--kernel', '--side', '--eigen', '--seed', '--deep-surplus'].find(f => values.has(f));
+  if (geometryFlag) throw usage(`${geometryFlag}: not available with compare`);
+  return {
+    command: 'compare', file, model: values.get('--model'), against, format,
+    topK: num('--top-k'), window: num('--window'), stride: num('--stride'), windowMemoryMB: num('--window-memory'),
+    variant: values.get('--variant'), againstVariant: values.get('--against-variant'), maxBytes: num('--max-bytes'), color: flags.color,
   };
 }

@@ -1,6 +1,7 @@
 /**
- * `markov-lens analyze FILE`: reads and validates the file, runs the engine (a worker), and prints
- * JSON, CSV or a terminal heatmap. Exit 0 ok, 2 bad input (one line naming the file), 1 internal.
+ * `markov-lens analyze FILE` and `markov-lens compare FILE --against DIR`: reads and validates the
+ * file, runs the engine (in this process), and prints JSON, CSV or a terminal heatmap. Exit 0 ok, 2
+ * bad input (one line naming the file or model), 1 internal.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -9,9 +10,12 @@ import { InputError, isInputError } from '../core/errors';
 import { formatCsv } from '../core/format/csv';
 import { formatJson } from '../core/format/json';
 import { formatText, type ColorMode } from '../core/format/text';
-import { openModel, type OpenModelOptions } from '../model/client/openModel';
+import { openModel, openModelPair, type OpenModelOptions } from '../model/client/openModel';
+import { formatComparisonJson } from '../core/compare/comparison';
+import { formatComparisonCsv } from '../core/compare/formatCsv';
+import { formatComparisonText } from '../core/compare/formatText';
 import { geometryFieldsOn } from '../core/geometry/tokenFields';
-import { parseArgs, USAGE, type AnalyzeArgs } from './args';
+import { parseArgs, USAGE, type AnalyzeArgs, type CompareArgs } from './args';
 import { formatGeometryTable } from './geometryTable';
 import { wordsCsvHeader, wordsCsvRows } from '../core/format/wordsCsv';
 import { wordSurprisals } from '../core/words';
@@ -39,7 +43,7 @@ export function defaultModelDir(): string {
   return join(packageRoot(), 'models', 'default');
 }
 
-function colorMode(args: AnalyzeArgs, io: CliIo): ColorMode {
+function colorMode(args: { color?: boolean }, io: CliIo): ColorMode {
   const wanted = args.color ?? (io.env.NO_COLOR ? false : io.stdout.isTTY === true || !!io.env.FORCE_COLOR);
   if (!wanted) return 'none';
   return /truecolor|24bit/i.test(io.env.COLORTERM ?? '') ? 'truecolor' : '256';
@@ -55,7 +59,8 @@ function readDocument(path: string, maxBytes: number): string {
   return decodeDocument(readFileSync(path), path, maxBytes);
 }
 
-function modelDirOf(model: string | undefined): string {
+/** The --model folder, or the bundled model (refused when it is not installed). */
+function baseModelDir(model: string | undefined): string {
   const modelDir = model ? resolve(model) : defaultModelDir();
   if (!model && !existsSync(join(modelDir, 'config.json'))) {
     throw new InputError(`${modelDir}: the bundled default model is not installed; pass --model DIR`, 'model-missing', modelDir);
@@ -65,7 +70,7 @@ function modelDirOf(model: string | undefined): string {
 
 async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: OpenModelOptions): Promise<void> {
   const text = readDocument(args.file, args.maxBytes ?? DEFAULT_MAX_BYTES);
-  const modelDir = modelDirOf(args.model);
+  const modelDir = baseModelDir(args.model);
   const engine = await openModel(modelDir, { ...engineOptions, variant: args.variant });
   try {
     // Progress on an interactive stderr only, so pipes and logs stay clean.
@@ -92,6 +97,32 @@ async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: OpenModelOpt
   }
 }
 
+/**
+ * `compare FILE --against DIR`: both models in one engine, scored in step (one tokenizer) or one
+ * after the other (two); the output is written only once everything succeeded.
+ */
+async function compare(args: CompareArgs, io: CliIo, engineOptions: OpenModelOptions): Promise<void> {
+  const text = readDocument(args.file, args.maxBytes ?? DEFAULT_MAX_BYTES);
+  const modelDir = baseModelDir(args.model);
+  const pair = await openModelPair(modelDir, resolve(args.against), {
+    ...engineOptions, variant: args.variant, againstVariant: args.againstVariant,
+    labels: { model: `--model ${args.model ?? '(bundled)'}`, against: `--against ${args.against}` },
+  });
+  try {
+    const onProgress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rscoring ${done}/${total} tokens`) : undefined;
+    const comparison = await pair.model.compare!(pair.against, { text, topK: args.topK, window: args.window, stride: args.stride, windowMemoryMB: args.windowMemoryMB, onProgress });
+    if (onProgress) io.stderr.write('\r\x1b[K');
+    const capped = comparison.kind === 'same-tokenizer' ? comparison.scoring.windowCapped : comparison.scoring.model.windowCapped;
+    if (capped) io.stderr.write(`markov-lens: note: ${capped}; --window N chooses another, --window-memory MB raises the budget\n`);
+    const output = args.format === 'json' ? formatComparisonJson(comparison, args.file)
+      : args.format === 'csv' ? formatComparisonCsv(text, comparison)
+        : formatComparisonText(text, comparison, colorMode(args, io));
+    io.stdout.write(output);
+  } finally {
+    await pair.dispose();
+  }
+}
+
 /** Runs the CLI and returns the exit code (never throws). */
 export async function main(argv: readonly string[], io: CliIo, engineOptions: OpenModelOptions = {}): Promise<number> {
   try {
@@ -110,10 +141,11 @@ export async function main(argv: readonly string[], io: CliIo, engineOptions: Op
       return 0;
     }
     if (args.command === 'scan') {
-      await runScan(args, io, modelDirOf(args.model), engineOptions);
+      await runScan(args, io, baseModelDir(args.model), engineOptions);
       return io.signal?.aborted ? 130 : 0;
     }
-    await analyze(args, io, engineOptions);
+    if (args.command === 'compare') await compare(args, io, engineOptions);
+    else await analyze(args, io, engineOptions);
     return 0;
   } catch (e) {
     if (io.signal?.aborted) {

@@ -88,6 +88,16 @@ export class RowReducer {
     return row[offset + id] - this.lastShift - this.lastLogS0;
   }
 
+  /**
+   * The last finite row reduced with `keepProbabilities`: e^(z_i − shift) per entry, the shift and
+   * Σ e^(z_i − shift), so p_i = exps[i] / s0 and log p_i = z_i − shift − log s0 (a joint reduction
+   * of two models' rows, core/compare/jointRow.ts, reads them), and its argmax when k > 0 (−1 else).
+   */
+  lastRow(): { exps: Float64Array; shift: number; s0: number; top1: number } {
+    if (this.exps === null) throw new Error('lastRow needs keepProbabilities');
+    return { exps: this.exps, shift: this.lastShift, s0: this.lastS0, top1: this.k > 0 ? this.topIds[0] : -1 };
+  }
+
   /** Forgets the carried shift, so a chunk's numbers never depend on what was reduced before. */
   resetShift(): void {
     this.lastMax = NaN;

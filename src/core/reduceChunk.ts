@@ -2,7 +2,7 @@
  * Reduces the logits rows of one forward chunk into typed arrays, one entry per row: the unit of
  * work the inference worker hands to its reduction thread (or does inline).
  */
-import { RowReducer } from './reduce';
+import { RowReducer, type RowMetrics } from './reduce';
 
 /** Metrics of `rows` consecutive positions; NaN nll marks a non-finite row (rank -1, top ids -1). */
 export interface ChunkMetrics {
@@ -28,17 +28,8 @@ export interface ChunkMetrics {
  */
 export function reduceChunk(reducer: RowReducer, logits: Float32Array, width: number, targets: Int32Array, afterNext?: Int32Array): ChunkMetrics {
   const rows = targets.length;
-  const k = reducer.k;
   reducer.resetShift(); // deterministic: results depend on this chunk only
-  const out: ChunkMetrics = {
-    nll: new Float64Array(rows),
-    entropy: new Float64Array(rows),
-    varentropy: new Float64Array(rows),
-    rank: new Int32Array(rows),
-    logZ: new Float64Array(rows),
-    topIds: new Int32Array(rows * k),
-    topProbs: new Float64Array(rows * k),
-  };
+  const out = emptyChunkMetrics(rows, reducer.k);
   if (afterNext && afterNext.length !== rows) throw new Error(`reduceChunk: ${afterNext.length} after-next ids for ${rows} rows`);
   const sum = afterNext ? new Float64Array(width) : null;
   const afterNextLogProb = afterNext ? new Float64Array(rows).fill(NaN) : null;
@@ -52,20 +43,39 @@ export function reduceChunk(reducer: RowReducer, logits: Float32Array, width: nu
       const id = afterNext[r];
       if (id >= 0 && id < width) afterNextLogProb[r] = reducer.logProbability(logits, r * width, id);
     }
-    out.nll[r] = m.nll;
-    out.entropy[r] = m.entropy;
-    out.varentropy[r] = m.varentropy;
-    out.rank[r] = m.finite ? m.rank : -1;
-    out.logZ[r] = m.logZ;
-    if (m.finite) {
-      out.topIds.set(reducer.topIds, r * k);
-      out.topProbs.set(reducer.topProbs, r * k);
-    } else {
-      out.topIds.fill(-1, r * k, (r + 1) * k);
-    }
+    storeRow(out, r, m, reducer);
   }
   if (sum && afterNextLogProb) Object.assign(out, { probabilitySum: sum, summedRows, afterNextLogProb });
   return out;
+}
+
+/** Zeroed metrics of `rows` positions keeping top-`k`. */
+export function emptyChunkMetrics(rows: number, k: number): ChunkMetrics {
+  return {
+    nll: new Float64Array(rows),
+    entropy: new Float64Array(rows),
+    varentropy: new Float64Array(rows),
+    rank: new Int32Array(rows),
+    logZ: new Float64Array(rows),
+    topIds: new Int32Array(rows * k),
+    topProbs: new Float64Array(rows * k),
+  };
+}
+
+/** Stores row `r`'s metrics (and the reducer's top-k, when the row was finite) into `out`. */
+export function storeRow(out: ChunkMetrics, r: number, m: RowMetrics, reducer: RowReducer): void {
+  const k = reducer.k;
+  out.nll[r] = m.nll;
+  out.entropy[r] = m.entropy;
+  out.varentropy[r] = m.varentropy;
+  out.rank[r] = m.finite ? m.rank : -1;
+  out.logZ[r] = m.logZ;
+  if (m.finite) {
+    out.topIds.set(reducer.topIds, r * k);
+    out.topProbs.set(reducer.topProbs, r * k);
+  } else {
+    out.topIds.fill(-1, r * k, (r + 1) * k);
+  }
 }
 
 /** Copies a chunk's metrics into a window's arrays at row `at`. */

@@ -19,6 +19,12 @@ export interface TokenSpans {
   starts: Uint32Array;
   ends: Uint32Array;
   partial: Uint8Array;
+  /**
+   * 1 when the token's first byte is the first byte of a character (a token with no bytes: when it
+   * sits on a character boundary). A partial token can start inside a character yet own the next
+   * one: its span starts there, but this flag is 0 (core/compare/segments.ts needs the difference).
+   */
+  boundaryStart: Uint8Array;
   /** True when the token bytes matched the document bytes exactly (no diff repair). */
   exact: boolean;
 }
@@ -36,6 +42,7 @@ export function tokenSpans(tokenBytes: Uint8Array, tokenEnds: Uint32Array, doc: 
   const starts = new Uint32Array(n);
   const ends = new Uint32Array(n);
   const partial = new Uint8Array(n);
+  const boundaryStart = new Uint8Array(n);
 
   // One walk over the document's code points, in step with the (monotone) token boundaries.
   let unit = 0;
@@ -57,10 +64,11 @@ export function tokenSpans(tokenBytes: Uint8Array, tokenEnds: Uint32Array, doc: 
     ends[t] = next.at;
     const empty = (t === 0 ? 0 : tokenEnds[t - 1]) === tokenEnds[t];
     partial[t] = !empty && (!previous.onBoundary || !next.onBoundary) ? 1 : 0;
+    boundaryStart[t] = previous.onBoundary ? 1 : 0;
     previous = next;
   }
   if (n > 0) ends[n - 1] = doc.starts[doc.text.length]; // trailing deleted text joins the last token
-  return { starts, ends, partial, exact };
+  return { starts, ends, partial, boundaryStart, exact };
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -47,14 +47,8 @@ export class Analyzer {
     const config = readConfig(this.extensionPath);
     this.reportSettingProblems(config.settingProblems);
     const fileName = path.basename(uri.path) || uri.toString();
-    let document: vscode.TextDocument;
-    try {
-      document = await this.openText(uri, fileName, config.maxFileSizeKB);
-    } catch (e) {
-      this.report(e, fileName);
-      return undefined;
-    }
-    await this.showBesidePanel(document);
+    const document = await this.openBeside(uri, fileName, config.maxFileSizeKB);
+    if (!document) return undefined;
     this.running?.abort();
     const controller = new AbortController();
     this.running = controller;
@@ -116,6 +110,21 @@ export class Analyzer {
     }
   }
 
+  /**
+   * Opens the document (refusing, with a message, what is not text or too large) in an editor, so
+   * the panel can go beside it; undefined when refused. The comparison command shares it.
+   */
+  async openBeside(uri: vscode.Uri, fileName: string, maxKB: number): Promise<vscode.TextDocument | undefined> {
+    try {
+      const document = await this.openText(uri, fileName, maxKB);
+      await this.showBesidePanel(document);
+      return document;
+    } catch (e) {
+      this.report(e, fileName);
+      return undefined;
+    }
+  }
+
   /** The panel goes beside the editor, so the document must be in one (Explorer runs open it). */
   private async showBesidePanel(document: vscode.TextDocument): Promise<void> {
     if (vscode.window.visibleTextEditors.some(e => e.document === document)) return;
@@ -139,9 +148,8 @@ export class Analyzer {
     return document;
   }
 
-  /** Shows an error as the user should see it and returns the message. */
   /** Each distinct bad setting is shown once per session (and logged), never silently clamped. */
-  private reportSettingProblems(problems: readonly string[]): void {
+  reportSettingProblems(problems: readonly string[]): void {
     for (const problem of problems) {
       if (this.shownSettingProblems.has(problem)) continue;
       this.shownSettingProblems.add(problem);
@@ -154,7 +162,7 @@ export class Analyzer {
    * The engine died under this analysis: say so, with how it stopped, and whether it was started
    * again. What was already shown stays (the store marks it incomplete).
    */
-  private reportCrash(e: EngineStoppedError, fileName: string): string {
+  reportCrash(e: EngineStoppedError, fileName: string): string {
     const how = e.signal ? `signal ${e.signal}` : `exit code ${e.exitCode}`;
     const halted = this.engines.supervisor.isHalted;
     const message = `the engine stopped (${how}) while analysing ${fileName}; ` +
@@ -167,7 +175,8 @@ export class Analyzer {
     return message;
   }
 
-  private report(e: unknown, fileName: string): string {
+  /** Shows an error as the user should see it and returns the message (the comparison command shares it). */
+  report(e: unknown, fileName: string): string {
     if (isInputError(e) && e.code === 'engine-halted') {
       void vscode.window.showErrorMessage(`Markov Lens: ${e.message}.`, 'Restart').then(choice => {
         if (choice) this.engines.supervisor.restart();

@@ -4,6 +4,7 @@
  * Every update sets every bucket (empty where it has no ranges), so stale ranges always clear.
  */
 import * as vscode from 'vscode';
+import { isCompareHeatMetric } from '../core/compare/heat';
 import { HEAT_BUCKETS, type HeatMetric, heatBucket, metricValue } from '../core/heat';
 import type { DocumentResult, ResultsStore } from './results';
 
@@ -45,7 +46,9 @@ export class HeatDecorations implements vscode.Disposable {
 
   private paint(editor: vscode.TextEditor): void {
     const result = this.store.get(editor.document.uri);
-    const buckets = this.settings.enabled && result ? rangesByBucket(result, editor.document, this.settings.metric) : [];
+    // A comparison shows what its panel picked; its own metrics are CompareDecorations' to paint.
+    const metric = result?.comparison ? result.comparison.metric : this.settings.metric;
+    const buckets = this.settings.enabled && result && !isCompareHeatMetric(metric) ? rangesByBucket(result, editor.document, metric) : [];
     for (let b = 0; b < HEAT_BUCKETS; b++) editor.setDecorations(this.types[b], buckets[b] ?? []);
     this.applied.set(editor.document.uri.toString(), this.types.map((_, b) => buckets[b]?.length ?? 0));
   }
@@ -62,13 +65,18 @@ export class HeatDecorations implements vscode.Disposable {
 }
 
 function rangesByBucket(result: DocumentResult, document: vscode.TextDocument, metric: HeatMetric): vscode.Range[][] {
-  const out: vscode.Range[][] = Array.from({ length: HEAT_BUCKETS }, () => []);
+  const { tokens } = result;
+  return tokenRangesByBucket(result, document, HEAT_BUCKETS, i => heatBucket(metric, metricValue(metric, tokens[i].nll, tokens[i].entropy, tokens[i].rank)));
+}
+
+/** The editor ranges of a result's live, non-empty tokens, grouped by `bucketOf(token index)` (−1: none). */
+export function tokenRangesByBucket(result: DocumentResult, document: vscode.TextDocument, buckets: number, bucketOf: (index: number) => number): vscode.Range[][] {
+  const out: vscode.Range[][] = Array.from({ length: buckets }, () => []);
   const { spans, tokens } = result;
   const n = Math.min(spans.length, tokens.length);
   for (let i = 0; i < n; i++) {
     if (!spans.alive[i] || spans.starts[i] === spans.ends[i]) continue;
-    const t = tokens[i];
-    const b = heatBucket(metric, metricValue(metric, t.nll, t.entropy, t.rank));
+    const b = bucketOf(i);
     if (b < 0) continue;
     out[b].push(new vscode.Range(document.positionAt(spans.starts[i]), document.positionAt(spans.ends[i])));
   }

@@ -49,6 +49,8 @@ export function modelFolderStamp(dir: string): string {
 
 export class EngineHost implements vscode.Disposable {
   private current?: { key: string; loading: Promise<LoadedEngine> };
+  /** The model a comparison is against (Compare With Model…), in the same engine as `current`. */
+  private against?: { key: string; loading: Promise<LoadedEngine> };
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** Analyses running on the current engine; the idle release waits for them. */
   private running = 0;
@@ -58,7 +60,7 @@ export class EngineHost implements vscode.Disposable {
   constructor(private readonly log: vscode.LogOutputChannel, private idleMs = DEFAULT_MODEL_IDLE_MS, supervisor?: EngineSupervisor) {
     this.supervisor = supervisor ?? new EngineSupervisor(log);
     // A model loaded in a dead engine is gone with it.
-    this.supervisor.onCrash(() => { this.current = undefined; });
+    this.supervisor.onCrash(() => { this.current = undefined; this.against = undefined; });
   }
 
   /** Changes the idle time (e.g. from a setting); applies from the next analysis. */
@@ -93,6 +95,26 @@ export class EngineHost implements vscode.Disposable {
       loading.catch(() => { if (this.current?.loading === loading) this.current = undefined; });
     }
     const loaded = await this.current.loading;
+    if (this.running === 0) this.restartIdleTimer();
+    return loaded;
+  }
+
+  /**
+   * The model to compare the current one against: loaded in the same engine (a comparison needs both
+   * there), kept warm like the current one, replaced when another folder is asked for. Its variant
+   * and providers are the current settings'; `get(config)` must have been called first or alongside.
+   */
+  async getAgainst(modelDir: string, config: MarkovLensConfig): Promise<LoadedEngine> {
+    const key = JSON.stringify([modelDir, config.onnxVariant, config.executionProviders, modelFolderStamp(modelDir)]);
+    clearTimeout(this.idleTimer);
+    if (this.against?.key !== key) {
+      const old = this.against;
+      old?.loading.then(l => l.engine.dispose(), () => undefined).catch(e => this.log.warn(`Model dispose failed: ${e}`));
+      const loading = this.load({ ...config, modelPath: modelDir }).then(loaded => this.counted(loaded));
+      this.against = { key, loading };
+      loading.catch(() => { if (this.against?.loading === loading) this.against = undefined; });
+    }
+    const loaded = await this.against.loading;
     if (this.running === 0) this.restartIdleTimer();
     return loaded;
   }
@@ -135,15 +157,17 @@ export class EngineHost implements vscode.Disposable {
   private counted(loaded: LoadedEngine): LoadedEngine {
     const { engine } = loaded;
     const counted = Object.create(engine) as LanguageModelEngine;
-    counted.analyze = async request => {
+    const count = async <T>(work: () => Promise<T>): Promise<T> => {
       this.running++;
       try {
-        return await engine.analyze(request);
+        return await work();
       } finally {
         this.running--;
         this.restartIdleTimer();
       }
     };
+    counted.analyze = request => count(() => engine.analyze(request));
+    if (engine.compare) counted.compare = (against, request) => count(() => engine.compare!.call(counted, against, request));
     return { ...loaded, engine: counted };
   }
 
@@ -155,6 +179,7 @@ export class EngineHost implements vscode.Disposable {
       if (this.running > 0) return this.restartIdleTimer();
       if (this.current) this.log.info(`Releasing the model after ${Math.round(this.idleMs / 1000)} s without analyses`);
       this.current = undefined;
+      this.against = undefined;
       void this.supervisor.stop();
     }, this.idleMs);
     this.idleTimer.unref?.(); // never keeps a process (CLI tests, test hosts) alive
@@ -170,6 +195,7 @@ export class EngineHost implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.idleTimer);
     this.current = undefined;
+    this.against = undefined;
     void this.supervisor.stop();
   }
 }

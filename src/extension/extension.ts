@@ -6,6 +6,8 @@
 import * as vscode from 'vscode';
 import { type AnalyzeOutcome, Analyzer } from './analyze';
 import { MODEL_KEYS, readConfig, SECTION } from './config';
+import { Comparer, type CompareOutcome } from './compare';
+import { CompareDecorations } from './compareDecorations';
 import { HeatDecorations } from './decorations';
 import { EngineHost } from './engineHost';
 import { MAX_CRASHES_PER_MINUTE } from './engineSupervisor';
@@ -23,6 +25,10 @@ export interface MarkovLensApi extends FolderScanApi {
   /** The held analysis of a document (tokens as analysed, spans as they follow edits). */
   result(uri: vscode.Uri): DocumentResult | undefined;
   decorationCounts(uri: vscode.Uri): number[] | undefined;
+  /** Compare With Model… on a file, with a model folder (no dialog). */
+  compare(uri: vscode.Uri, against: string): Promise<CompareOutcome | undefined>;
+  /** The comparison metric and token count per bucket the inline heatmap last set (undefined: none). */
+  compareDecorationCounts(uri: vscode.Uri): { metric: string; counts: number[] } | undefined;
   panelState(): { open: boolean; uri?: string; lastRender?: { tokens: number; ms: number } };
   effectiveModelPath(): { path: string; workspaceValueIgnored: boolean };
   /** The engine process's id while one runs (tests kill it to check recovery). */
@@ -51,15 +57,20 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
   // Minutes a loaded model stays warm without analyses (0 = until the window closes).
   const applyIdleTime = () => engines.setIdleTime(Math.max(0, Number(setting().get<number>('modelIdleMinutes', 10)) || 0) * 60_000);
   applyIdleTime();
+  const compareDecorations = new CompareDecorations(store, config.decorations);
+  // A comparison shown in the panel is re-run (and re-run live) as a comparison.
+  const againstOf = (uri: vscode.Uri) => store.get(uri)?.comparison?.againstDir;
   const panel = new HeatmapPanel(context.extensionUri, store, config.heatmapMetric, {
     log,
-    rerun: uri => void analyzer.run(uri),
+    rerun: uri => void (againstOf(uri) ? comparer.run(uri, againstOf(uri)) : analyzer.run(uri)),
+    comparisonMetricChanged: uri => { decorations.refreshAll(); compareDecorations.refresh(uri); },
     metricChanged: metric => void setting().update('heatmapMetric', metric, vscode.ConfigurationTarget.Global),
     showSpectrum: uri => void spectrum.show(uri),
   });
   const analyzer = new Analyzer(extensionPath, engines, store, log, uri => panel.show(uri));
+  const comparer = new Comparer(extensionPath, engines, store, analyzer, log, context.globalState, uri => panel.show(uri));
   const live = new LiveMode({
-    analyze: uri => analyzer.run(uri, undefined, true),
+    analyze: uri => (againstOf(uri) ? comparer.run(uri, undefined, true) : analyzer.run(uri, undefined, true)),
     liveSetting: () => setting().get<boolean>('live', false),
     analysed: uri => store.get(uri) !== undefined,
     closed: uri => analyzer.forget(uri),
@@ -67,7 +78,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
   const spectrum = new SpectrumPanel(context.extensionUri, store, {
     log, analyze: (uri, geometry) => analyzer.run(uri, geometry), reveal: (uri, index) => panel.reveal(uri, index),
   });
-  context.subscriptions.push(store, engines, decorations, panel, spectrum, analyzer, live, new BitsPerByteStatus(store), registerTokenHover(store));
+  context.subscriptions.push(store, engines, decorations, compareDecorations, comparer, panel, spectrum, analyzer, live, new BitsPerByteStatus(store), registerTokenHover(store));
   const folderScan = registerFolderScan(context, engines, analyzer, log);
 
   // A crash under an analysis is reported by the Analyzer, naming the file; one while idle is reported here.
@@ -86,6 +97,8 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
 
   context.subscriptions.push(
     vscode.commands.registerCommand('markovLens.analyzeFile', (uri?: vscode.Uri) => analyzer.run(uri)),
+    // (file, model folder): the model picker and tests pass the folder; menus pass the file only.
+    vscode.commands.registerCommand('markovLens.compareWithModel', (uri?: vscode.Uri, against?: vscode.Uri | string) => comparer.run(uri, against)),
     vscode.commands.registerCommand('markovLens.analyzeLive', (target?: vscode.Uri) => {
       const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
       if (uri) live.follow(uri);
@@ -118,6 +131,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
       const previous = config;
       config = readConfig(extensionPath);
       decorations.configure({ enabled: config.decorations, metric: config.heatmapMetric });
+      compareDecorations.setEnabled(config.decorations);
       applyIdleTime();
       if (config.heatmapMetric !== previous.heatmapMetric) panel.setMetric(config.heatmapMetric);
       if (MODEL_KEYS.some(k => JSON.stringify(config[k]) !== JSON.stringify(previous[k]))) {
@@ -132,6 +146,8 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
     analyze: uri => analyzer.run(uri),
     result: uri => store.get(uri),
     decorationCounts: uri => decorations.appliedCounts(uri.toString()),
+    compare: (uri, against) => comparer.run(uri, against),
+    compareDecorationCounts: uri => compareDecorations.appliedCounts(uri.toString()),
     panelState: () => ({ open: panel.isOpen, uri: panel.currentUri, lastRender: panel.lastRender }),
     enginePid: () => engines.supervisor.pid,
     effectiveModelPath: () => {

@@ -1,6 +1,7 @@
 /** Hovers over analysed tokens in the editor: NLL and entropy in bits, rank, top-k, context length. */
 import * as vscode from 'vscode';
 import type { ResultsStore } from './results';
+import { comparisonMarkdown, withComparison } from './compareDetails';
 import { hoverMarkdown, tokenDetails } from './tokenDetails';
 
 export function registerTokenHover(store: ResultsStore): vscode.Disposable {
@@ -10,10 +11,14 @@ export function registerTokenHover(store: ResultsStore): vscode.Disposable {
       if (!result || result.tokens.length === 0) return undefined;
       const index = result.spans.tokenAt(document.offsetAt(position));
       if (index < 0) return undefined;
-      const details = tokenDetails(result.tokens, result.text, index, result.tokenText);
+      const details = withComparison(tokenDetails(result.tokens, result.text, index, result.tokenText), result);
       if (!details) return undefined;
       const range = new vscode.Range(document.positionAt(result.spans.starts[index]), document.positionAt(result.spans.ends[index]));
-      return new vscode.Hover(new vscode.MarkdownString(hoverMarkdown(details, result.stale)), range);
+      // A comparison leads with both models' predictions side by side instead of the base model's alone.
+      const markdown = details.comparison && !details.comparison.segment
+        ? `${hoverMarkdown({ ...details, top: [] }, result.stale)}\n\n${comparisonMarkdown(details, result.header?.model.name ?? 'base model')}`
+        : hoverMarkdown(details, result.stale) + (details.comparison ? `\n\n---\n\n${comparisonMarkdown(details, result.header?.model.name ?? 'base model')}` : '');
+      return new vscode.Hover(new vscode.MarkdownString(markdown), range);
     },
   });
 }

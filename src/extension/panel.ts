@@ -4,10 +4,12 @@
  * records while a run goes on, and validates every message the webview sends before acting.
  */
 import * as vscode from 'vscode';
+import { isCompareHeatMetric } from '../core/compare/heat';
 import { geometryColumns, type HeatMetric, isHeatMetric } from '../core/heat';
 import { type HostToPanelMessage, type PanelSnapshot, parsePanelMessage, parsePanelState } from '../protocol/heatmapPanel';
 import { panelHtml } from './panelHtml';
 import { columnsOf, type ResultsStore } from './results';
+import { withComparison } from './compareDetails';
 import { tokenDetails } from './tokenDetails';
 
 export const PANEL_VIEW_TYPE = 'markovLens.heatmap';
@@ -17,6 +19,8 @@ export interface PanelHooks {
   rerun(uri: vscode.Uri): void;
   metricChanged(metric: HeatMetric): void;
   showSpectrum(uri: vscode.Uri): void;
+  /** The panel picked another metric for the comparison shown (the inline heatmap follows). */
+  comparisonMetricChanged?(uri: string): void;
   log: vscode.LogOutputChannel;
 }
 
@@ -53,7 +57,7 @@ export class HeatmapPanel implements vscode.Disposable {
   /** Restores a panel VS Code kept across a reload (WebviewPanelSerializer). */
   revive(panel: vscode.WebviewPanel, state: unknown): void {
     const s = parsePanelState(state);
-    if (s) { this.uri = s.uri; this.metric = s.metric; }
+    if (s) { this.uri = s.uri; if (!isCompareHeatMetric(s.metric)) this.metric = s.metric; }
     this.hooks.log.info(`Restoring the heatmap panel${s ? ` for ${s.uri}` : ' (no saved state)'}`);
     this.panel?.dispose();
     panel.webview.options = this.webviewOptions();
@@ -63,6 +67,8 @@ export class HeatmapPanel implements vscode.Disposable {
 
   setMetric(metric: HeatMetric): void {
     this.metric = metric;
+    // A comparison on screen keeps the metric picked for it.
+    if (this.uri && this.store.get(this.uri)?.comparison) return;
     this.post({ type: 'metric/changed', metric });
   }
 
@@ -105,13 +111,20 @@ export class HeatmapPanel implements vscode.Disposable {
         if (this.uri) this.hooks.showSpectrum(vscode.Uri.parse(this.uri));
         return;
       case 'metric/set':
+        // A comparison keeps its own choice (shown inline too); it does not change the setting.
+        if (result?.comparison) {
+          result.comparison.metric = msg.metric;
+          this.hooks.comparisonMetricChanged?.(result.uri);
+          return;
+        }
+        if (isCompareHeatMetric(msg.metric)) return;
         this.metric = msg.metric;
         // Geometry layers exist only for some analyses: they stay a choice of this panel, not the setting.
         if (isHeatMetric(msg.metric)) this.hooks.metricChanged(msg.metric);
         return;
       case 'token/details':
         this.post({ type: 'token/details', requestId: msg.requestId,
-          details: result ? tokenDetails(result.tokens, result.text, msg.index, result.tokenText) : null });
+          details: result ? withComparison(tokenDetails(result.tokens, result.text, msg.index, result.tokenText), result) : null });
         return;
       case 'token/reveal':
         if (result) void this.reveal(result.uri, msg.index);
@@ -141,9 +154,9 @@ export class HeatmapPanel implements vscode.Disposable {
     const result = this.uri ? this.store.get(this.uri) : undefined;
     if (!result) return undefined;
     return {
-      uri: result.uri, fileName: result.fileName, text: result.text, columns: columnsOf(result.tokens),
+      uri: result.uri, fileName: result.fileName, text: result.text, columns: columnsOf(result.tokens, 0, undefined, result.comparison),
       totalTokens: result.totalTokens, header: result.header, running: result.running, stale: result.stale,
-      error: result.error, metric: this.metric,
+      error: result.error, metric: result.comparison?.metric ?? this.metric,
       geometry: result.geometry && !result.running ? geometryColumns(result.geometry) : undefined,
     };
   }
@@ -194,7 +207,7 @@ export class HeatmapPanel implements vscode.Disposable {
     this.pending = undefined;
     const result = this.uri ? this.store.get(this.uri) : undefined;
     if (!range || !result || !result.running) return;
-    this.post({ type: 'analysis/records', uri: result.uri, columns: columnsOf(result.tokens, range.from, range.to - range.from),
+    this.post({ type: 'analysis/records', uri: result.uri, columns: columnsOf(result.tokens, range.from, range.to - range.from, result.comparison),
       done: result.tokens.length, total: result.totalTokens });
   }
 

@@ -8,6 +8,7 @@ import type { TokenRecord } from '../core/analysis';
 import type { GeometryRequest } from '../model/api';
 import type { GeometryReport } from '../core/geometry';
 import type { AnalysisHeader, TokenColumns } from '../protocol/heatmapPanel';
+import { sliceColumns, type ComparisonView } from './compareView';
 import { LiveSpans, type TextEdit } from './liveSpans';
 
 export interface DocumentResult {
@@ -28,6 +29,8 @@ export interface DocumentResult {
   /** Representation geometry, when the run asked for it (the spectrum panel), and with which options. */
   geometry?: GeometryReport;
   geometryRequest?: GeometryRequest;
+  /** Set when this result is a comparison with another model (compareView.ts). */
+  comparison?: ComparisonView;
 }
 
 export type ResultChange =
@@ -117,7 +120,7 @@ function spansOf(tokens: readonly TokenRecord[]): LiveSpans {
 }
 
 /** The per-token numbers the panel paints (null metrics stay null; JSON has no NaN). */
-export function columnsOf(tokens: readonly TokenRecord[], first = 0, count = tokens.length - first): TokenColumns {
+export function columnsOf(tokens: readonly TokenRecord[], first = 0, count = tokens.length - first, comparison?: ComparisonView): TokenColumns {
   const slice = tokens.slice(first, first + count);
   return {
     starts: slice.map(t => t.start),
@@ -125,5 +128,6 @@ export function columnsOf(tokens: readonly TokenRecord[], first = 0, count = tok
     nll: slice.map(t => t.nll),
     entropy: slice.map(t => t.entropy),
     rank: slice.map(t => t.rank),
+    ...(comparison ? { compare: sliceColumns(comparison.columns, first, count) } : {}),
   };
 }

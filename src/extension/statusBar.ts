@@ -1,5 +1,9 @@
-/** Status bar item: bits per byte of the active document's last analysis; click opens the panel. */
+/**
+ * Status bar item: bits per byte of the active document's last analysis (a comparison: its mean
+ * KLD); click opens the panel.
+ */
 import * as vscode from 'vscode';
+import { comparisonStatus } from './compareStatus';
 import type { ResultsStore } from './results';
 
 export class BitsPerByteStatus implements vscode.Disposable {
@@ -24,12 +28,15 @@ export class BitsPerByteStatus implements vscode.Disposable {
       this.item.hide();
       return;
     }
+    const compared = result.comparison && !result.running ? comparisonStatus(result.comparison, result.header?.model.name ?? 'base') : undefined;
     this.item.text = result.running
       ? '$(loading~spin) Markov Lens'
-      : `$(pulse) ${bpb === null || bpb === undefined ? 'n/a' : bpb.toFixed(3)} bits/byte${result.stale ? ' (stale)' : ''}`;
-    this.item.tooltip = result.header
+      : compared
+        ? `${compared.text}${result.stale ? ' (stale)' : ''}`
+        : `$(pulse) ${bpb === null || bpb === undefined ? 'n/a' : bpb.toFixed(3)} bits/byte${result.stale ? ' (stale)' : ''}`;
+    this.item.tooltip = compared?.tooltip ?? (result.header
       ? `Markov Lens: ${result.header.model.name}, ${result.header.summary.tokens} tokens. Click to open the heatmap.`
-      : 'Markov Lens: analysing…';
+      : 'Markov Lens: analysing…');
     this.item.show();
   }
 

@@ -44,10 +44,8 @@ export function hoverMarkdown(d: TokenDetails, stale: boolean): string {
     `**Markov Lens** token ${code(d.text)} (id ${d.id})`,
     '',
     `NLL **${bits(d.nll)} bits** · entropy **${bits(d.entropy)} bits** · rank **${d.rank ?? 'n/a'}** · context ${d.context} tokens`,
-    '',
-    '| prediction | probability |',
-    '|---|---:|',
-    ...d.top.map(p => `| ${code(p.text)} | ${percent(p.prob)} |`),
+    // No predictions (a non-finite row, or a comparison's hover, which lists both models'): no table.
+    ...(d.top.length ? ['', '| prediction | probability |', '|---|---:|', ...d.top.map(p => `| ${code(p.text)} | ${percent(p.prob)} |`)] : []),
   ];
   if (stale) lines.push('', '_The document changed since this analysis._');
   return lines.join('\n');

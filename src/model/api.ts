@@ -4,6 +4,7 @@
  * process (client/openModel.ts); requests take the same channel either way.
  */
 import type { DocumentSummary, ModelInfo, ScoringInfo, TokenRecord } from '../core/analysis';
+import type { Comparison } from '../core/compare/comparison';
 import type { GeometryOptions, GeometryReport } from '../core/geometry';
 
 export interface LoadOptions {
@@ -76,6 +77,20 @@ export interface Analysis {
   geometry?: GeometryReport;
 }
 
+/**
+ * A comparison of this model (the base, P) with another one loaded in the same engine (Q), on the
+ * same text (issue 16): per-token divergences when they share a tokenizer, segment NLLs when not.
+ */
+export interface CompareRequest extends Pick<AnalyzeRequest, 'text' | 'topK' | 'window' | 'stride' | 'windowMemoryMB' | 'signal' | 'onProgress'> {
+  /**
+   * Each window's records as soon as they exist: with one tokenizer, CompareTokenRecords of both
+   * models (side 'model'); with two, each model's own records with its side.
+   */
+  onRecords?(records: TokenRecord[], side: 'model' | 'against'): void;
+  /** Live mode: the previous comparison of this document by the same two models (one tokenizer). */
+  previous?: Comparison;
+}
+
 export interface LanguageModelEngine {
   readonly info: ModelInfo;
   analyze(request: AnalyzeRequest): Promise<Analysis>;
@@ -84,6 +99,11 @@ export interface LanguageModelEngine {
    * outside the tokenizer (padding rows of the logits) give ''. Optional for other implementations.
    */
   tokenTexts?(ids: readonly number[]): Promise<string[]>;
+  /**
+   * Compares this model with `against`, which must be loaded in the same engine. Optional for other
+   * implementations.
+   */
+  compare?(against: LanguageModelEngine, request: CompareRequest): Promise<Comparison>;
   /** Frees the model in the engine (and stops an engine started for it alone). */
   dispose(): Promise<void>;
 }

@@ -5,6 +5,8 @@
  * typed arrays.
  */
 import type { ModelInfo, ScoringInfo } from '../core/analysis';
+import type { SharedScoring, TokenizerMatch } from '../core/compare/comparison';
+import type { CompareBatch } from '../core/compare/records';
 import type { GeometryOptions, GeometryReport } from '../core/geometry';
 import type { RecordBatch } from '../core/records';
 import type { ReuseHint } from '../core/reuse';
@@ -57,11 +59,48 @@ export interface AnalysisDone {
   geometryMs?: number;
 }
 
+/**
+ * A comparison of model `model` (the base, P) with model `against` (Q), both loaded in this engine.
+ * One tokenizer: both score the same windows in step and every position's two rows are reduced
+ * together ('records' events). Two tokenizers: each model scores its own tokens ('side-records'),
+ * and the reply carries the segments cut where both tokenizations start a token.
+ */
+export interface CompareParams {
+  model: number;
+  against: number;
+  text: string;
+  topK: number;
+  window?: number;
+  stride?: number;
+  /** Memory the default window may take, both models together (default DEFAULT_WINDOW_MEMORY_MB). */
+  windowMemoryMB?: number;
+  /** Live mode (one tokenizer only): the previous comparison's tokens; unchanged windows are not scored again. */
+  reuse?: ReuseHint;
+  chunk?: number;
+}
+
+export type CompareEvent =
+  /** `scoring`: the shared plan with both contexts (one tokenizer) or the base model's own plan. */
+  | { type: 'started'; tokenizer: TokenizerMatch; scoring: SharedScoring | ScoringInfo; tokens: number; tokenizeMs: number }
+  /** Two tokenizers: the other model's own plan, when its scoring starts. */
+  | { type: 'against-started'; scoring: ScoringInfo; tokens: number; tokenizeMs: number }
+  | { type: 'records'; batch: CompareBatch }
+  | { type: 'side-records'; side: 'model' | 'against'; batch: RecordBatch }
+  | { type: 'progress'; done: number; total: number };
+
+/** Token spans a segment computation needs, per model (two tokenizers). */
+export interface CompareDone {
+  inferenceMs: number;
+  /** Two tokenizers: per model, 1 where a token's first byte starts a character (segments.ts). */
+  boundaryStart?: { model: Uint8Array; against: Uint8Array };
+}
+
 /** The engine's methods. */
 export interface EngineMethods {
   [method: string]: { params: unknown; result: unknown; event?: unknown };
   load: { params: LoadParams; result: LoadedModelReply };
   analyze: { params: AnalyzeParams; result: AnalysisDone; event: AnalysisEvent };
+  compare: { params: CompareParams; result: CompareDone; event: CompareEvent };
   /** Display texts of token ids ('' for ids outside the tokenizer). */
   tokenTexts: { params: { model: number; ids: number[] }; result: string[] };
   release: { params: { model: number }; result: void };

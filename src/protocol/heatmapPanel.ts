@@ -4,7 +4,16 @@
  * untrusted input, so unknown types, wrong field types and token indices out of range are dropped.
  */
 import type { DocumentSummary, ModelInfo } from '../core/analysis';
+import { isCompareHeatMetric, type CompareColumns, type CompareHeatMetric } from '../core/compare/heat';
+import type { ComparisonSummary } from '../core/compare/summary';
 import { isGeometryHeatMetric, isHeatMetric, type GeometryColumns, type HeatMetric } from '../core/heat';
+
+/** What the panel can colour by: an analysis's metrics, or a comparison's. */
+export type PanelMetric = HeatMetric | CompareHeatMetric;
+
+export function isPanelMetric(value: unknown): value is PanelMetric {
+  return isHeatMetric(value) || isGeometryHeatMetric(value) || isCompareHeatMetric(value);
+}
 
 /**
  * Per-token numbers the panel needs to paint, as parallel arrays (compact to post and to keep).
@@ -16,6 +25,8 @@ export interface TokenColumns {
   nll: Array<number | null>;
   entropy: Array<number | null>;
   rank: Array<number | null>;
+  /** A comparison: its per-token metrics (nats; null where not defined). */
+  compare?: CompareColumns;
 }
 
 export interface AnalysisHeader {
@@ -29,6 +40,16 @@ export interface AnalysisHeader {
   windowCapped?: string;
   /** Wall time of the whole analysis, including model load, in ms. */
   elapsedMs: number;
+  /** A comparison of `model` (the base) with another model. */
+  comparison?: ComparisonHeader;
+}
+
+/** The comparison figures the panel header shows. */
+export interface ComparisonHeader {
+  against: ModelInfo;
+  sameTokenizer: boolean;
+  tokenizerReason: string;
+  summary: ComparisonSummary;
 }
 
 /** Everything the panel shows for one document: sent on ready, on reveal, and after a run. */
@@ -43,7 +64,7 @@ export interface PanelSnapshot {
   running: boolean;
   stale: boolean;
   error?: string;
-  metric: HeatMetric;
+  metric: PanelMetric;
   /** Present once the geometry of this analysis is computed. */
   geometry?: GeometryColumns;
 }
@@ -60,6 +81,25 @@ export interface TokenDetails {
   /** The end of the text the model saw before this token (trimmed), for the tooltip. */
   contextTail: string;
   top: Array<{ id: number; text: string; prob: number }>;
+  /** A comparison: the other model's view of the same token, and the joint metrics. */
+  comparison?: TokenComparison;
+}
+
+export interface TokenComparison {
+  against: string;
+  /** One tokenizer: the other model's own numbers at this position. */
+  nll: number | null;
+  entropy: number | null;
+  rank: number | null;
+  top: Array<{ id: number; text: string; prob: number }>;
+  kl: number | null;
+  klReverse: number | null;
+  dNll: number | null;
+  dP: number | null;
+  acceptance: number | null;
+  sameTop1: boolean | null;
+  /** Two tokenizers: the common segment holding the token, with both models' NLLs. */
+  segment?: { start: number; end: number; text: string; nllModel: number | null; nllAgainst: number | null; dNll: number | null };
 }
 
 // ---- host -> panel ----
@@ -69,7 +109,7 @@ export interface DoneNotification { type: 'analysis/done'; uri: string; header: 
 export interface ErrorNotification { type: 'analysis/error'; uri: string; message: string }
 export interface StaleNotification { type: 'analysis/stale'; uri: string; stale: boolean }
 export interface DetailsResponse { type: 'token/details'; requestId: number; details: TokenDetails | null }
-export interface MetricNotification { type: 'metric/changed'; metric: HeatMetric }
+export interface MetricNotification { type: 'metric/changed'; metric: PanelMetric }
 
 export type HostToPanelMessage =
   | SnapshotNotification | RecordsNotification | DoneNotification | ErrorNotification
@@ -79,7 +119,7 @@ export type HostToPanelMessage =
 export interface ReadyCommand { type: 'panel/ready' }
 export interface RevealCommand { type: 'token/reveal'; index: number }
 export interface DetailsRequest { type: 'token/details'; index: number; requestId: number }
-export interface MetricCommand { type: 'metric/set'; metric: HeatMetric }
+export interface MetricCommand { type: 'metric/set'; metric: PanelMetric }
 export interface RerunCommand { type: 'analysis/rerun' }
 /** Opens the spectrum panel for the panel's document. */
 export interface ShowSpectrumCommand { type: 'spectrum/show' }
@@ -115,7 +155,7 @@ export function parsePanelMessage(raw: unknown, tokenCount: number): PanelToHost
         ? { type: 'token/details', index: m.index, requestId: m.requestId as number }
         : undefined;
     case 'metric/set':
-      return isHeatMetric(m.metric) || isGeometryHeatMetric(m.metric) ? { type: 'metric/set', metric: m.metric } : undefined;
+      return isPanelMetric(m.metric) ? { type: 'metric/set', metric: m.metric } : undefined;
     case 'panel/rendered':
       return isCount(m.tokens) && isCount(m.ms) ? { type: 'panel/rendered', tokens: m.tokens, ms: m.ms } : undefined;
     default:
@@ -126,13 +166,13 @@ export function parsePanelMessage(raw: unknown, tokenCount: number): PanelToHost
 /** What the panel keeps in `vscode.setState` so that it can come back after a reload. */
 export interface PanelState {
   uri: string;
-  metric: HeatMetric;
+  metric: PanelMetric;
   scrollTop: number;
 }
 
 export function parsePanelState(raw: unknown): PanelState | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const s = raw as Record<string, unknown>;
-  if (typeof s.uri !== 'string' || !(isHeatMetric(s.metric) || isGeometryHeatMetric(s.metric))) return undefined;
+  if (typeof s.uri !== 'string' || !isPanelMetric(s.metric)) return undefined;
   return { uri: s.uri, metric: s.metric, scrollTop: typeof s.scrollTop === 'number' ? s.scrollTop : 0 };
 }

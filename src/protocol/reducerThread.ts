@@ -3,6 +3,7 @@
  * (targets.length x width) sit in shared slot `slot`; the slot's buffer is sent once, when it is
  * (re)allocated. The metrics come back with their buffers moved, not copied.
  */
+import type { JointChunkMetrics } from '../core/compare/jointChunk';
 import type { ChunkMetrics } from '../core/reduceChunk';
 
 export interface ReduceChunkParams {
@@ -15,7 +16,21 @@ export interface ReduceChunkParams {
   afterNext?: Int32Array;
 }
 
+/**
+ * Two models' rows at the same positions (a comparison): the slot holds targets.length x
+ * widthBase floats of the base model, then targets.length x widthOther of the other.
+ */
+export interface ReduceJointParams {
+  slot: number;
+  shared?: Float32Array;
+  widthBase: number;
+  widthOther: number;
+  targets: Int32Array;
+  k: number;
+}
+
 export interface ReducerThreadMethods {
   [method: string]: { params: unknown; result: unknown; event?: unknown };
   reduce: { params: ReduceChunkParams; result: ChunkMetrics };
+  reduceJoint: { params: ReduceJointParams; result: JointChunkMetrics };
 }

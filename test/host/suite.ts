@@ -14,6 +14,7 @@ import type { AnalyzeOutcome } from '../../src/extension/analyze';
 import { hostileScenarios } from './hostile';
 import { liveScenarios } from './live';
 import { folderScanScenarios } from './folderScan';
+import { compareScenarios } from './compare';
 
 interface Outcome { name: string; ok: boolean; ms: number; error?: string }
 
@@ -139,7 +140,7 @@ export async function run(): Promise<void> {
   const outcomes: Outcome[] = [];
   // MARKOV_LENS_HOST_ONLY: a regular expression of scenario names to run (focused local runs).
   const only = process.env.MARKOV_LENS_HOST_ONLY ? new RegExp(process.env.MARKOV_LENS_HOST_ONLY, 'i') : undefined;
-  for (const [name, fn] of [...tests, ...hostileScenarios, ...liveScenarios, ...folderScanScenarios].filter(([n]) => !only || only.test(n))) {
+  for (const [name, fn] of [...tests, ...hostileScenarios, ...liveScenarios, ...folderScanScenarios, ...compareScenarios].filter(([n]) => !only || only.test(n))) {
     const started = Date.now();
     try {
       await fn();

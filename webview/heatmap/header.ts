@@ -1,6 +1,8 @@
 /** The panel's header: document figures, the colour legend and the run status. Text via textContent only. */
-import { HEAT_BOUNDS, HEAT_BUCKETS, type HeatMetric, METRIC_LABELS } from '../../src/core/heat';
-import { type AnalysisHeader } from '../../src/protocol/heatmapPanel';
+import { isCompareHeatMetric } from '../../src/core/compare/heat';
+import { HEAT_BOUNDS, HEAT_BUCKETS, METRIC_LABELS } from '../../src/core/heat';
+import { type AnalysisHeader, type PanelMetric } from '../../src/protocol/heatmapPanel';
+import { comparisonFigures, comparisonLegend } from './compareHeader';
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -12,7 +14,8 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, te
 const fixed = (v: number | null | undefined, digits: number) => (v === null || v === undefined ? 'n/a' : v.toFixed(digits));
 
 export function renderSummary(target: HTMLElement, h: AnalysisHeader | undefined, tokensSoFar: number): void {
-  const items: Array<[string, string]> = h
+  const items: Array<[string, string]> = h?.comparison ? [...comparisonFigures(h.comparison), ['Model', h.model.name], ['Tokens', String(h.summary.tokens)],
+    ['Bits per byte', fixed(h.summary.bitsPerByte, 3)]] : h
     ? [
       ['Model', h.model.name],
       ['Tokens', String(h.summary.tokens)],
@@ -33,7 +36,18 @@ export function renderSummary(target: HTMLElement, h: AnalysisHeader | undefined
   }));
 }
 
-export function renderLegend(target: HTMLElement, metric: HeatMetric): void {
+export function renderLegend(target: HTMLElement, metric: PanelMetric, other = 'other'): void {
+  if (isCompareHeatMetric(metric)) {
+    const legend = comparisonLegend(metric, other);
+    const swatches = legend.swatches.map(([cls, label]) => {
+      const s = el('span', `swatch ${cls}`, label);
+      s.title = `${legend.title} ${label}`;
+      return s;
+    });
+    target.replaceChildren(el('span', 'legend-title', legend.title), ...swatches, el('span', 'swatch hna', 'n/a'),
+      ...(legend.note ? [el('span', 'legend-note', legend.note)] : []));
+    return;
+  }
   const bounds = HEAT_BOUNDS[metric];
   const fmt = (v: number) => (metric === 'rank' ? String(v) : String(v));
   const swatches = Array.from({ length: HEAT_BUCKETS }, (_, b) => {

@@ -4,8 +4,9 @@
  * only while it is within a screen or two of the viewport; otherwise it is an empty box of its last
  * measured (or estimated) height, so a 50,000-token document stays fast.
  */
-import { type GeometryColumns, type HeatMetric, heatBucket, metricValue } from '../../src/core/heat';
-import { type TokenColumns } from '../../src/protocol/heatmapPanel';
+import { bucketClass, COMPARE_METRICS, compareBucket, compareValue, emptyCompareColumns, isCompareHeatMetric } from '../../src/core/compare/heat';
+import { type GeometryColumns, heatBucket, metricValue } from '../../src/core/heat';
+import { type PanelMetric, type TokenColumns } from '../../src/protocol/heatmapPanel';
 import { type Block, splitBlocks } from './blocks';
 
 /** How far outside the viewport blocks are kept rendered. */
@@ -20,7 +21,7 @@ interface BlockView { block: Block; el: HTMLElement; rendered: boolean; height?:
 export class Heatmap {
   private text = '';
   private cols: TokenColumns = { starts: [], ends: [], nll: [], entropy: [], rank: [] };
-  private metric: HeatMetric = 'nll';
+  private metric: PanelMetric = 'nll';
   private geometry?: GeometryColumns;
   private views: BlockView[] = [];
   private readonly pending = document.createElement('span');
@@ -35,13 +36,13 @@ export class Heatmap {
   get tokenCount(): number { return this.cols.starts.length; }
 
   /** Replaces everything with a new document and its tokens. */
-  reset(text: string, cols: TokenColumns, metric: HeatMetric): void {
+  reset(text: string, cols: TokenColumns, metric: PanelMetric): void {
     this.observer.disconnect();
     this.root.replaceChildren();
     this.views = [];
     this.text = text;
     this.metric = metric;
-    this.cols = { starts: [], ends: [], nll: [], entropy: [], rank: [] };
+    this.cols = { starts: [], ends: [], nll: [], entropy: [], rank: [], ...(cols.compare ? { compare: emptyCompareColumns() } : {}) };
     this.lineHeight = parseFloat(getComputedStyle(this.root).lineHeight) || 18;
     this.root.append(this.pending);
     this.append(cols);
@@ -54,6 +55,7 @@ export class Heatmap {
       const target = this.cols[k] as Array<number | null>;
       for (const v of cols[k]) target.push(v);
     }
+    if (this.cols.compare && cols.compare) for (const m of COMPARE_METRICS) for (const v of cols.compare[m]) this.cols.compare[m].push(v);
     for (const block of splitBlocks(this.text, this.cols.starts, this.cols.ends, from)) {
       const el = document.createElement('div');
       el.className = 'block';
@@ -73,7 +75,7 @@ export class Heatmap {
     this.geometry = geometry;
   }
 
-  setMetric(metric: HeatMetric): void {
+  setMetric(metric: PanelMetric): void {
     this.metric = metric;
     for (const v of this.views) if (v.rendered) this.paintClasses(v);
   }
@@ -125,6 +127,7 @@ export class Heatmap {
       // The exact numbers behind the colour (nats; String() round-trips a double), read by the E2E tests.
       span.dataset.nll = String(this.cols.nll[i]);
       span.dataset.entropy = String(this.cols.entropy[i]);
+      if (this.cols.compare) span.dataset.kl = String(this.cols.compare.kl[i]);
       span.textContent = this.text.slice(this.cols.starts[i], this.cols.ends[i]);
       frag.append(span);
     }
@@ -145,7 +148,12 @@ export class Heatmap {
     const spans = view.el.children;
     for (let k = 0; k < spans.length; k++) {
       const i = view.block.first + k;
-      const b = heatBucket(this.metric, metricValue(this.metric, this.cols.nll[i], this.cols.entropy[i], this.cols.rank[i], this.geometry, i));
+      const metric = this.metric;
+      if (isCompareHeatMetric(metric)) {
+        spans[k].className = `tok ${bucketClass(metric, compareBucket(metric, compareValue(metric, this.cols.compare, i)))}`;
+        continue;
+      }
+      const b = heatBucket(metric, metricValue(metric, this.cols.nll[i], this.cols.entropy[i], this.cols.rank[i], this.geometry, i));
       spans[k].className = b < 0 ? 'tok hna' : `tok h${b}`;
     }
   }

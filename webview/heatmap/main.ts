@@ -5,8 +5,9 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import { GEOMETRY_HEAT_METRICS, type GeometryColumns, HEAT_METRICS, type HeatMetric, isGeometryHeatMetric, isHeatMetric, METRIC_LABELS } from '../../src/core/heat';
-import { type AnalysisHeader, type HostToPanelMessage, type PanelSnapshot, type PanelState, type PanelToHostMessage, parsePanelState } from '../../src/protocol/heatmapPanel';
+import { COMPARE_LABELS, COMPARE_METRICS, type CompareHeatMetric, CROSS_TOKENIZER_METRICS, isCompareHeatMetric } from '../../src/core/compare/heat';
+import { GEOMETRY_HEAT_METRICS, type GeometryColumns, HEAT_METRICS, isGeometryHeatMetric, METRIC_LABELS } from '../../src/core/heat';
+import { type AnalysisHeader, type HostToPanelMessage, isPanelMetric, type PanelMetric, type PanelSnapshot, type PanelState, type PanelToHostMessage, parsePanelState } from '../../src/protocol/heatmapPanel';
 import { renderLegend, renderStatus, renderSummary, type StatusView } from './header';
 import { Heatmap } from './heatmap';
 import { fillTooltip, placeTooltip } from './tooltip';
@@ -22,16 +23,18 @@ const metricSelect = byId('metric') as HTMLElement & { value: string };
 
 const restored = parsePanelState(loadState());
 let uri = restored?.uri ?? '';
-let metric: HeatMetric = restored?.metric ?? 'nll';
+let metric: PanelMetric = restored?.metric ?? 'nll';
 let header: AnalysisHeader | undefined;
 const status: StatusView = { running: false, done: 0, total: 0, stale: false };
 
 let geometry: GeometryColumns | undefined;
+/** The panel shows a comparison of two models (the snapshot carries comparison columns). */
+let comparing = false;
 
-/** The metric choices: the base ones, plus the geometry layers this analysis has. */
+/** The metric choices: a comparison's first, then the base ones, plus the geometry layers this analysis has. */
 function fillMetricOptions(): void {
   const available = GEOMETRY_HEAT_METRICS.filter(m => geometry?.[m] !== undefined);
-  const wanted = [...HEAT_METRICS, ...available];
+  const wanted: PanelMetric[] = [...comparisonMetrics(), ...HEAT_METRICS, ...available];
   const current = [...metricSelect.querySelectorAll('vscode-option')].map(o => o.getAttribute('value'));
   // Rebuild only when the choices change: the select re-reads new options asynchronously, and a
   // value set before that shows the first option while the heatmap uses another metric.
@@ -39,7 +42,7 @@ function fillMetricOptions(): void {
     metricSelect.replaceChildren(...wanted.map(m => {
       const option = document.createElement('vscode-option');
       option.setAttribute('value', m);
-      option.textContent = METRIC_LABELS[m];
+      option.textContent = isCompareHeatMetric(m) ? COMPARE_LABELS[m] : METRIC_LABELS[m];
       return option;
     }));
     const select = metricSelect as typeof metricSelect & { updateComplete?: Promise<unknown> };
@@ -53,11 +56,17 @@ function persist(): void {
   if (uri) saveState({ uri, metric, scrollTop: window.scrollY });
 }
 
-function applyMetric(m: HeatMetric, tellHost: boolean): void {
+/** A comparison's metrics: all five with one tokenizer, ΔNLL per segment across tokenizers; none otherwise. */
+function comparisonMetrics(): CompareHeatMetric[] {
+  if (!comparing) return [];
+  return header?.comparison && !header.comparison.sameTokenizer ? [...CROSS_TOKENIZER_METRICS] : [...COMPARE_METRICS];
+}
+
+function applyMetric(m: PanelMetric, tellHost: boolean): void {
   metric = m;
   if (metricSelect.value !== m) metricSelect.value = m;
   heatmap.setMetric(m);
-  renderLegend(byId('legend'), m);
+  renderLegend(byId('legend'), m, header?.comparison?.against.name);
   const provenance = isGeometryHeatMetric(m) ? geometry?.provenance[m] : undefined;
   if (provenance) byId('legend').querySelector('.legend-title')?.append(` · ${provenance}`);
   document.body.dataset.metric = m;
@@ -80,8 +89,11 @@ function showSnapshot(s: PanelSnapshot): void {
   status.error = s.error;
   metric = s.metric;
   geometry = s.geometry;
-  // A geometry layer the new snapshot lacks shows as NLL until the geometry is there again.
+  comparing = s.columns.compare !== undefined;
+  // A geometry layer the new snapshot lacks shows as NLL until the geometry is there again (and so
+  // does a comparison metric once the panel shows a plain analysis).
   if (isGeometryHeatMetric(metric) && geometry?.[metric] === undefined) metric = 'nll';
+  if (isCompareHeatMetric(metric) && !comparing) metric = 'nll';
   fillMetricOptions();
   heatmap.setGeometry(geometry);
   heatmap.reset(s.text, s.columns, metric);
@@ -115,6 +127,7 @@ function onMessage(m: HostToPanelMessage): void {
     case 'analysis/done':
       if (m.uri !== uri) return;
       header = m.header;
+      fillMetricOptions();
       status.running = false;
       renderSummary(byId('summary'), header, heatmap.tokenCount);
       renderStatus(byId('status'), status);
@@ -135,7 +148,7 @@ function onMessage(m: HostToPanelMessage): void {
       return;
     case 'token/details':
       if (m.requestId !== pendingRequest || !m.details || !hovered) return;
-      fillTooltip(tooltip, m.details);
+      fillTooltip(tooltip, m.details, header?.model.name);
       placeTooltip(tooltip, hovered);
       return;
   }
@@ -166,7 +179,7 @@ heatmapRoot.addEventListener('click', e => {
 
 metricSelect.addEventListener('change', () => {
   const value = metricSelect.value;
-  if (isHeatMetric(value) || isGeometryHeatMetric(value)) applyMetric(value, true);
+  if (isPanelMetric(value)) applyMetric(value, true);
 });
 byId('rerun').addEventListener('click', () => send({ type: 'analysis/rerun' }));
 byId('show-spectrum').addEventListener('click', () => send({ type: 'spectrum/show' }));

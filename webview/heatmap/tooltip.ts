@@ -1,5 +1,6 @@
 /** The per-token tooltip, filled from the host's `token/details` reply (DOM built with textContent). */
 import type { TokenDetails } from '../../src/protocol/heatmapPanel';
+import { comparisonBlock } from './compareTooltip';
 
 const VISIBLE: Record<string, string> = { ' ': '·', '\t': '→', '\n': '↵', '\r': '␍' };
 export const visible = (s: string): string => s.replace(/[ \t\n\r]/g, c => VISIBLE[c]);
@@ -18,7 +19,8 @@ function row(label: string, value: string): HTMLElement {
   return r;
 }
 
-export function fillTooltip(tip: HTMLElement, d: TokenDetails): void {
+/** `model`: the base model's name, shown over its column when the token is part of a comparison. */
+export function fillTooltip(tip: HTMLElement, d: TokenDetails, model = 'base'): void {
   const title = document.createElement('div');
   title.className = 'tt-token';
   title.textContent = visible(d.text);
@@ -47,7 +49,8 @@ export function fillTooltip(tip: HTMLElement, d: TokenDetails): void {
     row('Rank', d.rank === null ? 'n/a' : String(d.rank)),
     row('Context', `${d.context} tokens`),
     context,
-    table,
+    ...(d.comparison ? comparisonBlock(d, model, row, visible) : []),
+    ...(d.comparison && !d.comparison.segment ? [] : [table]),
   );
 }
 

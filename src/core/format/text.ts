@@ -10,7 +10,7 @@ export type ColorMode = 'none' | '256' | 'truecolor';
 /** NLL (nats) at which the scale saturates. A fixed scale keeps colours comparable across files. */
 export const HEATMAP_MAX_NATS = 10;
 
-type Rgb = [number, number, number];
+export type Rgb = [number, number, number];
 /** Green (expected) -> yellow -> red (surprising); readable with black text on each. */
 const STOPS: Rgb[] = [[120, 200, 120], [240, 220, 90], [240, 120, 60], [220, 40, 40]];
 const NON_FINITE: Rgb = [200, 90, 220];
@@ -18,10 +18,15 @@ const RESET = '\x1b[0m';
 
 export function heatColor(nll: number | null): Rgb {
   if (nll === null) return NON_FINITE;
-  const x = Math.min(1, Math.max(0, nll / HEATMAP_MAX_NATS)) * (STOPS.length - 1);
-  const i = Math.min(STOPS.length - 2, Math.floor(x));
-  const f = x - i;
-  return [0, 1, 2].map(c => Math.round(STOPS[i][c] + (STOPS[i + 1][c] - STOPS[i][c]) * f)) as Rgb;
+  return interpolateStops(STOPS, nll / HEATMAP_MAX_NATS);
+}
+
+/** The colour at x in [0, 1] (clamped) along evenly spaced colour stops. */
+export function interpolateStops(stops: readonly Rgb[], x: number): Rgb {
+  const at = Math.min(1, Math.max(0, x)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(at));
+  const f = at - i;
+  return [0, 1, 2].map(c => Math.round(stops[i][c] + (stops[i + 1][c] - stops[i][c]) * f)) as Rgb;
 }
 
 /** The escape sequence that sets a background colour (and black text). */
@@ -31,7 +36,7 @@ export function background(rgb: Rgb, mode: ColorMode): string {
   return `\x1b[30;48;5;${16 + 36 * level(rgb[0]) + 6 * level(rgb[1]) + level(rgb[2])}m`;
 }
 
-function fixed(v: number | null, digits: number): string {
+export function fixed(v: number | null, digits: number): string {
   return v === null ? 'n/a' : v.toFixed(digits);
 }
 
@@ -51,18 +56,24 @@ function paint(text: string, colour: string): string {
   return text.split('\n').map(line => (line ? colour + line + RESET : line)).join('\n');
 }
 
-export function formatText(text: string, tokens: readonly TokenRecord[], summary: DocumentSummary, mode: ColorMode): string {
-  if (mode === 'none') return formatTable(tokens, summary);
+/** The text with each span's background coloured; text between spans stays plain. Ends with a newline. */
+export function paintSpans(text: string, spans: Iterable<{ start: number; end: number; rgb: Rgb }>, mode: ColorMode): string {
   let out = '';
   let at = 0;
-  for (const t of tokens) {
+  for (const t of spans) {
     if (t.start < at || t.end <= t.start) continue; // a partial token left with no whole character
     if (t.start > at) out += text.slice(at, t.start);
-    out += paint(text.slice(t.start, t.end), background(heatColor(t.nll), mode));
+    out += paint(text.slice(t.start, t.end), background(t.rgb, mode));
     at = t.end;
   }
   out += text.slice(at);
-  return `${out}${out.endsWith('\n') ? '' : '\n'}\n${legend(mode)}\n${summaryLine(summary)}\n`;
+  return out.endsWith('\n') ? out : out + '\n';
+}
+
+export function formatText(text: string, tokens: readonly TokenRecord[], summary: DocumentSummary, mode: ColorMode): string {
+  if (mode === 'none') return formatTable(tokens, summary);
+  const out = paintSpans(text, tokens.map(t => ({ start: t.start, end: t.end, rgb: heatColor(t.nll) })), mode);
+  return `${out}\n${legend(mode)}\n${summaryLine(summary)}\n`;
 }
 
 /** Plain text: one row per token (the text JSON-escaped so whitespace is visible). */

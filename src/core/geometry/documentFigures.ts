@@ -51,9 +51,7 @@ export function documentFigures(
   }
   let sumNll = 0;
   let sumH = 0;
-  let sumVr = 0;
-  for (let t = 0; t < T; t++) { sumNll += nll[t]; sumH += entropy[t]; if (varentropy) sumVr += varentropy[t]; }
-  const martingaleZ = varentropy && sumVr > 0 ? (sumNll - sumH) / Math.sqrt(sumVr) : null;
+  for (let t = 0; t < T; t++) { sumNll += nll[t]; sumH += entropy[t]; }
   let at1 = 0;
   let at5 = 0;
   let mrr = 0;
@@ -66,7 +64,7 @@ export function documentFigures(
     excluded: nllLength - T,
     meanNll: sumNll / T,
     meanEntropy: sumH / T,
-    martingaleZ,
+    martingaleZ: varentropy ? martingaleZ(nll, entropy, varentropy) : null,
     accuracyAt1: rank ? at1 / T : null,
     accuracyAt5: rank ? at5 / T : null,
     meanReciprocalRank: rank ? mrr / T : null,
@@ -74,6 +72,24 @@ export function documentFigures(
     calibration,
     reliability: rank && topProbability ? reliabilityBins(topProbability, rank) : null,
   };
+}
+
+/**
+ * Z = Σ(NLL_t − H_t) / sqrt(Σ varentropy_t) over the tokens whose three values are finite; ≈ N(0, 1)
+ * if the text were sampled from the model (martingale CLT). Null when Σ varentropy is 0. The same
+ * number, negated, is Fast-DetectGPT's analytic criterion (core/compare/detection.ts).
+ */
+export function martingaleZ(nll: ArrayLike<number>, entropy: ArrayLike<number>, varentropy: ArrayLike<number>): number | null {
+  let sumNll = 0;
+  let sumH = 0;
+  let sumVr = 0;
+  for (let t = 0; t < nll.length; t++) {
+    if (!Number.isFinite(nll[t]) || !Number.isFinite(entropy[t]) || !Number.isFinite(varentropy[t])) continue;
+    sumNll += nll[t];
+    sumH += entropy[t];
+    sumVr += varentropy[t];
+  }
+  return sumVr > 0 ? (sumNll - sumH) / Math.sqrt(sumVr) : null;
 }
 
 /** Indices of tokens whose NLL, entropy (and varentropy, when given) are finite. */

@@ -13,7 +13,10 @@ import { expandBatch } from '../../core/records';
 import type { ReuseHint } from '../../core/reuse';
 import type { Channel } from '../../protocol/channel';
 import { unpackGeometry, type EngineMethods, type FrontEndMethods } from '../../protocol/engine';
-import type { Analysis, AnalyzeRequest, LanguageModelEngine, LoadOptions } from '../api';
+import type { Comparison } from '../../core/compare/comparison';
+import type { Analysis, AnalyzeRequest, CompareRequest, LanguageModelEngine, LoadOptions } from '../api';
+import { runComparison } from './compareClient';
+import { ReusedPrefix, reuseHintFrom } from './reusedPrefix';
 
 export type EngineChannel = Channel<FrontEndMethods, EngineMethods>;
 
@@ -35,7 +38,7 @@ export async function loadRemoteModel(channel: EngineChannel, modelDir: string, 
 class RemoteModel implements LanguageModelEngine {
   private disposed = false;
 
-  constructor(private readonly channel: EngineChannel, private readonly handle: number, readonly info: ModelInfo,
+  constructor(readonly channel: EngineChannel, readonly handle: number, readonly info: ModelInfo,
     private readonly chunk: number | undefined, private readonly onDispose?: () => Promise<void>) {}
 
   async analyze(request: AnalyzeRequest): Promise<Analysis> {
@@ -43,14 +46,12 @@ class RemoteModel implements LanguageModelEngine {
     if (request.signal?.aborted) throw new InputError('analysis cancelled', 'cancelled');
     const tokens: TokenRecord[] = [];
     const reuse = reuseHintOf(request, this.info);
-    let reusedTokens: number | undefined;
+    const kept = new ReusedPrefix(reuse ? request.previous!.tokens : undefined);
     // Records the engine skipped go out first, before the first scored batch (or at the end).
     const takeReused = (upTo: number): void => {
-      if (!reuse || reusedTokens !== undefined) return;
-      const kept = request.previous!.tokens.slice(0, upTo).map(r => ({ ...r }));
-      reusedTokens = kept.length;
-      for (const r of kept) tokens.push(r);
-      if (kept.length) request.onRecords?.(kept);
+      const records = kept.take(upTo);
+      for (const r of records) tokens.push(r);
+      if (records.length) request.onRecords?.(records);
     };
     let documentTokens = 0;
     let scoring: ScoringInfo | undefined;
@@ -93,8 +94,15 @@ class RemoteModel implements LanguageModelEngine {
       utf8Bytes,
       timings: { tokenizeMs, inferenceMs: done.inferenceMs, totalMs: performance.now() - started, ...(done.geometryMs !== undefined ? { geometryMs: done.geometryMs } : {}) },
       ...(report ? { geometry: report } : {}),
-      ...(reusedTokens !== undefined ? { reusedTokens } : {}),
+      ...kept.count(),
     };
+  }
+
+  compare(against: LanguageModelEngine, request: CompareRequest): Promise<Comparison> {
+    if (!(against instanceof RemoteModel) || against.channel !== this.channel) {
+      return Promise.reject(new Error('compare: both models must be loaded in the same engine'));
+    }
+    return runComparison(this.channel, { handle: this.handle, info: this.info }, { handle: against.handle, info: against.info }, request, this.chunk);
   }
 
   tokenTexts(ids: readonly number[]): Promise<string[]> {
@@ -113,13 +121,5 @@ class RemoteModel implements LanguageModelEngine {
 function reuseHintOf(request: AnalyzeRequest, info: ModelInfo): ReuseHint | undefined {
   const previous = request.previous;
   if (!previous || request.geometry || previous.model.path !== info.path || previous.model !== info) return undefined;
-  const t = previous.tokens;
-  return {
-    ids: Int32Array.from(t, r => r.id),
-    starts: Uint32Array.from(t, r => r.start),
-    ends: Uint32Array.from(t, r => r.end),
-    window: previous.scoring.window,
-    stride: previous.scoring.stride,
-    topK: previous.scoring.topK,
-  };
+  return reuseHintFrom(previous.tokens, previous.scoring);
 }

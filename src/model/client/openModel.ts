@@ -5,6 +5,7 @@
  * channel and the same client (engineClient.ts).
  */
 import { MessageChannel } from 'node:worker_threads';
+import { InputError, isInputError } from '../../core/errors';
 import { Channel } from '../../protocol/channel';
 import type { EngineMethods, FrontEndMethods } from '../../protocol/engine';
 import type { LanguageModelEngine } from '../api';
@@ -29,18 +30,72 @@ export async function openModel(modelDir: string, options: OpenModelOptions = {}
       throw e;
     }
   }
-  const ports = new MessageChannel();
-  const service = serveEngine(new Channel<EngineMethods, FrontEndMethods>(portTransport(ports.port2, 'front end'), 'engine'));
-  const channel = new Channel<FrontEndMethods, EngineMethods>(portTransport(ports.port1, 'engine'), 'engine');
-  const close = async (): Promise<void> => {
-    channel.close();
-    await service.close();
-    ports.port2.close();
-  };
+  const { channel, close } = inProcessEngine();
   try {
     return await loadRemoteModel(channel, modelDir, modelOptions, close);
   } catch (e) {
     await close();
     throw e;
   }
+}
+
+/** An engine service in this process and the channel to it. */
+function inProcessEngine(): { channel: Channel<FrontEndMethods, EngineMethods>; close(): Promise<void> } {
+  const ports = new MessageChannel();
+  const service = serveEngine(new Channel<EngineMethods, FrontEndMethods>(portTransport(ports.port2, 'front end'), 'engine'));
+  const channel = new Channel<FrontEndMethods, EngineMethods>(portTransport(ports.port1, 'engine'), 'engine');
+  return {
+    channel,
+    async close() {
+      channel.close();
+      await service.close();
+      ports.port2.close();
+    },
+  };
+}
+
+export interface ModelPair {
+  model: LanguageModelEngine;
+  against: LanguageModelEngine;
+  /** Releases both models and the engine. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Two models in one engine in this process, for a comparison (the CLI, tests, benchmarks). A model
+ * that fails to load is named by its role: the error's message starts with `labels.model` or
+ * `labels.against` (InputErrors keep their code).
+ */
+export async function openModelPair(modelDir: string, againstDir: string, options: OpenModelOptions & { againstVariant?: string; labels?: { model: string; against: string } } = {}): Promise<ModelPair> {
+  const { process: _own, againstVariant, labels = { model: 'the base model', against: 'the model compared against' }, ...modelOptions } = options;
+  const { channel, close } = inProcessEngine();
+  const opened: LanguageModelEngine[] = [];
+  const load = async (dir: string, variant: string | undefined, label: string) => {
+    try {
+      opened.push(await loadRemoteModel(channel, dir, { ...modelOptions, variant }));
+      return opened[opened.length - 1];
+    } catch (e) {
+      throw labelled(label, e);
+    }
+  };
+  try {
+    const model = await load(modelDir, modelOptions.variant, labels.model);
+    const against = await load(againstDir, againstVariant, labels.against);
+    return {
+      model, against,
+      async dispose() {
+        for (const m of opened) await m.dispose();
+        await close();
+      },
+    };
+  } catch (e) {
+    for (const m of opened) await m.dispose().catch(() => undefined);
+    await close();
+    throw e;
+  }
+}
+
+function labelled(label: string, e: unknown): unknown {
+  if (!isInputError(e)) return e;
+  return new InputError(`${label}: ${e.message}`, e.code, e.subject);
 }

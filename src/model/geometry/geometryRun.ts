@@ -50,9 +50,9 @@ export async function analyzeWithGeometry(
   let fed: Int32Array = new Int32Array(0);
   const feed = new GeometryThreadFeed(geo, options, capture, hiddenOutput !== null, model.logitsWidth, options.seed);
   const { inferenceMs } = await analyzeText(model, params, {
-    started: (scoring, tokens, tokenizeMs, ids) => {
+    started: (scoring, tokens, tokenizeMs, ids, doc) => {
       fed = ids;
-      sink.started(scoring, tokens, tokenizeMs, ids);
+      sink.started(scoring, tokens, tokenizeMs, ids, doc);
     },
     batch: batch => {
       batches.push(batch);

@@ -13,11 +13,13 @@ import { resumeLimit, reusableWindows, type ReuseHint } from '../../core/reuse';
 import { describeWindowCap, planWindows, resolveWindowSettings } from '../../core/windows';
 import type { KvCheckpoints, ResumePoint } from './kvCheckpoints';
 import type { LoadedModel } from '../load/loader';
+import type { TokenizedDocument } from '../tokenizer/types';
 import type { RunObserver } from './observers';
 import { graphError, isRuntimeRefusal } from '../onnx/session';
 import { defaultChunk, WindowScorer } from './scorer';
 import { windowMemory } from './windowMemory';
 import { TokenReduction, type ReductionExtras } from './tokenReduction';
+import type { WindowReduction } from './windowAssembly';
 
 export interface AnalyzeParams {
   text: string;
@@ -39,8 +41,11 @@ export interface AnalyzeParams {
 }
 
 export interface AnalysisSink {
-  /** `ids`: the prefix token followed by the document's token ids (what the windows feed). */
-  started(scoring: ScoringInfo, tokens: number, tokenizeMs: number, ids: Int32Array): void;
+  /**
+   * `ids`: the prefix token followed by the document's token ids (what the windows feed); `doc`: the
+   * tokenization itself (spans, boundary flags).
+   */
+  started(scoring: ScoringInfo, tokens: number, tokenizeMs: number, ids: Int32Array, doc: TokenizedDocument): void;
   batch(batch: RecordBatch): void;
   progress(done: number, total: number): void;
   /** Polled between windows. */
@@ -48,10 +53,15 @@ export interface AnalysisSink {
 }
 
 
-/** What an analysis adds to the plain one: observers of its runs and the reduction's extras. */
+/**
+ * What an analysis adds to the plain one: observers of its runs and the reduction's extras, or a
+ * reduction of its own instead of the per-token one (a comparison reduces two models' rows together;
+ * its windows' metrics then carry both, and the records batches with them).
+ */
 export interface AnalysisWatchers {
   observers?: readonly RunObserver[];
   reductionExtras?: ReductionExtras;
+  reduction?: WindowReduction;
 }
 
 export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sink: AnalysisSink, watchers: AnalysisWatchers = {}): Promise<{ inferenceMs: number }> {
@@ -76,9 +86,9 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
   }
   const scoring: ScoringInfo = { prefixTokenId: ids[0], window: settings.window, stride: settings.stride, topK };
   if (settings.cap) scoring.windowCapped = describeWindowCap(settings.window, settings.cap);
-  sink.started(scoring, n, tokenizeMs, ids);
+  sink.started(scoring, n, tokenizeMs, ids, doc);
 
-  const reduction = new TokenReduction(model.reducer, topK, watchers.reductionExtras);
+  const reduction = watchers.reduction ?? new TokenReduction(model.reducer, topK, watchers.reductionExtras);
   const observers = watchers.observers ?? [];
   const scorer = new WindowScorer(model.session, model.signature, chunk, [reduction, ...observers]);
   const windows = planWindows(n + 1, settings.window, settings.stride);

@@ -5,6 +5,7 @@
  * memory stays O(C x V). The rows are copied (not the ORT buffer transferred) before posting.
  */
 import { availableParallelism } from 'node:os';
+import { reduceJointChunk, type JointChunkMetrics } from '../../core/compare/jointChunk';
 import { RowReducer } from '../../core/reduce';
 import { reduceChunk, type ChunkMetrics } from '../../core/reduceChunk';
 import type { ReducerThreadMethods } from '../../protocol/reducerThread';
@@ -17,14 +18,25 @@ export interface ChunkReducer {
    * `afterNext`: geometry's extras (reduceChunk), per row the id after the target.
    */
   submit(logits: Float32Array, width: number, targets: Int32Array, k: number, afterNext?: Int32Array): Promise<{ result: Promise<ChunkMetrics> }>;
+  /**
+   * A comparison's chunk: rows x widthBase logits of the base model and rows x widthOther of the
+   * other at the same positions, reduced together (core/compare/jointChunk.ts). Same backpressure.
+   */
+  submitJoint(base: Float32Array, widthBase: number, other: Float32Array, widthOther: number, targets: Int32Array, k: number): Promise<{ result: Promise<JointChunkMetrics> }>;
   close(): Promise<void>;
 }
 
 export class InlineReducer implements ChunkReducer {
   private reducer: RowReducer | undefined;
+  private otherReducer: RowReducer | undefined;
   async submit(logits: Float32Array, width: number, targets: Int32Array, k: number, afterNext?: Int32Array): Promise<{ result: Promise<ChunkMetrics> }> {
     if (this.reducer?.k !== k) this.reducer = new RowReducer(k);
     return { result: Promise.resolve(reduceChunk(this.reducer, logits, width, targets, afterNext)) };
+  }
+  async submitJoint(base: Float32Array, widthBase: number, other: Float32Array, widthOther: number, targets: Int32Array, k: number): Promise<{ result: Promise<JointChunkMetrics> }> {
+    if (this.reducer?.k !== k) this.reducer = new RowReducer(k);
+    if (this.otherReducer?.k !== k) this.otherReducer = new RowReducer(k);
+    return { result: Promise.resolve(reduceJointChunk(this.reducer, this.otherReducer, base, widthBase, other, widthOther, targets)) };
   }
   async close(): Promise<void> {}
 }
@@ -41,21 +53,38 @@ export class ThreadReducer implements ChunkReducer {
   }
 
   async submit(logits: Float32Array, width: number, targets: Int32Array, k: number, afterNext?: Int32Array): Promise<{ result: Promise<ChunkMetrics> }> {
+    const length = targets.length * width;
+    return this.send(length, shared => shared.set(logits.subarray(0, length)), (slot, shared) =>
+      this.thread.channel.request('reduce', { slot, shared, width, targets, k, ...(afterNext ? { afterNext } : {}) }));
+  }
+
+  async submitJoint(base: Float32Array, widthBase: number, other: Float32Array, widthOther: number, targets: Int32Array, k: number): Promise<{ result: Promise<JointChunkMetrics> }> {
+    const split = targets.length * widthBase;
+    const length = split + targets.length * widthOther;
+    return this.send(length, shared => {
+      shared.set(base.subarray(0, split));
+      shared.set(other.subarray(0, length - split), split);
+    }, (slot, shared) => this.thread.channel.request('reduceJoint', { slot, shared, widthBase, widthOther, targets, k }));
+  }
+
+  /**
+   * Waits for a free slot (backpressure: at most SLOTS chunks in flight), copies the rows into its
+   * shared memory (a memcpy, so only a small message crosses threads; the buffer itself is sent only
+   * when the slot is (re)allocated) and sends the request.
+   */
+  private async send<R>(length: number, fill: (shared: Float32Array) => void,
+    request: (slot: number, shared: Float32Array | undefined) => Promise<R>): Promise<{ result: Promise<R> }> {
     const slotIndex = this.seq++ % SLOTS;
     const slot = this.slots[slotIndex];
-    if (slot.busy) await slot.busy; // backpressure: at most SLOTS chunks in flight
+    if (slot.busy) await slot.busy;
     const closed = this.thread.channel.closed;
     if (closed) throw closed;
-    const length = targets.length * width;
-    // The rows are copied into shared memory (a memcpy), so only a small message crosses threads.
     if (!slot.shared || slot.shared.length < length) {
       slot.shared = new Float32Array(new SharedArrayBuffer(Math.max(length, (slot.shared?.length ?? 0) * 2) * 4));
       slot.sent = false;
     }
-    slot.shared.set(logits.subarray(0, length));
-    const result = this.thread.channel.request('reduce', {
-      slot: slotIndex, shared: slot.sent ? undefined : slot.shared, width, targets, k, ...(afterNext ? { afterNext } : {}),
-    });
+    fill(slot.shared);
+    const result = request(slotIndex, slot.sent ? undefined : slot.shared);
     slot.sent = true;
     slot.busy = result.catch(() => undefined);
     return { result };

@@ -8,19 +8,22 @@ import { placeChunk, type ChunkMetrics } from '../../core/reduceChunk';
 import type { WindowMetrics } from '../../core/records';
 import { firstScoredRow, type RunObserver, type WindowRun } from './observers';
 import type { ChunkReducer } from './reducers';
+import { emptyWindowMetrics, WindowAssembly, type WindowReduction } from './windowAssembly';
 
 /** Takes each reduced chunk's extras: `first` is the input position (= document token) of its first row. */
 export interface ReductionExtras {
   add(first: number, metrics: ChunkMetrics): void;
 }
 
-export class TokenReduction implements RunObserver {
-  private readonly windows = new Map<number, { out: WindowMetrics; parts: Array<Promise<void>> }>();
+export class TokenReduction implements RunObserver, WindowReduction {
+  private readonly assembly: WindowAssembly<WindowMetrics>;
 
-  constructor(private readonly reducer: ChunkReducer, private readonly k: number, private readonly extras?: ReductionExtras) {}
+  constructor(private readonly reducer: ChunkReducer, private readonly k: number, private readonly extras?: ReductionExtras) {
+    this.assembly = new WindowAssembly(run => emptyWindowMetrics(run, k));
+  }
 
   async observe(run: WindowRun): Promise<void> {
-    const window = this.windowFor(run);
+    const window = this.assembly.windowFor(run);
     const first = firstScoredRow(run);
     if (first >= run.to) return;
     const { width, ids } = run;
@@ -40,42 +43,11 @@ export class TokenReduction implements RunObserver {
     }));
   }
 
-  /** Window `index`'s metrics, once every chunk of it is reduced. */
-  async windowMetrics(index: number): Promise<WindowMetrics> {
-    const window = this.windows.get(index);
-    if (!window) throw new Error(`no runs were observed for window ${index}`);
-    this.windows.delete(index);
-    await Promise.all(window.parts);
-    return window.out;
+  windowMetrics(index: number): Promise<WindowMetrics> {
+    return this.assembly.windowMetrics(index);
   }
 
-  /** An abandoned analysis: late failures must not go unhandled. */
   abandon(): void {
-    for (const w of this.windows.values()) for (const p of w.parts) p.catch(() => undefined);
-    this.windows.clear();
-  }
-
-  private windowFor(run: WindowRun): { out: WindowMetrics; parts: Array<Promise<void>> } {
-    let window = this.windows.get(run.windowIndex);
-    if (window) return window;
-    const { firstTarget } = run;
-    const count = run.window.lastTarget - firstTarget + 1;
-    const k = this.k;
-    const out: WindowMetrics = {
-      firstTarget,
-      count,
-      context: new Int32Array(count),
-      nll: new Float64Array(count),
-      entropy: new Float64Array(count),
-      varentropy: new Float64Array(count),
-      rank: new Int32Array(count),
-      logZ: new Float64Array(count),
-      topIds: new Int32Array(count * k),
-      topProbs: new Float64Array(count * k),
-    };
-    for (let r = 0; r < count; r++) out.context[r] = firstTarget + r - run.window.start;
-    window = { out, parts: [] };
-    this.windows.set(run.windowIndex, window);
-    return window;
+    this.assembly.abandon();
   }
 }

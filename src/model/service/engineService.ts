@@ -5,7 +5,8 @@
  */
 import type { ScoringInfo } from '../../core/analysis';
 import type { Channel, HandlerContext } from '../../protocol/channel';
-import { packGeometry, type AnalysisDone, type AnalysisEvent, type AnalyzeParams, type EngineMethods, type FrontEndMethods } from '../../protocol/engine';
+import { packGeometry, type AnalysisDone, type AnalysisEvent, type AnalyzeParams, type CompareDone, type CompareEvent, type CompareParams, type EngineMethods, type FrontEndMethods } from '../../protocol/engine';
+import { compareText } from '../compare/compareText';
 import { InputError } from '../../core/errors';
 import { analyzeWithGeometry } from '../geometry/geometryRun';
 import { closeHeadModel, openHeadModel, type HeadModel } from '../geometry/headModel';
@@ -58,6 +59,7 @@ export function serveEngine(channel: Channel<EngineMethods, FrontEndMethods>): {
       return { model: handle, info: model.info, selfTestDelta: model.selfTestDelta };
     }))
     .handle('analyze', (params, context) => serial(() => analyze(open(params.model), params, context)))
+    .handle('compare', (params, context) => serial(() => compare(open(params.model), open(params.against), params, context)))
     .handle('tokenTexts', ({ model, ids }) => {
       const { tokenizer } = open(model).model;
       return ids.map(t => (Number.isInteger(t) && t >= 0 && t < tokenizer.vocabSize ? tokenizer.tokenText(t) : ''));
@@ -91,4 +93,16 @@ async function analyze(open: OpenModel, params: AnalyzeParams, context: HandlerC
   }
   const result = await analyzeText(model, { ...params, checkpoints: open.checkpoints }, { ...base, batch: batch => context.emit({ type: 'records', batch }) });
   return { inferenceMs: result.inferenceMs };
+}
+
+async function compare(model: OpenModel, against: OpenModel, params: CompareParams, context: HandlerContext<CompareEvent>): Promise<CompareDone> {
+  if (context.signal.aborted) throw new InputError('comparison cancelled', 'cancelled');
+  return compareText(model.model, against.model, params, {
+    started: (tokenizer, scoring, tokens, tokenizeMs) => context.emit({ type: 'started', tokenizer, scoring, tokens, tokenizeMs }),
+    againstStarted: (scoring, tokens, tokenizeMs) => context.emit({ type: 'against-started', scoring, tokens, tokenizeMs }),
+    records: batch => context.emit({ type: 'records', batch }),
+    sideRecords: (side, batch) => context.emit({ type: 'side-records', side, batch }),
+    progress: (done, total) => context.emit({ type: 'progress', done, total }),
+    cancelled: () => context.signal.aborted,
+  });
 }

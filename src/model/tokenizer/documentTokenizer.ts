@@ -60,8 +60,8 @@ export class HfDocumentTokenizer implements DocumentTokenizer {
   }
 
   encode(text: string): TokenizedDocument {
-    const { ids, starts, ends, partial } = this.encodeDetailed(text);
-    return { ids, starts, ends, partial };
+    const { ids, starts, ends, partial, boundaryStart } = this.encodeDetailed(text);
+    return { ids, starts, ends, partial, boundaryStart };
   }
 
   /** As encode, and says whether the spans are exact (see src/core/spans.ts). */
@@ -82,7 +82,7 @@ export class HfDocumentTokenizer implements DocumentTokenizer {
     const tokenBytes = new Uint8Array(total);
     for (let i = 0; i < ids.length; i++) tokenBytes.set(pieces(i) as Uint8Array, i === 0 ? 0 : tokenEnds[i - 1]);
     const spans = tokenSpans(tokenBytes, tokenEnds, view);
-    return { ids, starts: spans.starts, ends: spans.ends, partial: spans.partial, exact: spans.exact };
+    return { ids, starts: spans.starts, ends: spans.ends, partial: spans.partial, boundaryStart: spans.boundaryStart, exact: spans.exact };
   }
 
   tokenText(id: number): string {

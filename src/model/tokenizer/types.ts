@@ -12,6 +12,11 @@ export interface TokenizedDocument {
   ends: Uint32Array;
   /** 1 where the token holds only part of a multi-byte character. */
   partial: Uint8Array;
+  /**
+   * 1 where the token's first byte starts a character (core/spans.ts); absent from tokenizers that
+   * cannot split characters (every token then starts on one).
+   */
+  boundaryStart?: Uint8Array;
 }
 
 export interface DocumentTokenizer {

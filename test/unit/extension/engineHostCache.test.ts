@@ -87,3 +87,26 @@ test('an idle model is released and the next analysis loads it again', async () 
     host.dispose();
   }
 });
+
+test('the model to compare against loads once in the same engine, is replaced by another folder, and both compare', async () => {
+  const noisy = join(fixture, '..', 'gpt2-bytelevel-noisy');
+  const { log, loads } = recordingLog();
+  const host = new EngineHost(log, 0);
+  try {
+    const config = configFor(fixture);
+    const base = await host.get(config);
+    const [a, b] = await Promise.all([host.getAgainst(noisy, config), host.getAgainst(noisy, config)]);
+    assert.equal(a.engine, b.engine, 'one load for two requests');
+    assert.equal(loads(), 2);
+    const c = await base.engine.compare!(a.engine, { text: 'Two models, one engine.' });
+    assert.equal(c.kind, 'same-tokenizer');
+    assert.ok(c.tokens.length > 0 && c.summary.kld !== null && c.summary.kld.mean > 0);
+    const other = await host.getAgainst(fixture, config);
+    assert.notEqual(other.engine, a.engine, 'another folder replaces it');
+    assert.equal(loads(), 3);
+    const self = await base.engine.compare!(other.engine, { text: 'Two models, one engine.' });
+    assert.equal(self.summary.kld?.max, 0, 'the same model twice compares to zeros');
+  } finally {
+    host.dispose();
+  }
+});
