@@ -3,6 +3,7 @@
  * (targets.length x width) sit in shared slot `slot`; the slot's buffer is sent once, when it is
  * (re)allocated. The metrics come back with their buffers moved, not copied.
  */
+import type { LayerChunkMetrics } from '../core/lens/reduceLayers';
 import type { ChunkMetrics } from '../core/reduceChunk';
 
 export interface ReduceChunkParams {
@@ -15,7 +16,17 @@ export interface ReduceChunkParams {
   afterNext?: Int32Array;
 }
 
+/** The layer lens's chunk: `layers` × targets.length rows of logits, moved with the message. */
+export interface ReduceLayersParams {
+  logits: Float32Array;
+  layers: number;
+  width: number;
+  targets: Int32Array;
+  k: number;
+}
+
 export interface ReducerThreadMethods {
   [method: string]: { params: unknown; result: unknown; event?: unknown };
   reduce: { params: ReduceChunkParams; result: ChunkMetrics };
+  reduceLayers: { params: ReduceLayersParams; result: LayerChunkMetrics };
 }

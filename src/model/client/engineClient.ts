@@ -13,7 +13,8 @@ import { expandBatch } from '../../core/records';
 import type { ReuseHint } from '../../core/reuse';
 import type { Channel } from '../../protocol/channel';
 import { unpackGeometry, type EngineMethods, type FrontEndMethods } from '../../protocol/engine';
-import type { Analysis, AnalyzeRequest, LanguageModelEngine, LoadOptions } from '../api';
+import type { LayerLensOutcome } from '../../core/lens/types';
+import type { Analysis, AnalyzeRequest, LanguageModelEngine, LensRequest, LoadOptions } from '../api';
 
 export type EngineChannel = Channel<FrontEndMethods, EngineMethods>;
 
@@ -59,6 +60,7 @@ class RemoteModel implements LanguageModelEngine {
     const done = await this.channel.request('analyze', {
       model: this.handle, text: request.text, topK: request.topK ?? DEFAULT_TOP_K, window: request.window, stride: request.stride,
       ...(geometry ? { geometry } : {}),
+      ...(request.layers ? { layers: true } : {}),
       ...(reuse ? { reuse } : {}),
       ...(this.chunk !== undefined ? { chunk: this.chunk } : {}),
     }, {
@@ -92,8 +94,17 @@ class RemoteModel implements LanguageModelEngine {
       utf8Bytes,
       timings: { tokenizeMs, inferenceMs: done.inferenceMs, totalMs: performance.now() - started, ...(done.geometryMs !== undefined ? { geometryMs: done.geometryMs } : {}) },
       ...(report ? { geometry: report } : {}),
+      ...(done.layers ? { layers: done.layers } : {}),
       ...(reusedTokens !== undefined ? { reusedTokens } : {}),
     };
+  }
+
+  lens(request: LensRequest): Promise<LayerLensOutcome> {
+    if (request.signal?.aborted) return Promise.reject(new InputError('analysis cancelled', 'cancelled'));
+    return this.channel.request('lens', {
+      model: this.handle, text: request.text, from: request.from, to: request.to, window: request.window, stride: request.stride,
+      ...(this.chunk !== undefined ? { chunk: this.chunk } : {}),
+    }, { signal: request.signal, onEvent: e => request.onProgress?.(e.done, e.total) });
   }
 
   tokenTexts(ids: readonly number[]): Promise<string[]> {
@@ -111,7 +122,7 @@ class RemoteModel implements LanguageModelEngine {
 /** The engine's reuse hint for a live re-analysis, when `previous` is usable (see api.ts). */
 function reuseHintOf(request: AnalyzeRequest, info: ModelInfo): ReuseHint | undefined {
   const previous = request.previous;
-  if (!previous || request.geometry || previous.model.path !== info.path || previous.model !== info) return undefined;
+  if (!previous || request.geometry || request.layers || previous.model.path !== info.path || previous.model !== info) return undefined;
   const t = previous.tokens;
   return {
     ids: Int32Array.from(t, r => r.id),

@@ -22,6 +22,7 @@ import { BranchLookahead } from './branchLookahead';
 import { GeometryThreadFeed } from './threadFeed';
 import { HiddenCapture } from './hiddenCapture';
 import type { LoadedModel } from '../load/loader';
+import type { RunObserver } from '../run/observers';
 import { WindowScorer } from '../run/scorer';
 import { ablatedLogProbs } from './surplusRuns';
 
@@ -38,6 +39,8 @@ export async function analyzeWithGeometry(
   params: AnalyzeParams,
   wanted: GeometryOptions,
   sink: GeometrySink,
+  /** Other observers of the same runs (the layer lens). */
+  more: readonly RunObserver[] = [],
 ): Promise<{ inferenceMs: number; geometry: GeometryReport; geometryMs: number }> {
   const options = resolveGeometryOptions(wanted);
   const d = geo.weights?.hidden ?? model.info.hiddenSize;
@@ -61,7 +64,7 @@ export async function analyzeWithGeometry(
     progress: (done, total) => sink.progress(done, total),
     cancelled: () => sink.cancelled(),
   }, {
-    observers: [capture, feed, ...(branch ? [branch] : [])],
+    observers: [capture, feed, ...(branch ? [branch] : []), ...more],
     reductionExtras: capture,
   });
   const started = performance.now();

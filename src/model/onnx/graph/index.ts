@@ -10,3 +10,7 @@ export { listExternalData, listExternalDataInFile, checkExternalDataFiles } from
 export type { ExternalDataEntry, ExternalDataFile } from './externalData';
 export { exposeHiddenState, externalReaderFor, headWeightsOf } from './hiddenState';
 export type { HiddenStateModel } from './hiddenState';
+export { findResidualStream } from './residual';
+export type { ResidualStream, ResidualResult } from './residual';
+export { planDecoder, buildDecoderModel } from './decoder';
+export type { DecoderPlan, DecoderInputType } from './decoder';
