@@ -19,6 +19,10 @@ export interface AnalyzeArgs {
   maxBytes?: number;
   /** true: force colour; false: never; undefined: when stdout is a terminal. */
   color?: boolean;
+  /** --layers: the layer lens for every token. */
+  layers?: boolean;
+  /** --range START:END (with --layers, text format): the tokens the layers view shows. */
+  range?: { from: number; to?: number };
 }
 
 export type CliArgs = AnalyzeArgs | { command: 'help' } | { command: 'version' };
@@ -46,13 +50,19 @@ Options:
                      positions (8 candidates each, one extra decode step per position; 0 = off)
   --context-ablation with --geometry: heuristic surplus B by context ablation (one extra forward
                      step per distinct token, about +25 % analysis time; off by default)
+  --layers           add the layer lens: what the residual stream after the embedding and after each
+                     block predicts, decoded with the model's own final norm and head (per layer and
+                     token: nll, entropy, rank, top-1, KL to the final layer; per token: the depth at
+                     which the prediction settles). JSON: a "layers" block; CSV: a row per token and
+                     layer; text: a layers x tokens view of --range
+  --range S:E        with --layers --format text: the tokens [S, E) the view shows (default 0:16)
   --color, --no-color  force or disable the coloured heatmap of --format text
   -h, --help         this help
 
 Exit codes: 0 ok, 2 bad input, 1 internal error.
 `;
 
-const VALUE_FLAGS = new Set(['--model', '--format', '--top-k', '--window', '--stride', '--variant', '--max-bytes', '--kernel', '--side', '--eigen', '--seed', '--deep-surplus']);
+const VALUE_FLAGS = new Set(['--model', '--format', '--top-k', '--window', '--stride', '--variant', '--max-bytes', '--kernel', '--side', '--eigen', '--seed', '--deep-surplus', '--range']);
 const KERNELS: readonly KernelName[] = ['prototype', 'bhattacharyya', 'haochen'];
 const SIDES: readonly KernelSide[] = ['model', 'data'];
 
@@ -75,6 +85,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let geometry = false;
   let color: boolean | undefined;
   let contextAblation = false;
+  let layers = false;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const eq = arg.indexOf('=');
@@ -84,6 +95,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       if (value === undefined) throw usage(`${flag}: needs a value`);
       values.set(flag, value);
     } else if (arg === '--geometry') geometry = true;
+    else if (arg === '--layers') layers = true;
     else if (arg === '--context-ablation') contextAblation = true;
     else if (arg === '--color') color = true;
     else if (arg === '--no-color') color = false;
@@ -105,6 +117,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (deepSurplus !== undefined && deepSurplus > 4096) throw usage(`--deep-surplus: expected 0 to 4096 positions, got ${deepSurplus}`);
   const geometryFlag = ['--kernel', '--side', '--eigen', '--seed', '--deep-surplus'].find(f => values.has(f)) ?? (contextAblation ? '--context-ablation' : undefined);
   if (geometryFlag && !geometry) throw usage(`${geometryFlag}: only meaningful with --geometry`);
+  const range = values.has('--range') ? parseRange(values.get('--range')!) : undefined;
+  if (range && (!layers || format !== 'text')) throw usage('--range: only meaningful with --layers --format text');
   return {
     command: 'analyze',
     file: positional[0],
@@ -117,5 +131,17 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     variant: values.get('--variant'),
     maxBytes: num('--max-bytes'),
     color,
+    ...(layers ? { layers } : {}),
+    ...(range ? { range } : {}),
   };
+}
+
+/** START:END, START: or :END in token indices, END exclusive. */
+function parseRange(value: string): { from: number; to?: number } {
+  const m = /^(\d*):(\d*)$/.exec(value);
+  if (!m || (m[1] === '' && m[2] === '')) throw usage(`--range: expected START:END token indices (e.g. 0:16), got "${value}"`);
+  const from = m[1] === '' ? 0 : Number(m[1]);
+  const to = m[2] === '' ? undefined : Number(m[2]);
+  if (to !== undefined && to <= from) throw usage(`--range: END must be greater than START, got "${value}"`);
+  return { from, ...(to !== undefined ? { to } : {}) };
 }

@@ -63,6 +63,8 @@ export interface AnalysisDocument {
   tokens: TokenRecord[];
   summary: DocumentSummary;
   geometry?: Record<string, unknown>;
+  /** With `--layers`: the layer lens, [layer][token] matrices (format/layers.ts). */
+  layers?: Record<string, unknown>;
 }
 
 /** Document figures from the token records (DESIGN.md "Units"). Sums in float64. */
