@@ -38,7 +38,8 @@ export function layersBlock(outcome: LayerLensOutcome): Record<string, unknown> 
     klToFinal: matrix(lens, lens.klToFinal, null),
     depth: Array.from(lens.depth, d => (d < 0 ? null : d)),
     finalCheck: lens.finalCheck ?? null,
-    ...(lens.alignment ? { alignment: lens.alignment } : {}),
+    ...(lens.alignment !== undefined ? { alignment: lens.alignment } : {}),
+    ...(lens.alignmentOff ? { alignmentOff: lens.alignmentOff } : {}),
     definitions: {
       layers: 'layer 0 = the residual stream after the embedding, layer l = after block l; each decoded with the model\'s own final norm and LM head (logit lens), so the last layer is the model\'s own distribution',
       klToFinal: 'KL(P_layer || P_final), nats',

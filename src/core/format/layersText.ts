@@ -6,7 +6,7 @@
  * marks a cell whose top-1 is the actual token. The prediction depth closes each column.
  */
 import type { TokenRecord } from '../analysis';
-import { isLensOff, type LayerLensOutcome } from '../lens/types';
+import { isLensOff, type LayerLens, type LayerLensOutcome } from '../lens/types';
 import { background, heatColor, type ColorMode } from './text';
 
 const CELL = 11;
@@ -61,5 +61,23 @@ export function formatLayersText(tokens: readonly TokenRecord[], outcome: LayerL
     }
     lines.push(pad('depth', LABEL) + cols.map(t => pad(String(lens.depth[t - lens.from] < 0 ? 'n/a' : lens.depth[t - lens.from]), CELL)).join(''));
   }
+  if (lens.alignment) lines.push('', ...alignmentTable(lens));
+  else if (lens.alignmentOff) lines.push('', `alignment per layer: off (${lens.alignmentOff})`);
   return lines.join('\n') + '\n';
+}
+
+/** A_k at every layer for a few k, and the mean over k = 1..K (final layer on top). */
+function alignmentTable(lens: LayerLens): string[] {
+  const a = lens.alignment!;
+  const K = Math.max(0, ...a.Ak.map(r => r.length));
+  const ks = [1, 2, 4, 8, 16, 32].filter(k => k <= K);
+  const out = [`alignment A_k per layer (${a.kernel} kernel, ${a.side} side${a.windows > 1 ? `, mean over ${a.windows} spectrum windows` : ''}):`];
+  out.push(pad('layer', LABEL) + ks.map(k => `A_${k}`.padStart(8)).join('') + `mean A_1..${K}`.padStart(14));
+  for (let l = lens.count - 1; l >= 0; l--) {
+    const row = a.Ak[l];
+    const mean = row.length ? row.reduce((s, x) => s + x, 0) / row.length : NaN;
+    out.push(pad(lens.labels[l], LABEL) + ks.map(k => (row[k - 1] === undefined ? '-' : row[k - 1].toFixed(3)).padStart(8)).join('') + (Number.isFinite(mean) ? mean.toFixed(3) : '-').padStart(14));
+  }
+  if (a.note) out.push(a.note);
+  return out;
 }

@@ -36,6 +36,8 @@ export interface LayerLens {
   finalCheck?: number | null;
   /** Alignment A_k of the hidden state at every layer (with geometry; see layerAlignment.ts). */
   alignment?: LayerAlignment | null;
+  /** Why `alignment` is null when geometry was asked for. */
+  alignmentOff?: string;
 }
 
 /** The per-layer alignment curve: A_k of the head's input at each layer against the document's operator. */

@@ -18,6 +18,8 @@ import type { LayerDecoder } from './layerDecoder';
 
 /** Logits bytes one decoder run may return: (L + 1) × rows × V × 4; rows shrink for wide, deep models. */
 const DECODE_BUDGET = 32 * 1024 * 1024;
+/** The normed states kept for the per-layer alignment: (L + 1) × T × d × 4 bytes at most (else it is skipped). */
+const HIDDEN_BUDGET = 512 * 1024 * 1024;
 
 /**
  * Largest |decoded layer L − model logits| accepted, relative to 1 + max |logit|: float32 graphs
@@ -37,6 +39,8 @@ export class LayerLensObserver implements RunObserver {
   /** With `captureHidden`: per layer, the head's input at each covered token (tokens × d, float32). */
   hidden: Float32Array[] = [];
   d = 0;
+  /** Why the normed states were not kept (too large), if they were wanted and not kept. */
+  hiddenSkipped: string | null = null;
   /** Decoder runs and their time (the bench's denominator and the logs). */
   decodeRuns = 0;
   decodeMs = 0;
@@ -112,7 +116,7 @@ export class LayerLensObserver implements RunObserver {
         return null;
       }
     }
-    if (this.captureHidden) this.keepHidden(toFloat32(out[this.decoder.hidden]!.data), count, rows, a);
+    if (this.captureHidden && !this.hiddenSkipped) this.keepHidden(toFloat32(out[this.decoder.hidden]!.data), count, rows, a);
     return logits;
   }
 
@@ -121,6 +125,11 @@ export class LayerLensObserver implements RunObserver {
     if (this.hidden.length === 0) {
       this.d = d;
       const tokens = this.to - this.from;
+      const bytes = count * tokens * d * 4;
+      if (bytes > HIDDEN_BUDGET) {
+        this.hiddenSkipped = `the hidden states of ${count} layers × ${tokens} tokens × ${d} would take ${Math.round(bytes / 2 ** 20)} MB (more than ${HIDDEN_BUDGET / 2 ** 20} MB)`;
+        return;
+      }
       this.hidden = Array.from({ length: count }, () => new Float32Array(tokens * d));
     }
     for (let l = 0; l < count; l++) this.hidden[l].set(h.subarray(l * rows * d, (l + 1) * rows * d), (a - this.from) * d);

@@ -11,6 +11,7 @@ import type { LayerLensOff, LayerLensOutcome } from '../../core/lens/types';
 import { analyzeWithGeometry } from '../geometry/geometryRun';
 import { closeHeadModel, openHeadModel, type HeadModel } from '../geometry/headModel';
 import { closeLayerDecoder, openLayerDecoder, type LayerDecoder } from '../lens/layerDecoder';
+import { attachLayerAlignment } from '../lens/layerGeometry';
 import { LayerLensObserver } from '../lens/lensObserver';
 import { lensRange } from '../lens/lensRange';
 import { disposeModel, loadModel, type LoadedModel } from '../load/loader';
@@ -111,7 +112,13 @@ async function analyze(open: OpenModel, params: AnalyzeParams, context: HandlerC
         ...base,
         batch: (batch, hiddenNorm) => context.emit({ type: 'records', batch, hiddenNorm }),
       }, observers);
-      return { inferenceMs: result.inferenceMs, geometry: packGeometry(result.geometry), geometryMs: result.geometryMs, ...(await layersOf(lens)) };
+      const layers = await layersOf(lens);
+      if (layers.layers && lens instanceof LayerLensObserver) {
+        const started = performance.now();
+        attachLayerAlignment(layers.layers, lens, result.geometry, result.input);
+        result.geometry.timings.layerAlignmentMs = performance.now() - started;
+      }
+      return { inferenceMs: result.inferenceMs, geometry: packGeometry(result.geometry), geometryMs: result.geometryMs, ...layers };
     }
     // The lens needs every window run: live reuse would skip some.
     const reuse = lens ? undefined : params.reuse;
