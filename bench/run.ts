@@ -10,13 +10,14 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { benchIncremental } from './incremental';
+import { benchLens } from './lens';
 import { arg, defaultModelDir, fmt, textOfTokens, type Figure } from './lib';
 import { benchMemory } from './memory';
 import { benchOverhead } from './overhead';
 import { benchPeer } from './peer';
 import { benchFirstResultsAndStalls, benchThroughput } from './streaming';
 
-const ALL = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7'];
+const ALL = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P9'];
 
 function describeMachine(): string {
   const load = loadavg().map(x => x.toFixed(1)).join(' ');
@@ -55,6 +56,11 @@ async function main(): Promise<void> {
     if (want('P6')) report('P6', P6);
   }
   if (want('P7')) report('P7', await benchThroughput(modelDir, runs));
+  if (want('P9')) {
+    const { P9, price } = await benchLens(modelDir, textOfTokens(modelDir, 4096), runs);
+    report('P9', P9);
+    report('P9 price', price);
+  }
   console.log(`\nload average at the end: ${loadavg().map(x => x.toFixed(1)).join(' ')}`);
   const jsonFile = arg('json');
   if (jsonFile) {

@@ -1,6 +1,6 @@
 /** The reduction thread's side: reduce each chunk it is sent and send the metrics back, moved. */
 import type { MessagePort } from 'node:worker_threads';
-import { reduceLayerChunk } from '../../core/lens/reduceLayers';
+import { layerChunkReducer, type LayerChunkReducer } from '../../core/lens/layerReducer';
 import { RowReducer } from '../../core/reduce';
 import { reduceChunk } from '../../core/reduceChunk';
 import { Channel, withTransfer } from '../../protocol/channel';
@@ -9,8 +9,7 @@ import { portTransport } from '../ipc/transports';
 
 export function serveReductions(port: MessagePort): void {
   let reducer: RowReducer | undefined;
-  // The layer lens keeps each row's exponentials: its own reducer, so the two never trade buffers.
-  let lensReducer: RowReducer | undefined;
+  let lensReducer: LayerChunkReducer | undefined;
   const slots: Float32Array[] = [];
   new Channel<ReducerThreadMethods, Record<string, never>>(portTransport(port, 'engine'), 'reduction thread').handle('reduce', m => {
     if (m.shared) slots[m.slot] = m.shared;
@@ -19,8 +18,8 @@ export function serveReductions(port: MessagePort): void {
     const arrays = [metrics.nll, metrics.entropy, metrics.varentropy, metrics.rank, metrics.logZ, metrics.topIds, metrics.topProbs, metrics.probabilitySum, metrics.afterNextLogProb];
     return withTransfer(metrics, arrays.filter(a => a !== undefined).map(a => a.buffer as ArrayBuffer));
   }).handle('reduceLayers', m => {
-    if (!lensReducer || lensReducer.k !== m.k) lensReducer = new RowReducer(m.k);
-    const metrics = reduceLayerChunk(lensReducer, m.logits, m.layers, m.width, m.targets);
+    if (!lensReducer || lensReducer.k !== m.k) lensReducer = layerChunkReducer(m.k);
+    const metrics = lensReducer.reduce(m.logits, m.layers, m.width, m.targets);
     const arrays = [metrics.nll, metrics.entropy, metrics.klToFinal, metrics.rank, metrics.topIds, metrics.topProbs];
     return withTransfer(metrics, arrays.map(a => a.buffer as ArrayBuffer));
   });

@@ -5,7 +5,8 @@
  * memory stays O(C x V). The rows are copied (not the ORT buffer transferred) before posting.
  */
 import { availableParallelism } from 'node:os';
-import { reduceLayerChunk, type LayerChunkMetrics } from '../../core/lens/reduceLayers';
+import { layerChunkReducer, type LayerChunkReducer } from '../../core/lens/layerReducer';
+import type { LayerChunkMetrics } from '../../core/lens/reduceLayers';
 import { RowReducer } from '../../core/reduce';
 import { reduceChunk, type ChunkMetrics } from '../../core/reduceChunk';
 import type { ReducerThreadMethods } from '../../protocol/reducerThread';
@@ -29,15 +30,14 @@ export interface ChunkReducer {
 
 export class InlineReducer implements ChunkReducer {
   private reducer: RowReducer | undefined;
-  /** The lens keeps each row's exponentials: its own reducer. */
-  private lensReducer: RowReducer | undefined;
+  private lensReducer: LayerChunkReducer | undefined;
   async submit(logits: Float32Array, width: number, targets: Int32Array, k: number, afterNext?: Int32Array): Promise<{ result: Promise<ChunkMetrics> }> {
     if (this.reducer?.k !== k) this.reducer = new RowReducer(k);
     return { result: Promise.resolve(reduceChunk(this.reducer, logits, width, targets, afterNext)) };
   }
   async submitLayers(logits: Float32Array, layers: number, width: number, targets: Int32Array, k: number): Promise<{ result: Promise<LayerChunkMetrics> }> {
-    if (this.lensReducer?.k !== k) this.lensReducer = new RowReducer(k);
-    return { result: Promise.resolve(reduceLayerChunk(this.lensReducer, logits, layers, width, targets)) };
+    if (this.lensReducer?.k !== k) this.lensReducer = layerChunkReducer(k);
+    return { result: Promise.resolve(this.lensReducer.reduce(logits, layers, width, targets)) };
   }
   async close(): Promise<void> {}
 }

@@ -6,10 +6,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { predictionDepth } from '../../../src/core/lens/depth';
-import { reduceLayerChunk } from '../../../src/core/lens/reduceLayers';
+import { layerChunkReducer } from '../../../src/core/lens/layerReducer';
 import { LayerTable } from '../../../src/core/lens/table';
 import { gaussian, seededRandom } from '../../../src/core/geometry/random';
-import { RowReducer } from '../../../src/core/reduce';
 
 function direct(row: Float32Array, final: Float32Array, target: number) {
   const z = Array.from(row, Number);
@@ -30,7 +29,10 @@ function direct(row: Float32Array, final: Float32Array, target: number) {
   };
 }
 
-test('reduceLayerChunk equals a direct float64 computation at every layer', () => {
+// The scalar reduction is exact to the float64 sums (1e-9 here); the wasm kernel's float32
+// exponentials are good to about 1e-6 nats (wasmReduce.ts).
+for (const [kind, tol] of [['scalar', 1e-9], ['wasm', 2e-6]] as const) {
+test(`${kind} reduction equals a direct float64 computation at every layer`, () => {
   const random = seededRandom(7);
   const layers = 4;
   const rows = 5;
@@ -42,7 +44,9 @@ test('reduceLayerChunk equals a direct float64 computation at every layer', () =
   logits[(0 * rows + 4) * V + 10] = 50;
   logits[(0 * rows + 4) * V + 20] = 50;
   const targets = Int32Array.from([0, 7, 300, 150, 20]);
-  const m = reduceLayerChunk(new RowReducer(3), logits, layers, V, targets);
+  const reducer = layerChunkReducer(3, kind === 'wasm');
+  assert.equal(reducer.kind, kind);
+  const m = reducer.reduce(logits, layers, V, targets);
   assert.equal(m.layers, layers);
   assert.equal(m.rows, rows);
   for (let l = 0; l < layers; l++) {
@@ -51,9 +55,9 @@ test('reduceLayerChunk equals a direct float64 computation at every layer', () =
       const row = logits.subarray(cell * V, (cell + 1) * V);
       const final = logits.subarray(((layers - 1) * rows + r) * V, ((layers - 1) * rows + r + 1) * V);
       const want = direct(row, final, targets[r]);
-      assert.ok(Math.abs(m.nll[cell] - want.nll) < 1e-9, `nll ${l},${r}`);
-      assert.ok(Math.abs(m.entropy[cell] - want.entropy) < 1e-9, `entropy ${l},${r}`);
-      assert.ok(Math.abs(m.klToFinal[cell] - (l === layers - 1 ? 0 : want.kl)) < 1e-9, `kl ${l},${r}: ${m.klToFinal[cell]} vs ${want.kl}`);
+      assert.ok(Math.abs(m.nll[cell] - want.nll) < tol, `nll ${l},${r}: ${m.nll[cell]} vs ${want.nll}`);
+      assert.ok(Math.abs(m.entropy[cell] - want.entropy) < tol, `entropy ${l},${r}: ${m.entropy[cell]} vs ${want.entropy}`);
+      assert.ok(Math.abs(m.klToFinal[cell] - (l === layers - 1 ? 0 : want.kl)) < tol, `kl ${l},${r}: ${m.klToFinal[cell]} vs ${want.kl}`);
       assert.equal(m.rank[cell], want.rank);
       assert.deepEqual(Array.from(m.topIds.subarray(cell * 3, cell * 3 + 3)), want.top, `top ${l},${r}`);
     }
@@ -62,21 +66,35 @@ test('reduceLayerChunk equals a direct float64 computation at every layer', () =
   assert.equal(m.klToFinal[(layers - 1) * rows], 0);
 });
 
-test('a non-finite row gives NaN metrics at its layer, and NaN KL at every layer when the final row is not finite', () => {
+test(`${kind} reduction: a non-finite row gives NaN metrics at its layer, and NaN KL at every layer when the final row is not finite`, () => {
   const layers = 3;
   const rows = 2;
   const V = 8;
   const logits = new Float32Array(layers * rows * V).map((_, i) => (i % 7) - 3);
   logits[(0 * rows + 0) * V + 3] = NaN; // layer 0, token 0
   logits[(2 * rows + 1) * V + 5] = Infinity; // final layer, token 1
-  const m = reduceLayerChunk(new RowReducer(2), logits, layers, V, Int32Array.from([1, 2]));
+  const m = layerChunkReducer(2, kind === 'wasm').reduce(logits, layers, V, Int32Array.from([1, 2]));
   assert.ok(Number.isNaN(m.nll[0]) && Number.isNaN(m.entropy[0]) && Number.isNaN(m.klToFinal[0]));
   assert.equal(m.rank[0], -1);
   assert.deepEqual(Array.from(m.topIds.subarray(0, 2)), [-1, -1]);
   assert.ok(Number.isFinite(m.nll[1 * rows + 0]) && Number.isFinite(m.klToFinal[1 * rows + 0]));
   for (let l = 0; l < layers; l++) assert.ok(Number.isNaN(m.klToFinal[l * rows + 1]), `layer ${l} token 1`);
   assert.ok(Number.isFinite(m.nll[1 * rows + 1]), 'layer 1 of token 1 itself is finite');
+  // -Infinity is not finite either (as in the token reduction).
+  const minus = new Float32Array(2 * 1 * V).fill(1);
+  minus[3] = -Infinity;
+  const n = layerChunkReducer(2, kind === 'wasm').reduce(minus, 2, V, Int32Array.from([0]));
+  assert.ok(Number.isNaN(n.nll[0]) && Number.isFinite(n.nll[1]));
 });
+
+test(`${kind} reduction: a vocabulary narrower than k pads the top list with -1`, () => {
+  const m = layerChunkReducer(5, kind === 'wasm').reduce(Float32Array.from([1, 3, 2, 0, 5, 4]), 2, 3, Int32Array.from([2]));
+  assert.deepEqual(Array.from(m.topIds.subarray(0, 5)), [1, 2, 0, -1, -1]);
+  assert.deepEqual(Array.from(m.topIds.subarray(5, 10)), [1, 2, 0, -1, -1]);
+  assert.equal(m.rank[0], 2);
+  assert.ok(Math.abs(m.topProbs[0] + m.topProbs[1] + m.topProbs[2] - 1) < 1e-6);
+});
+}
 
 test('prediction depth: the first layer from which the top-1 stays the final one', () => {
   // 4 layers (0..3) × 5 tokens, layer-major.
