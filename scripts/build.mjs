@@ -30,6 +30,8 @@ const entries = [
   // The spectrum panel (chart.js) is its own bundle, so the heatmap panel does not load it; its CSS
   // is emitted beside it as dist/spectrum.css.
   { ...browser, entryPoints: ['webview/spectrum/main.ts'], outfile: 'dist/spectrum.js' },
+  // The layer-lens panel (issue 17), its CSS emitted as dist/layers.css.
+  { ...browser, entryPoints: ['webview/layers/main.ts'], outfile: 'dist/layers.js' },
 ].filter(e => existsSync(e.entryPoints[0]));
 
 if (watch) {
