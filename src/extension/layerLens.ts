@@ -77,9 +77,11 @@ export class LayerLensPanel implements vscode.Disposable {
   /** Opens (or reveals) the panel for `uri` and computes what it needs. */
   async show(uri: vscode.Uri): Promise<void> {
     this.setDocument(uri.toString());
+    // The analysis first: its run brings the heatmap panel forward, which may share this panel's group.
+    if (!this.store.get(uri)) await this.hooks.analyze(uri);
+    if (uri.toString() !== this.uri) return; // another document was asked for meanwhile
     if (this.panel) this.panel.reveal(vscode.ViewColumn.Beside, true);
     else this.attach(vscode.window.createWebviewPanel(LAYER_LENS_VIEW_TYPE, 'Markov Lens Layers', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.webviewOptions()));
-    if (!this.store.get(uri)) await this.hooks.analyze(uri);
     this.focusFromEditor();
     this.postSnapshot();
     this.demand(0);

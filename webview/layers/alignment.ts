@@ -8,7 +8,7 @@ import type { LayerAlignment } from '../../src/core/lens/types';
 const SVG = 'http://www.w3.org/2000/svg';
 const W = 520;
 const H = 180;
-const PAD = { left: 40, right: 90, top: 10, bottom: 28 };
+const PAD = { left: 40, right: 16, top: 10, bottom: 28 };
 
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG, tag);
@@ -29,21 +29,30 @@ export function alignmentSeries(a: LayerAlignment): Array<{ name: string; values
 export function renderAlignment(target: HTMLElement, a: LayerAlignment, labels: string[]): void {
   const series = alignmentSeries(a);
   const all = series.flatMap(s => s.values).filter((v): v is number => v !== null);
-  const top = Math.max(0.1, Math.ceil(Math.max(0, ...all) * 10) / 10);
+  // The axis spans the values (in steps of 0.05, labelled), so differences between layers show.
+  const bottom = Math.max(0, Math.floor(Math.min(1, ...all) * 20) / 20 - 0.05);
+  const top = Math.min(1, Math.ceil(Math.max(0, ...all) * 20) / 20 + 0.05);
   const L = labels.length;
   const x = (l: number) => PAD.left + (L <= 1 ? 0 : (l * (W - PAD.left - PAD.right)) / (L - 1));
-  const y = (v: number) => PAD.top + (1 - v / top) * (H - PAD.top - PAD.bottom);
+  const y = (v: number) => PAD.top + (1 - (v - bottom) / Math.max(1e-9, top - bottom)) * (H - PAD.top - PAD.bottom);
   const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'alignment-chart', role: 'img', 'aria-label': `A_k of the hidden state at each layer, ${a.kernel} kernel, ${a.side} side` });
-  for (const v of [0, top / 2, top]) {
+  for (const v of [bottom, (bottom + top) / 2, top]) {
     chart.append(svg('line', { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: 'grid-line' }));
     chart.append(svg('text', { x: PAD.left - 6, y: y(v) + 4, class: 'axis-label', 'text-anchor': 'end' }, v.toFixed(2)));
   }
   labels.forEach((name, l) => chart.append(svg('text', { x: x(l), y: H - 8, class: 'axis-label', 'text-anchor': 'middle' }, name === 'embedding' ? 'emb' : name.replace('block ', 'b'))));
+  const legend = document.createElement('div');
+  legend.className = 'legend';
   series.forEach((s, i) => {
     const points = s.values.map((v, l) => (v === null ? null : `${x(l).toFixed(1)},${y(v).toFixed(1)}`)).filter(Boolean).join(' ');
     chart.append(svg('polyline', { points, class: `series s${i}` }));
-    const last = s.values.at(-1);
-    if (last !== null && last !== undefined) chart.append(svg('text', { x: W - PAD.right + 6, y: y(last) + 4, class: `series-label s${i}` }, s.name));
+    s.values.forEach((v, l) => { if (v !== null) chart.append(svg('circle', { cx: x(l), cy: y(v), r: 2.5, class: `dot s${i}` })); });
+    const key = document.createElement('span');
+    key.className = `key s${i}`;
+    const name = document.createElement('span');
+    name.textContent = s.name;
+    key.append(name);
+    legend.append(key);
   });
   const table = document.createElement('table');
   table.className = 'alignment-table';
@@ -65,5 +74,5 @@ export function renderAlignment(target: HTMLElement, a: LayerAlignment, labels: 
   caption.textContent = `Exact, ${a.kernel} kernel, ${a.side} side${a.windows > 1 ? `, mean over ${a.windows} spectrum windows` : ''}. ` +
     'The hidden state at each layer is the head\'s input when that layer is decoded; the last layer is the spectrum panel\'s A_k. ' +
     'Shift nulls are computed at the last layer only (spectrum panel).' + (a.note ? ` ${a.note}.` : '');
-  target.replaceChildren(chart, caption, table);
+  target.replaceChildren(legend, chart, caption, table);
 }
