@@ -90,17 +90,32 @@ export async function layerLensScenarios({ page, step, shot, log, cli }) {
     const editor = page.locator('.monaco-editor .view-lines').filter({ hasText: FIRST_LINE }).first();
     const box = await editor.boundingBox();
     await page.mouse.move(box.x + 200, box.y + 200);
-    for (let i = 0; i < 3; i++) { await page.mouse.wheel(0, 600); await sleep(300); }
-    // About 35 lines down: hundreds of tokens.
-    const after = await lensFrame(page, 30_000, s => s.focus > before.focus + 200);
+    for (let i = 0; i < 10; i++) { await page.mouse.wheel(0, 600); await sleep(150); }
+    await sleep(800);
+    // The editor's first fully visible line, and the token that starts it.
+    const line = await page.evaluate(() => {
+      const editor = document.querySelector('.monaco-editor .view-lines').getBoundingClientRect();
+      const numbers = [...document.querySelectorAll('.monaco-editor .line-numbers')]
+        .filter(n => n.getBoundingClientRect().top >= editor.top - 1).map(n => Number(n.textContent));
+      return Math.min(...numbers.filter(Number.isFinite));
+    });
+    const tokenAtLine = n => reference.tokens.findIndex(t => t.end > LENS_TEXT.split('\n').slice(0, n - 1).reduce((a, l) => a + l.length + 1, 0));
+    // VS Code's visible range may start a line above or below the first line fully in view (a line
+    // partly hidden at the top, under the breadcrumbs): within two lines of it.
+    const firstToken = tokenAtLine(line);
+    const [low, high] = [tokenAtLine(line - 2), tokenAtLine(line + 2)];
+    if (line < 10) throw new Error(`the editor did not scroll (first line ${line})`);
+    let seen;
+    const after = await lensFrame(page, 30_000, s => { seen = s.focus; return s.focus >= low && s.focus < high; })
+      .catch(e => { throw new Error(`${e.message}: the grid's focus is token ${seen}, the editor's first full line ${line} starts at token ${firstToken}`); });
     await shot('layer-lens-scrolled');
     const shown = await shownColumns(after.frame);
     if (!shown.includes(after.focus)) throw new Error(`the editor's first token ${after.focus} is not among the grid's columns ${shown[0]}..${shown.at(-1)}`);
-    log(`editor scrolled: the grid moved from token ${before.focus} to ${after.focus}`);
+    log(`editor scrolled to line ${line} (token ${firstToken}): the grid moved from token ${before.focus} to ${after.focus}`);
     // Click into a line on screen: its token's column is selected and in view.
-    const line = page.locator('.monaco-editor .view-line').nth(8);
-    const lineText = (await line.innerText()).replace(/\u00a0/g, ' ');
-    await line.click({ position: { x: 60, y: 5 } });
+    const clicked = page.locator('.monaco-editor .view-line').nth(8);
+    const lineText = (await clicked.innerText()).replace(/\u00a0/g, ' ');
+    await clicked.click({ position: { x: 60, y: 5 } });
     const selected = await waitUntil('a selected column', async () => {
       const { frame } = await lensFrame(page);
       const t = await frame.evaluate(() => document.querySelector('.row.tokens .cell.selected')?.dataset.token);
