@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { benchCompare, benchCompareMemory, defaultTwinDir } from './compare';
 import { benchIncremental } from './incremental';
+import { benchLens } from './lens';
 import { arg, defaultModelDir, fmt, textOfTokens, type Figure } from './lib';
 import { benchMemory } from './memory';
 import { benchOverhead } from './overhead';
@@ -18,7 +19,7 @@ import { benchPeer } from './peer';
 import { benchScan } from './scan';
 import { benchFirstResultsAndStalls, benchThroughput } from './streaming';
 
-const ALL = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P8M', 'P10'];
+const ALL = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P8M', 'P9', 'P10'];
 
 function describeMachine(): string {
   const load = loadavg().map(x => x.toFixed(1)).join(' ');
@@ -64,6 +65,11 @@ async function main(): Promise<void> {
     const { P10, jobs } = await benchScan(modelDir, runs);
     report('P10', P10);
     report('P10 jobs', jobs);
+  }
+  if (want('P9')) {
+    const { P9, price } = await benchLens(modelDir, textOfTokens(modelDir, 4096), runs);
+    report('P9', P9);
+    report('P9 price', price);
   }
   console.log(`\nload average at the end: ${loadavg().map(x => x.toFixed(1)).join(' ')}`);
   const jsonFile = arg('json');

@@ -31,6 +31,8 @@ const entries = [
   // is emitted beside it as dist/spectrum.css.
   { ...browser, entryPoints: ['webview/spectrum/main.ts'], outfile: 'dist/spectrum.js' },
   { ...browser, entryPoints: ['webview/scan/main.ts'], outfile: 'dist/folderScan.js' },
+  // The layer-lens panel (issue 17), its CSS emitted as dist/layers.css.
+  { ...browser, entryPoints: ['webview/layers/main.ts'], outfile: 'dist/layers.js' },
 ].filter(e => existsSync(e.entryPoints[0]));
 
 if (watch) {

@@ -21,6 +21,7 @@ import { LIVE_FILE, LIVE_TEXT, liveScenarios } from '../test/e2e/live.mjs';
 import { CRASH_FILE, CRASH_TEXT, crashScenarios } from '../test/e2e/crash.mjs';
 import { folderScanScenarios } from '../test/e2e/folderScan.mjs';
 import { compareScenarios } from '../test/e2e/compare.mjs';
+import { LENS_FILE, LENS_TEXT, layerLensScenarios } from '../test/e2e/layerLens.mjs';
 
 const artifacts = join(repoRoot, 'test-artifacts/e2e');
 rmSync(artifacts, { recursive: true, force: true });
@@ -84,6 +85,7 @@ try {
   log(`installed ${vsix}`);
   const workspace = writeSampleWorkspace(join(runDir, 'workspace'), { [LIVE_FILE]: LIVE_TEXT, [CRASH_FILE]: CRASH_TEXT });
   writeScanCorpus(workspace, longDocument);
+  const workspace = writeSampleWorkspace(join(runDir, 'workspace'), { [LIVE_FILE]: LIVE_TEXT, [CRASH_FILE]: CRASH_TEXT, [LENS_FILE]: LENS_TEXT });
   const reference = cliReference(join(workspace, 'sample.txt'), modelPath);
   if (measureLong) writeFileSync(join(workspace, 'long.txt'), sizedLongDocument(join(runDir, 'tmp/probe.txt'), modelPath, 50_000));
   // The bundled model is the default; only the fallback fixture needs the setting.
@@ -358,6 +360,7 @@ try {
     }
   });
 
+  await layerLensScenarios({ page, step, shot, log, cli: (file, args) => cliReference(join(workspace, file), modelPath, args) });
   await hostileScenarios({ page, step, shot, log, workspace, runDir, repoRoot });
   await liveScenarios({ page, step, shot, log, workspace, runDir, cli: (file, args) => cliReference(file, modelPath, args) });
   await crashScenarios({ page, step, shot, log, runDir });

@@ -60,7 +60,10 @@ Per case: window L = the model's context, stride S = L/2; "context" per scored t
 fixture-reference@1. layers[l] holds, per scored token (same order as ids), with P_l = softmax of
 logits_l (float64, natural logs): nll = -log P_l(actual); entropy = -sum P_l log P_l;
 rank = 1 + #{v: z_l[v] > z_l[actual]}; top1 = argmax z_l (ties: lower id);
-klToFinal = KL(P_l || P_L) = sum P_l (log P_l - log P_L) (0 at l = L).
+klToFinal = KL(P_l || P_L) = sum P_l (log P_l - log P_L) (0 at l = L);
+rankMargin = min over v != actual of |z_l[v] - z_l[actual]| and top1Margin = the largest logit
+minus the second largest (logit units): how far the float64 rank and top1 are from a tie, so a
+test can demand them exactly wherever the graph's own rounding cannot flip them.
 depth per token = the smallest l such that top1 at every layer l' >= l equals the top1 at L."""
 
 
@@ -160,7 +163,9 @@ def lens_metrics(layer_logits: list, targets: list) -> dict:
                        "entropy": [fm.entropy(row) for row in log_p],
                        "rank": [fm.rank(z[i], t) for i, t in enumerate(targets)],
                        "top1": [fm.top1(row) for row in z],
-                       "klToFinal": [fm.kl(p, q) for p, q in zip(log_p, final_log_p)]})
+                       "klToFinal": [fm.kl(p, q) for p, q in zip(log_p, final_log_p)],
+                       "rankMargin": [rank_margin(z[i], t) for i, t in enumerate(targets)],
+                       "top1Margin": [top1_margin(row) for row in z]})
     depth = []
     for i in range(len(targets)):
         final = layers[-1]["top1"][i]
@@ -169,6 +174,18 @@ def lens_metrics(layer_logits: list, targets: list) -> dict:
             d -= 1
         depth.append(d)
     return {"layers": layers, "depth": depth}
+
+
+def rank_margin(z: np.ndarray, target: int) -> float:
+    """Distance from the target's logit to the nearest other logit (how close the rank is to a tie)."""
+    others = np.delete(np.asarray(z, dtype=np.float64), target)
+    return float(np.abs(others - z[target]).min())
+
+
+def top1_margin(z: np.ndarray) -> float:
+    """Largest logit minus the second largest (how close the top-1 is to a tie)."""
+    two = np.sort(np.asarray(z, dtype=np.float64))[-2:]
+    return float(two[1] - two[0])
 
 
 def lens_document(name: str, path: str, model64, tokenizer, config: dict, texts: dict, weights: str) -> dict:

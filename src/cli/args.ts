@@ -23,6 +23,10 @@ export interface AnalyzeArgs {
   color?: boolean;
   /** Add per-word surprisal (`words`) to the output. */
   words?: boolean;
+  /** --layers: the layer lens for every token. */
+  layers?: boolean;
+  /** --range START:END (with --layers, text format): the tokens the layers view shows. */
+  range?: { from: number; to?: number };
 }
 
 export interface CompareArgs {
@@ -72,6 +76,12 @@ Options:
   --context-ablation with --geometry: heuristic surplus B by context ablation (one extra forward
                      step per distinct token, about +25 % analysis time; off by default)
   --words            add per-word surprisal (Unicode word boundaries): span, bits, tokens
+  --layers           add the layer lens: what the residual stream after the embedding and after each
+                     block predicts, decoded with the model's own final norm and head (per layer and
+                     token: nll, entropy, rank, top-1, KL to the final layer; per token: the depth at
+                     which the prediction settles). JSON: a "layers" block; CSV: a row per token and
+                     layer; text: a layers x tokens view of --range
+  --range S:E        with --layers --format text: the tokens [S, E) the view shows (default 0:16)
   --color, --no-color  force or disable the coloured heatmap of --format text
   -h, --help         this help
 
@@ -85,7 +95,7 @@ model's), --against-variant, --max-bytes, --color.
 Exit codes: 0 ok, 2 bad input, 1 internal error.
 `;
 
-const VALUE_FLAGS = new Set(['--model', '--against', '--against-variant', '--format', '--top-k', '--window', '--stride', '--window-memory', '--variant', '--max-bytes', '--kernel', '--side', '--eigen', '--seed', '--deep-surplus']);
+const VALUE_FLAGS = new Set(['--model', '--against', '--against-variant', '--format', '--top-k', '--window', '--stride', '--window-memory', '--variant', '--max-bytes', '--kernel', '--side', '--eigen', '--seed', '--deep-surplus', '--range']);
 const KERNELS: readonly KernelName[] = ['prototype', 'bhattacharyya', 'haochen'];
 const SIDES: readonly KernelSide[] = ['model', 'data'];
 
@@ -99,12 +109,13 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (argv.includes('--version')) return { command: 'version' };
   const [command, ...rest] = argv;
   if (command !== 'analyze' && command !== 'compare') throw usage(`unknown command "${command}"`);
-  const split = splitFlags(rest, VALUE_FLAGS, new Set(['--geometry', '--context-ablation', '--words', '--color', '--no-color']));
+  const split = splitFlags(rest, VALUE_FLAGS, new Set(['--geometry', '--context-ablation', '--words', '--layers', '--color', '--no-color']));
   const values = new Map([...split.values].map(([flag, given]) => [flag, given.at(-1)!]));
   const { positional, switches } = split;
   const geometry = switches.has('--geometry');
   const contextAblation = switches.has('--context-ablation');
   const words = switches.has('--words');
+  const layers = switches.has('--layers');
   // The last of --color / --no-color wins.
   const colorAt = rest.lastIndexOf('--color');
   const noColorAt = rest.lastIndexOf('--no-color');
@@ -114,8 +125,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (format !== 'json' && format !== 'csv' && format !== 'text') throw usage(`--format: expected json, csv or text, got "${format}"`);
   const num = (flag: string): number | undefined => (values.has(flag) ? integer(flag, values.get(flag)!) : undefined);
   if (command === 'compare') {
-    if (words) throw usage('--words: not available with compare');
+    if (words || layers) throw usage(`${words ? '--words' : '--layers'}: not available with compare`);
     return compareArgs(positional[0], values, format, num, { geometry, contextAblation, color });
+    if (values.has('--range')) throw usage('--range: only meaningful with --layers --format text');
   }
   for (const flag of ['--against', '--against-variant']) if (values.has(flag)) throw usage(`${flag}: only meaningful with compare`);
   const kernel = values.get('--kernel') as KernelName | undefined;
@@ -130,6 +142,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const geometryFlag = ['--kernel', '--side', '--eigen', '--seed', '--deep-surplus'].find(f => values.has(f)) ?? (contextAblation ? '--context-ablation' : undefined);
   if (geometryFlag && !geometry) throw usage(`${geometryFlag}: only meaningful with --geometry`);
   if (words && format === 'text') throw usage('--words: with --format json or csv');
+  const range = values.has('--range') ? parseRange(values.get('--range')!) : undefined;
+  if (range && (!layers || format !== 'text')) throw usage('--range: only meaningful with --layers --format text');
   return {
     command: 'analyze',
     file: positional[0],
@@ -144,6 +158,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     maxBytes: num('--max-bytes'),
     color,
     ...(words ? { words } : {}),
+    ...(layers ? { layers } : {}),
+    ...(range ? { range } : {}),
   };
 }
 
@@ -158,4 +174,13 @@ function compareArgs(file: string, values: Map<string, string>, format: OutputFo
     topK: num('--top-k'), window: num('--window'), stride: num('--stride'), windowMemoryMB: num('--window-memory'),
     variant: values.get('--variant'), againstVariant: values.get('--against-variant'), maxBytes: num('--max-bytes'), color: flags.color,
   };
+}
+
+function parseRange(value: string): { from: number; to?: number } {
+  const m = /^(\d*):(\d*)$/.exec(value);
+  if (!m || (m[1] === '' && m[2] === '')) throw usage(`--range: expected START:END token indices (e.g. 0:16), got "${value}"`);
+  const from = m[1] === '' ? 0 : Number(m[1]);
+  const to = m[2] === '' ? undefined : Number(m[2]);
+  if (to !== undefined && to <= from) throw usage(`--range: END must be greater than START, got "${value}"`);
+  return { from, ...(to !== undefined ? { to } : {}) };
 }

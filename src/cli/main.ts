@@ -9,6 +9,10 @@ import { checkDocumentSize, DEFAULT_MAX_BYTES, decodeDocument } from '../core/do
 import { InputError, isInputError } from '../core/errors';
 import { formatCsv } from '../core/format/csv';
 import { formatJson } from '../core/format/json';
+import { formatLayersCsv, layersBlock } from '../core/format/layers';
+import { formatLayersText } from '../core/format/layersText';
+import { isLensOff, type LayerLens } from '../core/lens/types';
+import type { LanguageModelEngine } from '../model/api';
 import { formatText, type ColorMode } from '../core/format/text';
 import { openModel, openModelPair, type OpenModelOptions } from '../model/client/openModel';
 import { formatComparisonJson } from '../core/compare/comparison';
@@ -75,22 +79,34 @@ async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: OpenModelOpt
   try {
     // Progress on an interactive stderr only, so pipes and logs stay clean.
     const onProgress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rscoring ${done}/${total} tokens`) : undefined;
-    const analysis = await engine.analyze({ text, topK: args.topK, window: args.window, stride: args.stride, windowMemoryMB: args.windowMemoryMB, onProgress, geometry: args.geometry });
+    const analysis = await engine.analyze({ text, topK: args.topK, window: args.window, stride: args.stride, windowMemoryMB: args.windowMemoryMB, onProgress, geometry: args.geometry, layers: args.layers });
     if (analysis.scoring.windowCapped) io.stderr.write(`markov-lens: note: ${analysis.scoring.windowCapped}; --window N chooses another, --window-memory MB raises the budget\n`);
     if (onProgress) io.stderr.write('\r\x1b[K');
+    const lens = analysis.layers;
+    if (lens && isLensOff(lens)) io.stderr.write(`markov-lens: ${modelDir}: ${lens.reason}\n`);
     if (args.format === 'json') {
-      const { geometry: report, ...rest } = analysis;
+      const { geometry: report, layers: _layers, ...rest } = analysis;
       // The per-token arrays are already on the token records; the block names those fields instead.
       const block = report && { ...report, perToken: undefined, perTokenFields: geometryFieldsOn(analysis.tokens), timings: { ...report.timings, totalMs: analysis.timings.geometryMs } };
       const words = args.words ? wordSurprisals(text, analysis.tokens) : undefined;
-      io.stdout.write(formatJson({ ...rest, inputPath: args.file, geometry: block as unknown as Record<string, unknown> | undefined, words }));
+      io.stdout.write(formatJson({ ...rest, inputPath: args.file, geometry: block as unknown as Record<string, unknown> | undefined, words, layers: lens && layersBlock(lens) }));
     } else if (args.format === 'csv' && args.words) {
       io.stdout.write(wordsCsvHeader(false) + wordsCsvRows(wordSurprisals(text, analysis.tokens)));
     } else if (args.format === 'csv') {
-      io.stdout.write(formatCsv(analysis.tokens));
+      io.stdout.write(lens && !isLensOff(lens) ? formatLayersCsv(analysis.tokens, lens, await topTexts(engine, lens)) : formatCsv(analysis.tokens));
     } else {
-      io.stdout.write(formatText(text, analysis.tokens, analysis.summary, colorMode(args, io)));
+      const mode = colorMode(args, io);
+      io.stdout.write(formatText(text, analysis.tokens, analysis.summary, mode));
       if (analysis.geometry) io.stdout.write(formatGeometryTable(analysis.geometry));
+      if (lens) {
+        const from = args.range?.from ?? 0;
+        if (from >= analysis.tokens.length && analysis.tokens.length > 0) {
+          throw new InputError(`${args.file}: --range starts at token ${from}, but the document has ${analysis.tokens.length} tokens`, 'settings-invalid', args.file);
+        }
+        const to = Math.min(args.range?.to ?? from + DEFAULT_LAYER_RANGE, analysis.tokens.length);
+        const columns = (io.stdout as { columns?: number }).columns ?? 120;
+        io.stdout.write(formatLayersText(analysis.tokens, lens, { from, to, mode, columns, topText: isLensOff(lens) ? String : await topTexts(engine, lens) }));
+      }
     }
   } finally {
     await engine.dispose();
@@ -121,6 +137,17 @@ async function compare(args: CompareArgs, io: CliIo, engineOptions: OpenModelOpt
   } finally {
     await pair.dispose();
   }
+}
+
+/** Tokens the text view of the layer lens shows without --range. */
+const DEFAULT_LAYER_RANGE = 16;
+
+/** Text of every top-1 id the lens holds, from the engine's tokenizer. */
+async function topTexts(engine: LanguageModelEngine, lens: LayerLens): Promise<(id: number) => string> {
+  const ids = [...new Set(Array.from(lens.top1).filter(id => id >= 0))];
+  const texts = engine.tokenTexts ? await engine.tokenTexts(ids) : ids.map(id => `#${id}`);
+  const byId = new Map(ids.map((id, i) => [id, texts[i]]));
+  return id => byId.get(id) ?? `#${id}`;
 }
 
 /** Runs the CLI and returns the exit code (never throws). */

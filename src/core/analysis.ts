@@ -70,6 +70,8 @@ export interface AnalysisDocument {
   geometry?: Record<string, unknown>;
   /** With `analyze --words`: per-word surprisal (core/words.ts). */
   words?: WordSurprisal[];
+  /** With `--layers`: the layer lens, [layer][token] matrices (format/layers.ts). */
+  layers?: Record<string, unknown>;
 }
 
 /** Document figures from the token records (DESIGN.md "Units"). Sums in float64. */

@@ -83,6 +83,17 @@ export class RowReducer {
     for (let i = 0; i < exps.length; i++) into[i] += exps[i] * inverse;
   }
 
+  /**
+   * E_p[x] = Σ p_i x_i of `x[offset .. offset + width)` under the last row reduced (kept
+   * probabilities, finite row): the same e^(z_i − shift) and Σ as its metrics.
+   */
+  expectation(x: Float32Array, offset: number): number {
+    const exps = this.exps!;
+    let s = 0;
+    for (let i = 0; i < exps.length; i++) s += exps[i] * x[offset + i];
+    return s / this.lastS0;
+  }
+
   /** log p(id) in the last row reduced, by the arithmetic of its nll: (z_id − shift) − log Σ e. */
   logProbability(row: Float32Array, offset: number, id: number): number {
     return row[offset + id] - this.lastShift - this.lastLogS0;

@@ -14,6 +14,8 @@ import { MAX_CRASHES_PER_MINUTE } from './engineSupervisor';
 import { type FolderScanApi, registerFolderScan } from './folderScanCommand';
 import { registerTokenHover } from './hover';
 import { LiveMode } from './liveMode';
+import { LAYER_LENS_VIEW_TYPE, LayerLensPanel } from './layerLens';
+import { LensComputer } from './layerLensCompute';
 import { HeatmapPanel, PANEL_VIEW_TYPE } from './panel';
 import { type DocumentResult, ResultsStore } from './results';
 import { SpectrumPanel } from './spectrumPanel';
@@ -33,6 +35,11 @@ export interface MarkovLensApi extends FolderScanApi {
   effectiveModelPath(): { path: string; workspaceValueIgnored: boolean };
   /** The engine process's id while one runs (tests kill it to check recovery). */
   enginePid(): number | undefined;
+  /**
+   * The layer lens: whether its panel is open and for which document, the token ranges whose lens
+   * is held, the layer count (L + 1), why it is off, and the depth colouring's counts per bucket.
+   */
+  layerLensState(): { open: boolean; uri?: string; ranges?: Array<[number, number]>; count?: number; off?: string; depthCounts?: number[] };
 }
 
 export function activate(context: vscode.ExtensionContext): MarkovLensApi {
@@ -78,8 +85,12 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
   const spectrum = new SpectrumPanel(context.extensionUri, store, {
     log, analyze: (uri, geometry) => analyzer.run(uri, geometry), reveal: (uri, index) => panel.reveal(uri, index),
   });
+  const layerLens = new LayerLensPanel(context.extensionUri, store, new LensComputer(extensionPath, engines, log), {
+    log, reveal: (uri, index) => panel.reveal(uri, index), analyze: uri => analyzer.run(uri),
+  });
   context.subscriptions.push(store, engines, decorations, compareDecorations, comparer, panel, spectrum, analyzer, live, new BitsPerByteStatus(store), registerTokenHover(store));
   const folderScan = registerFolderScan(context, engines, analyzer, log);
+  context.subscriptions.push(layerLens, panel.onDidShowTokens(e => layerLens.followHeatmap(e.uri, e.first, e.last)));
 
   // A crash under an analysis is reported by the Analyzer, naming the file; one while idle is reported here.
   engines.onCrash(crash => {
@@ -117,6 +128,18 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
       void vscode.window.showInformationMessage('Markov Lens: open a text file to see its spectrum.');
       return undefined;
     }),
+    vscode.commands.registerCommand('markovLens.showLayerLens', (target?: vscode.Uri) => {
+      const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri
+        ?? (panel.currentUri ? vscode.Uri.parse(panel.currentUri) : undefined);
+      if (uri) return layerLens.show(uri);
+      void vscode.window.showInformationMessage('Markov Lens: open a text file to see its layer lens.');
+      return undefined;
+    }),
+    vscode.commands.registerCommand('markovLens.toggleDepthColouring', (on?: boolean) =>
+      layerLens.setDepthColouring(typeof on === 'boolean' ? on : !layerLens.decorations.enabled)),
+    vscode.window.registerWebviewPanelSerializer(LAYER_LENS_VIEW_TYPE, {
+      async deserializeWebviewPanel(webviewPanel, state) { layerLens.revive(webviewPanel, state); },
+    }),
     vscode.commands.registerCommand('markovLens.restartEngine', () => {
       engines.supervisor.restart();
       log.info('Engine restarted on request');
@@ -150,6 +173,12 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
     compareDecorationCounts: uri => compareDecorations.appliedCounts(uri.toString()),
     panelState: () => ({ open: panel.isOpen, uri: panel.currentUri, lastRender: panel.lastRender }),
     enginePid: () => engines.supervisor.pid,
+    layerLensState: () => {
+      const uri = layerLens.currentUri;
+      const lens = uri ? layerLens.lensOf(uri) : undefined;
+      return { open: layerLens.isOpen, uri, ranges: lens?.covered(), count: lens?.count, off: lens?.off,
+        depthCounts: uri ? layerLens.decorations.appliedCounts(uri) : undefined };
+    },
     effectiveModelPath: () => {
       const c = readConfig(extensionPath);
       return { path: c.modelPath, workspaceValueIgnored: c.workspaceModelPathIgnored };

@@ -30,6 +30,9 @@ export class HeatmapPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private panelDisposables: vscode.Disposable[] = [];
   private pending?: { from: number; to: number };
+  private readonly shownTokens = new vscode.EventEmitter<{ uri: string; first: number; last: number }>();
+  /** The panel scrolled: these tokens of the document are on screen (the layer lens follows). */
+  readonly onDidShowTokens = this.shownTokens.event;
   /** Last render time the panel reported, for tests and the performance figure. */
   lastRender?: { tokens: number; ms: number };
 
@@ -129,6 +132,9 @@ export class HeatmapPanel implements vscode.Disposable {
       case 'token/reveal':
         if (result) void this.reveal(result.uri, msg.index);
         return;
+      case 'view/visible':
+        if (this.uri) this.shownTokens.fire({ uri: this.uri, first: msg.first, last: msg.last });
+        return;
       case 'panel/rendered':
         this.lastRender = { tokens: msg.tokens, ms: msg.ms };
         this.hooks.log.info(`Panel rendered ${msg.tokens} tokens in ${msg.ms.toFixed(1)} ms`);
@@ -217,6 +223,7 @@ export class HeatmapPanel implements vscode.Disposable {
 
   dispose(): void {
     this.panel?.dispose();
+    this.shownTokens.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

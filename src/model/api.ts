@@ -6,6 +6,7 @@
 import type { DocumentSummary, ModelInfo, ScoringInfo, TokenRecord } from '../core/analysis';
 import type { Comparison } from '../core/compare/comparison';
 import type { GeometryOptions, GeometryReport } from '../core/geometry';
+import type { LayerLensOutcome } from '../core/lens/types';
 
 export interface LoadOptions {
   /** transformers.js layout only: which `onnx/model*.onnx` to use ('' = model.onnx, 'fp16', 'quantized', ...). */
@@ -45,6 +46,23 @@ export interface AnalyzeRequest {
    * and only the rest is scored. Ignored with geometry, another engine or other window settings.
    */
   previous?: Analysis;
+  /**
+   * The layer lens (issue 17) for every token: what each layer's residual stream, decoded with the
+   * model's final norm and head, predicts. Off by default; sets `analysis.layers`.
+   */
+  layers?: boolean;
+}
+
+/** The layer lens for document tokens [from, to) of `text` alone (the editor's visible range of a long document). */
+export interface LensRequest {
+  text: string;
+  from: number;
+  to: number;
+  /** The analysis's window and stride, so the tokens see the same contexts. */
+  window?: number;
+  stride?: number;
+  signal?: AbortSignal;
+  onProgress?(done: number, total: number): void;
 }
 
 /** Options for the geometry views (core/geometry/report.ts; every field has a default). */
@@ -75,6 +93,8 @@ export interface Analysis {
    * is a GeometryResult (core/geometry) plus those two blocks and the options used.
    */
   geometry?: GeometryReport;
+  /** With `layers`: the layer lens, or why it is off for this model. */
+  layers?: LayerLensOutcome;
 }
 
 /**
@@ -104,6 +124,8 @@ export interface LanguageModelEngine {
    * implementations.
    */
   compare?(against: LanguageModelEngine, request: CompareRequest): Promise<Comparison>;
+  /** The layer lens for a token range without the rest of the analysis. Optional for other implementations. */
+  lens?(request: LensRequest): Promise<LayerLensOutcome>;
   /** Frees the model in the engine (and stops an engine started for it alone). */
   dispose(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type { ModelInfo, ScoringInfo } from '../core/analysis';
 import type { SharedScoring, TokenizerMatch } from '../core/compare/comparison';
 import type { CompareBatch } from '../core/compare/records';
 import type { GeometryOptions, GeometryReport } from '../core/geometry';
+import type { LayerLensOutcome } from '../core/lens/types';
 import type { RecordBatch } from '../core/records';
 import type { ReuseHint } from '../core/reuse';
 
@@ -44,7 +45,23 @@ export interface AnalyzeParams {
   reuse?: ReuseHint;
   /** Tokens per forward run inside a window (tests; default from the logits width). */
   chunk?: number;
+  /** The layer lens for every token of the document (off when absent; live reuse is then ignored). */
+  layers?: boolean;
 }
+
+/** The layer lens for document tokens [from, to) alone: the windows that score them, nothing else. */
+export interface LensParams {
+  model: number;
+  text: string;
+  from: number;
+  to: number;
+  window?: number;
+  stride?: number;
+  chunk?: number;
+}
+
+/** Tokens of the range done out of its total. */
+export interface LensProgress { type: 'progress'; done: number; total: number }
 
 export type AnalysisEvent =
   | { type: 'started'; scoring: ScoringInfo; tokens: number; tokenizeMs: number }
@@ -57,6 +74,8 @@ export interface AnalysisDone {
   /** With geometry: the result (packed, see packGeometry), and the milliseconds spent on it after inference. */
   geometry?: PackedGeometry;
   geometryMs?: number;
+  /** With `layers`: the layer lens (typed arrays travel as they are), or why it is off. */
+  layers?: LayerLensOutcome;
 }
 
 /**
@@ -101,6 +120,7 @@ export interface EngineMethods {
   load: { params: LoadParams; result: LoadedModelReply };
   analyze: { params: AnalyzeParams; result: AnalysisDone; event: AnalysisEvent };
   compare: { params: CompareParams; result: CompareDone; event: CompareEvent };
+  lens: { params: LensParams; result: LayerLensOutcome; event: LensProgress };
   /** Display texts of token ids ('' for ids outside the tokenizer). */
   tokenTexts: { params: { model: number; ids: number[] }; result: string[] };
   release: { params: { model: number }; result: void };

@@ -123,11 +123,14 @@ export interface MetricCommand { type: 'metric/set'; metric: PanelMetric }
 export interface RerunCommand { type: 'analysis/rerun' }
 /** Opens the spectrum panel for the panel's document. */
 export interface ShowSpectrumCommand { type: 'spectrum/show' }
+/** The panel was scrolled: these tokens are on screen (the layer lens follows them). */
+export interface VisibleTokensNotification { type: 'view/visible'; first: number; last: number }
 /** Measured render time of a snapshot, reported for logs and the benchmark figure. */
 export interface RenderedNotification { type: 'panel/rendered'; tokens: number; ms: number }
 
 export type PanelToHostMessage =
-  | ReadyCommand | RevealCommand | DetailsRequest | MetricCommand | RerunCommand | RenderedNotification | ShowSpectrumCommand;
+  | ReadyCommand | RevealCommand | DetailsRequest | MetricCommand | RerunCommand | RenderedNotification | ShowSpectrumCommand
+  | VisibleTokensNotification;
 
 export const isIndex = (v: unknown, tokenCount: number): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < tokenCount;
@@ -156,6 +159,8 @@ export function parsePanelMessage(raw: unknown, tokenCount: number): PanelToHost
         : undefined;
     case 'metric/set':
       return isPanelMetric(m.metric) ? { type: 'metric/set', metric: m.metric } : undefined;
+    case 'view/visible':
+      return isIndex(m.first, tokenCount) && isIndex(m.last, tokenCount) && m.first <= m.last ? { type: 'view/visible', first: m.first, last: m.last } : undefined;
     case 'panel/rendered':
       return isCount(m.tokens) && isCount(m.ms) ? { type: 'panel/rendered', tokens: m.tokens, ms: m.ms } : undefined;
     default:

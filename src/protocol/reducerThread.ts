@@ -4,6 +4,7 @@
  * (re)allocated. The metrics come back with their buffers moved, not copied.
  */
 import type { JointChunkMetrics } from '../core/compare/jointChunk';
+import type { LayerChunkMetrics } from '../core/lens/reduceLayers';
 import type { ChunkMetrics } from '../core/reduceChunk';
 
 export interface ReduceChunkParams {
@@ -29,8 +30,18 @@ export interface ReduceJointParams {
   k: number;
 }
 
+/** The layer lens's chunk: `layers` × targets.length rows of logits, moved with the message. */
+export interface ReduceLayersParams {
+  logits: Float32Array;
+  layers: number;
+  width: number;
+  targets: Int32Array;
+  k: number;
+}
+
 export interface ReducerThreadMethods {
   [method: string]: { params: unknown; result: unknown; event?: unknown };
   reduce: { params: ReduceChunkParams; result: ChunkMetrics };
   reduceJoint: { params: ReduceJointParams; result: JointChunkMetrics };
+  reduceLayers: { params: ReduceLayersParams; result: LayerChunkMetrics };
 }

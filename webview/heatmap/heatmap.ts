@@ -87,6 +87,25 @@ export class Heatmap {
     return Number.isInteger(i) ? i : undefined;
   }
 
+  /** First and last token index with a span in the viewport (the layer lens follows them), if any. */
+  visibleTokens(): { first: number; last: number } | undefined {
+    let first = -1;
+    let last = -1;
+    for (const v of this.views) {
+      if (!v.rendered) continue;
+      const box = v.el.getBoundingClientRect();
+      if (box.bottom < 0 || box.top > window.innerHeight) continue;
+      for (const span of v.el.children) {
+        const r = span.getBoundingClientRect();
+        if (r.bottom < 0 || r.top > window.innerHeight) continue;
+        const i = Number((span as HTMLElement).dataset.i);
+        if (first < 0) first = i;
+        last = i;
+      }
+    }
+    return first < 0 ? undefined : { first, last };
+  }
+
   /** Number of token spans currently in the DOM (for tests: virtualisation keeps this bounded). */
   renderedSpans(): number {
     return this.root.querySelectorAll('span.tok').length;

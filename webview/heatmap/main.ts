@@ -187,7 +187,12 @@ let scrollTimer: number | undefined;
 window.addEventListener('scroll', () => {
   tooltip.hidden = true;
   window.clearTimeout(scrollTimer);
-  scrollTimer = window.setTimeout(persist, 200);
+  scrollTimer = window.setTimeout(() => {
+    persist();
+    // The layer lens follows what this panel shows.
+    const shown = heatmap.visibleTokens();
+    if (shown) send({ type: 'view/visible', ...shown });
+  }, 200);
 });
 
 host.onMessage(onMessage);

@@ -11,6 +11,8 @@ export interface AnalysisParts {
   utf8Bytes: number;
   geometry?: Record<string, unknown>;
   words?: AnalysisDocument['words'];
+  /** The layer lens block (format/layers.ts). */
+  layers?: Record<string, unknown>;
 }
 
 export function toAnalysisDocument(parts: AnalysisParts): AnalysisDocument {
@@ -24,7 +26,23 @@ export function toAnalysisDocument(parts: AnalysisParts): AnalysisDocument {
   };
   if (parts.geometry) doc.geometry = parts.geometry;
   if (parts.words) doc.words = parts.words;
+  if (parts.layers) doc.layers = parts.layers;
   return doc;
+}
+
+const LAYERS_MARK = '@@layers@@';
+
+/** Indented JSON whose arrays of numbers (the lens's rows) each stay on one line. */
+function rowsPerLine(value: unknown, indent: string): string {
+  if (Array.isArray(value)) {
+    if (value.every(v => v === null || typeof v !== 'object')) return JSON.stringify(value);
+    return `[\n${value.map(v => `${indent}  ${rowsPerLine(v, `${indent}  `)}`).join(',\n')}\n${indent}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    return `{\n${entries.map(([k, v]) => `${indent}  ${JSON.stringify(k)}: ${rowsPerLine(v, `${indent}  `)}`).join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /**
@@ -34,8 +52,10 @@ export function toAnalysisDocument(parts: AnalysisParts): AnalysisDocument {
 export function formatJson(parts: AnalysisParts): string {
   const doc = toAnalysisDocument(parts);
   const tokens = doc.tokens.map(t => `    ${JSON.stringify(t)}`).join(',\n');
-  const body = JSON.stringify({ ...doc, tokens: [] }, null, 2);
+  const body = JSON.stringify({ ...doc, tokens: [], ...(doc.layers ? { layers: LAYERS_MARK } : {}) }, null, 2);
   // A function replacement: token text may contain "$&" and friends.
-  const replaced = body.replace('"tokens": []', () => (doc.tokens.length ? `"tokens": [\n${tokens}\n  ]` : '"tokens": []'));
+  const replaced = body
+    .replace('"tokens": []', () => (doc.tokens.length ? `"tokens": [\n${tokens}\n  ]` : '"tokens": []'))
+    .replace(`"layers": "${LAYERS_MARK}"`, () => `"layers": ${rowsPerLine(doc.layers, '  ')}`);
   return replaced + '\n';
 }

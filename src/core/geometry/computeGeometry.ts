@@ -67,7 +67,8 @@ export function firstHiddenBasisTask(hidden: GeometryInput['hidden'], T: number,
   return hiddenBasisTask(hidden, T, options.maxHiddenDims ?? 128, windowSeed(options.seed ?? 1, 0));
 }
 
-function windowSeed(seed: number, window: number): number {
+/** The seed of spectrum window `window` (its PCA task derives from it; the per-layer alignment reuses it). */
+export function windowSeed(seed: number, window: number): number {
   return taskSeed(seed, 100 + window);
 }
 

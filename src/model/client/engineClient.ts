@@ -14,7 +14,8 @@ import type { ReuseHint } from '../../core/reuse';
 import type { Channel } from '../../protocol/channel';
 import { unpackGeometry, type EngineMethods, type FrontEndMethods } from '../../protocol/engine';
 import type { Comparison } from '../../core/compare/comparison';
-import type { Analysis, AnalyzeRequest, CompareRequest, LanguageModelEngine, LoadOptions } from '../api';
+import type { LayerLensOutcome } from '../../core/lens/types';
+import type { Analysis, AnalyzeRequest, CompareRequest, LanguageModelEngine, LensRequest, LoadOptions } from '../api';
 import { runComparison } from './compareClient';
 import { ReusedPrefix, reuseHintFrom } from './reusedPrefix';
 
@@ -61,6 +62,7 @@ class RemoteModel implements LanguageModelEngine {
       model: this.handle, text: request.text, topK: request.topK ?? DEFAULT_TOP_K, window: request.window, stride: request.stride,
       ...(request.windowMemoryMB !== undefined ? { windowMemoryMB: request.windowMemoryMB } : {}),
       ...(geometry ? { geometry } : {}),
+      ...(request.layers ? { layers: true } : {}),
       ...(reuse ? { reuse } : {}),
       ...(this.chunk !== undefined ? { chunk: this.chunk } : {}),
     }, {
@@ -94,6 +96,7 @@ class RemoteModel implements LanguageModelEngine {
       utf8Bytes,
       timings: { tokenizeMs, inferenceMs: done.inferenceMs, totalMs: performance.now() - started, ...(done.geometryMs !== undefined ? { geometryMs: done.geometryMs } : {}) },
       ...(report ? { geometry: report } : {}),
+      ...(done.layers ? { layers: done.layers } : {}),
       ...kept.count(),
     };
   }
@@ -103,6 +106,14 @@ class RemoteModel implements LanguageModelEngine {
       return Promise.reject(new Error('compare: both models must be loaded in the same engine'));
     }
     return runComparison(this.channel, { handle: this.handle, info: this.info }, { handle: against.handle, info: against.info }, request, this.chunk);
+  }
+
+  lens(request: LensRequest): Promise<LayerLensOutcome> {
+    if (request.signal?.aborted) return Promise.reject(new InputError('analysis cancelled', 'cancelled'));
+    return this.channel.request('lens', {
+      model: this.handle, text: request.text, from: request.from, to: request.to, window: request.window, stride: request.stride,
+      ...(this.chunk !== undefined ? { chunk: this.chunk } : {}),
+    }, { signal: request.signal, onEvent: e => request.onProgress?.(e.done, e.total) });
   }
 
   tokenTexts(ids: readonly number[]): Promise<string[]> {
@@ -120,6 +131,6 @@ class RemoteModel implements LanguageModelEngine {
 /** The engine's reuse hint for a live re-analysis, when `previous` is usable (see api.ts). */
 function reuseHintOf(request: AnalyzeRequest, info: ModelInfo): ReuseHint | undefined {
   const previous = request.previous;
-  if (!previous || request.geometry || previous.model.path !== info.path || previous.model !== info) return undefined;
+  if (!previous || request.geometry || request.layers || previous.model.path !== info.path || previous.model !== info) return undefined;
   return reuseHintFrom(previous.tokens, previous.scoring);
 }

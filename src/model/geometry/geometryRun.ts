@@ -23,6 +23,7 @@ import { BranchLookahead } from './branchLookahead';
 import { GeometryThreadFeed } from './threadFeed';
 import { HiddenCapture } from './hiddenCapture';
 import type { LoadedModel } from '../load/loader';
+import type { RunObserver } from '../run/observers';
 import { WindowScorer } from '../run/scorer';
 import { ablatedLogProbs } from './surplusRuns';
 
@@ -39,7 +40,9 @@ export async function analyzeWithGeometry(
   params: AnalyzeParams,
   wanted: GeometryOptions,
   sink: GeometrySink,
-): Promise<{ inferenceMs: number; geometry: GeometryReport; geometryMs: number }> {
+  /** Other observers of the same runs (the layer lens). */
+  more: readonly RunObserver[] = [],
+): Promise<{ inferenceMs: number; geometry: GeometryReport; geometryMs: number; input?: GeometryInput }> {
   const options = resolveGeometryOptions(wanted);
   const d = geo.weights?.hidden ?? model.info.hiddenSize;
   const hiddenOutput = d > 0 ? geo.hiddenOutput : null;
@@ -62,7 +65,7 @@ export async function analyzeWithGeometry(
     progress: (done, total) => sink.progress(done, total),
     cancelled: () => sink.cancelled(),
   }, {
-    observers: [capture, feed, ...(branch ? [branch] : [])],
+    observers: [capture, feed, ...(branch ? [branch] : []), ...more],
     reductionExtras: capture,
   });
   const started = performance.now();
@@ -71,9 +74,10 @@ export async function analyzeWithGeometry(
   const waiting = performance.now();
   surplus.prototypeRows = await builtRows;
   surplus.timings.rowsWaitMs = performance.now() - waiting;
-  const geometry = await geometryOf(model, geo, capture, batches, options, hiddenOutput !== null, surplus);
+  const used: { input?: GeometryInput } = {};
+  const geometry = await geometryOf(model, geo, capture, batches, options, hiddenOutput !== null, surplus, used);
   geo.thread?.settle();
-  return { inferenceMs, geometry, geometryMs: performance.now() - started };
+  return { inferenceMs, geometry, geometryMs: performance.now() - started, ...used };
 }
 
 /** Heuristic B's short runs (option; one step per distinct token) and the A2 result of the branches (deep option). */
@@ -96,7 +100,8 @@ interface SurplusInputs {
   prototypeRows?: PrototypeRowsResult;
 }
 
-async function geometryOf(model: LoadedModel, geo: HeadModel, capture: HiddenCapture, batches: RecordBatch[], resolved: ResolvedGeometryOptions, hasHidden: boolean, surplus: SurplusInputs): Promise<GeometryReport> {
+/** `used.input` is set to the input of an operator with alignment (the layer lens's per-layer alignment reuses it). */
+async function geometryOf(model: LoadedModel, geo: HeadModel, capture: HiddenCapture, batches: RecordBatch[], resolved: ResolvedGeometryOptions, hasHidden: boolean, surplus: SurplusInputs, used: { input?: GeometryInput }): Promise<GeometryReport> {
   const { shifts, ...options } = resolved;
   const preparing = performance.now();
   const check = hasHidden && geo.weights?.vocab === model.logitsWidth ? headVerdict(geo, capture.checkHidden, capture.checkLogits, capture.checkRows) : geo.check;
@@ -139,6 +144,7 @@ async function geometryOf(model: LoadedModel, geo: HeadModel, capture: HiddenCap
     const result = computeGeometry({ ...input, hidden: undefined }, { ...core, kernel: 'bhattacharyya', side: 'model', eigenpairs: 1, shifts: 0 });
     return withSurplus({ ...operatorOff(result, options.kernel, options.side, views.spectrum.message), head, views, options });
   }
+  if (input.hidden) used.input = input;
   // The PCA and part of the nulls run on the geometry thread when there is one; the same steps inline
   // otherwise; the products by ONNX Runtime either way.
   const steps = geometrySteps(input, core);

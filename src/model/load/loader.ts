@@ -37,6 +37,8 @@ export interface LoadedModel {
   selfTestDelta: number | null;
   /** Where logits rows are reduced (a second thread when a core is free). */
   reducer: ChunkReducer;
+  /** The options the session was created with (companion sessions use the same). */
+  options: LoadOptions;
 }
 
 /** Frees the session and the reduction thread. */
@@ -50,7 +52,7 @@ export async function loadModel(modelDir: string, options: LoadOptions): Promise
   const config = readModelConfig(files.dir);
   const tokenizer = loadDocumentTokenizer(files, config);
   checkExternalData(files.onnxPath);
-  const { session, graph } = await openModelGraph(files.onnxPath, options);
+  const { session, graph } = await openModelGraph(files.onnxPath, options, config.layers);
   try {
     const signature = detectSignature(graph.withoutExtraOutputs(session), files.onnxPath, { kvHeads: config.kvHeads, headDim: config.headDim });
     const hasFp16 = signature.logitsType === 'float16' || signature.past.some(p => p.type === 'float16');
@@ -84,7 +86,7 @@ export async function loadModel(modelDir: string, options: LoadOptions): Promise
       ...(graph.quantization?.label ? { quantization: graph.quantization.label } : {}),
     };
     const reducer = createChunkReducer(sessionOptions(options).intraOpNumThreads ?? 1);
-    return { files, config, session, graph: graph.checkedAgainst(signature), signature, tokenizer, info, logitsWidth, selfTestDelta, reducer };
+    return { files, config, session, graph: graph.checkedAgainst(signature), signature, tokenizer, info, logitsWidth, selfTestDelta, reducer, options };
   } catch (e) {
     await releaseSession(session).catch(() => undefined);
     // Whatever ORT (or the feeds built from the graph's own metadata) throws while probing and

@@ -6,7 +6,7 @@
  * extra graph outputs names them, and the scorer fetches them.
  */
 import type { ScoringWindow } from '../../core/windows';
-import type { TensorMap } from '../onnx/runtime';
+import type { InferenceSession, TensorMap } from '../onnx/runtime';
 
 export interface WindowRun {
   window: ScoringWindow;
@@ -57,4 +57,9 @@ export interface RunObserver {
 /** What the engine runs besides window runs (branch look-ahead, short runs): through the scorer, unobserved. */
 export interface SessionRunner {
   run(feeds: TensorMap, fetches: readonly string[]): Promise<TensorMap>;
+  /**
+   * Runs a small session the model owns besides its own (the layer lens's final norm and head,
+   * cut out of the model's graph): through the scorer as well, unobserved.
+   */
+  runCompanion(session: InferenceSession, feeds: TensorMap, fetches: readonly string[]): Promise<TensorMap>;
 }

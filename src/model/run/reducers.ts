@@ -6,6 +6,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { reduceJointChunk, type JointChunkMetrics } from '../../core/compare/jointChunk';
+import { layerChunkReducer, type LayerChunkReducer } from '../../core/lens/layerReducer';
+import type { LayerChunkMetrics } from '../../core/lens/reduceLayers';
 import { RowReducer } from '../../core/reduce';
 import { reduceChunk, type ChunkMetrics } from '../../core/reduceChunk';
 import type { ReducerThreadMethods } from '../../protocol/reducerThread';
@@ -23,12 +25,19 @@ export interface ChunkReducer {
    * other at the same positions, reduced together (core/compare/jointChunk.ts). Same backpressure.
    */
   submitJoint(base: Float32Array, widthBase: number, other: Float32Array, widthOther: number, targets: Int32Array, k: number): Promise<{ result: Promise<JointChunkMetrics> }>;
+  /**
+   * The layer lens's chunk: `layers` × targets.length rows of logits, layer-major (reduceLayerChunk).
+   * The array is handed over (moved to the thread, not copied): the caller must not touch it after.
+   * Resolves once accepted (at most two chunks in flight).
+   */
+  submitLayers(logits: Float32Array, layers: number, width: number, targets: Int32Array, k: number): Promise<{ result: Promise<LayerChunkMetrics> }>;
   close(): Promise<void>;
 }
 
 export class InlineReducer implements ChunkReducer {
   private reducer: RowReducer | undefined;
   private otherReducer: RowReducer | undefined;
+  private lensReducer: LayerChunkReducer | undefined;
   async submit(logits: Float32Array, width: number, targets: Int32Array, k: number, afterNext?: Int32Array): Promise<{ result: Promise<ChunkMetrics> }> {
     if (this.reducer?.k !== k) this.reducer = new RowReducer(k);
     return { result: Promise.resolve(reduceChunk(this.reducer, logits, width, targets, afterNext)) };
@@ -38,6 +47,10 @@ export class InlineReducer implements ChunkReducer {
     if (this.otherReducer?.k !== k) this.otherReducer = new RowReducer(k);
     return { result: Promise.resolve(reduceJointChunk(this.reducer, this.otherReducer, base, widthBase, other, widthOther, targets)) };
   }
+  async submitLayers(logits: Float32Array, layers: number, width: number, targets: Int32Array, k: number): Promise<{ result: Promise<LayerChunkMetrics> }> {
+    if (this.lensReducer?.k !== k) this.lensReducer = layerChunkReducer(k);
+    return { result: Promise.resolve(this.lensReducer.reduce(logits, layers, width, targets)) };
+  }
   async close(): Promise<void> {}
 }
 
@@ -46,6 +59,7 @@ const SLOTS = 2;
 
 export class ThreadReducer implements ChunkReducer {
   private seq = 0;
+  private readonly lensInFlight = new Set<Promise<void>>();
   private readonly slots: Array<{ shared: Float32Array | undefined; busy: Promise<unknown> | undefined; sent: boolean }> = [];
 
   constructor(private readonly thread: EngineThread<ReducerThreadMethods>) {
@@ -87,6 +101,24 @@ export class ThreadReducer implements ChunkReducer {
     const result = request(slotIndex, slot.sent ? undefined : slot.shared);
     slot.sent = true;
     slot.busy = result.catch(() => undefined);
+    return { result };
+  }
+
+  /**
+   * The lens's chunks are large ((L + 1) × rows × V): ORT's output buffer is moved to the thread
+   * instead of being copied into a slot (a copy would cost a tenth of the decoder's run).
+   */
+  async submitLayers(logits: Float32Array, layers: number, width: number, targets: Int32Array, k: number): Promise<{ result: Promise<LayerChunkMetrics> }> {
+    while (this.lensInFlight.size >= SLOTS) await Promise.race(this.lensInFlight);
+    const closed = this.thread.channel.closed;
+    if (closed) throw closed;
+    const length = layers * targets.length * width;
+    const whole = logits.byteOffset === 0 && logits.length === length && logits.buffer instanceof ArrayBuffer;
+    const moved = whole ? logits : logits.slice(0, length);
+    const result = this.thread.channel.request('reduceLayers', { logits: moved, layers, width, targets, k }, { transfer: [moved.buffer as ArrayBuffer] });
+    const settled = result.then(() => undefined, () => undefined);
+    this.lensInFlight.add(settled);
+    void settled.then(() => this.lensInFlight.delete(settled));
     return { result };
   }
 

@@ -45,6 +45,11 @@ export class WindowScorer implements SessionRunner {
     return runSession(this.session, feeds, fetches);
   }
 
+  /** A companion session of the model (observers.ts), e.g. the layer lens's decoder. */
+  runCompanion(session: InferenceSession, feeds: TensorMap, fetches: readonly string[]): Promise<TensorMap> {
+    return runSession(session, feeds, fetches);
+  }
+
   /** Starts a fresh cache (each window, and the self-test). */
   resetCache(): void {
     this.cache.reset();

@@ -8,8 +8,13 @@ import type { Channel, HandlerContext } from '../../protocol/channel';
 import { packGeometry, type AnalysisDone, type AnalysisEvent, type AnalyzeParams, type CompareDone, type CompareEvent, type CompareParams, type EngineMethods, type FrontEndMethods } from '../../protocol/engine';
 import { compareText } from '../compare/compareText';
 import { InputError } from '../../core/errors';
+import type { LayerLensOff, LayerLensOutcome } from '../../core/lens/types';
 import { analyzeWithGeometry } from '../geometry/geometryRun';
 import { closeHeadModel, openHeadModel, type HeadModel } from '../geometry/headModel';
+import { closeLayerDecoder, openLayerDecoder, type LayerDecoder } from '../lens/layerDecoder';
+import { attachLayerAlignment } from '../lens/layerGeometry';
+import { LayerLensObserver } from '../lens/lensObserver';
+import { lensRange } from '../lens/lensRange';
 import { disposeModel, loadModel, type LoadedModel } from '../load/loader';
 import { removeTelemetryLog } from '../onnx/telemetryLog';
 import { analyzeText } from '../run/analyzer';
@@ -24,6 +29,12 @@ interface OpenModel {
    * id by id before use, so analyses of other documents cannot mislead it.
    */
   checkpoints: KvCheckpoints;
+  /** The layer lens's decoder (the model's final norm and head as a session), made on the first lens request. */
+  decoder?: Promise<LayerDecoder | LayerLensOff>;
+}
+
+function decoderOf(open: OpenModel): Promise<LayerDecoder | LayerLensOff> {
+  return (open.decoder ??= openLayerDecoder(open.model));
 }
 
 export function serveEngine(channel: Channel<EngineMethods, FrontEndMethods>): { close(): Promise<void> } {
@@ -47,6 +58,7 @@ export function serveEngine(channel: Channel<EngineMethods, FrontEndMethods>): {
     if (!m) return;
     m.checkpoints.clear();
     await closeHeadModel(m.head);
+    await closeLayerDecoder(await m.decoder?.catch(() => undefined));
     await disposeModel(m.model);
   };
 
@@ -60,6 +72,16 @@ export function serveEngine(channel: Channel<EngineMethods, FrontEndMethods>): {
     }))
     .handle('analyze', (params, context) => serial(() => analyze(open(params.model), params, context)))
     .handle('compare', (params, context) => serial(() => compare(open(params.model), open(params.against), params, context)))
+    .handle('lens', (params, context) => serial(async () => {
+      const m = open(params.model);
+      if (context.signal.aborted) throw new InputError('analysis cancelled', 'cancelled');
+      const decoder = await decoderOf(m);
+      if ('off' in decoder) return decoder;
+      return lensRange(m.model, decoder, params, {
+        progress: (done, total) => context.emit({ type: 'progress', done, total }),
+        cancelled: () => context.signal.aborted,
+      });
+    }))
     .handle('tokenTexts', ({ model, ids }) => {
       const { tokenizer } = open(model).model;
       return ids.map(t => (Number.isInteger(t) && t >= 0 && t < tokenizer.vocabSize ? tokenizer.tokenText(t) : ''));
@@ -83,16 +105,42 @@ async function analyze(open: OpenModel, params: AnalyzeParams, context: HandlerC
     progress: (done: number, total: number) => context.emit({ type: 'progress', done, total }),
     cancelled: () => context.signal.aborted,
   };
-  if (params.geometry) {
-    open.head ??= openHeadModel(model);
-    const result = await analyzeWithGeometry(model, open.head, params, params.geometry, {
-      ...base,
-      batch: (batch, hiddenNorm) => context.emit({ type: 'records', batch, hiddenNorm }),
-    });
-    return { inferenceMs: result.inferenceMs, geometry: packGeometry(result.geometry), geometryMs: result.geometryMs };
+  const lens = params.layers ? await lensObserverFor(open, params.geometry !== undefined) : undefined;
+  const observers = lens instanceof LayerLensObserver ? [lens] : [];
+  try {
+    if (params.geometry) {
+      open.head ??= openHeadModel(model);
+      const result = await analyzeWithGeometry(model, open.head, params, params.geometry, {
+        ...base,
+        batch: (batch, hiddenNorm) => context.emit({ type: 'records', batch, hiddenNorm }),
+      }, observers);
+      const layers = await layersOf(lens);
+      if (layers.layers && lens instanceof LayerLensObserver) {
+        const started = performance.now();
+        attachLayerAlignment(layers.layers, lens, result.geometry, result.input);
+        result.geometry.timings.layerAlignmentMs = performance.now() - started;
+      }
+      return { inferenceMs: result.inferenceMs, geometry: packGeometry(result.geometry), geometryMs: result.geometryMs, ...layers };
+    }
+    // The lens needs every window run: live reuse would skip some.
+    const reuse = lens ? undefined : params.reuse;
+    const result = await analyzeText(model, { ...params, reuse, checkpoints: open.checkpoints }, { ...base, batch: batch => context.emit({ type: 'records', batch }) }, { observers });
+    return { inferenceMs: result.inferenceMs, ...(await layersOf(lens)) };
+  } catch (e) {
+    if (lens instanceof LayerLensObserver) lens.abandon();
+    throw e;
   }
-  const result = await analyzeText(model, { ...params, checkpoints: open.checkpoints }, { ...base, batch: batch => context.emit({ type: 'records', batch }) });
-  return { inferenceMs: result.inferenceMs };
+}
+
+/** The lens's observer for a whole-document analysis, or why the lens is off for this model. */
+async function lensObserverFor(open: OpenModel, captureHidden: boolean): Promise<LayerLensObserver | LayerLensOff> {
+  const decoder = await decoderOf(open);
+  return 'off' in decoder ? decoder : new LayerLensObserver(decoder, open.model.reducer, undefined, captureHidden);
+}
+
+async function layersOf(lens: LayerLensObserver | LayerLensOff | undefined): Promise<{ layers?: LayerLensOutcome }> {
+  if (!lens) return {};
+  return { layers: lens instanceof LayerLensObserver ? await lens.finish() : lens };
 }
 
 async function compare(model: OpenModel, against: OpenModel, params: CompareParams, context: HandlerContext<CompareEvent>): Promise<CompareDone> {

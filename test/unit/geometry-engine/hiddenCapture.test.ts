@@ -36,7 +36,7 @@ function standInRun(r: number, withHidden = true): WindowRun {
     window, windowIndex: r, from: positions[0], to: positions[0] + n, firstTarget: window.firstTarget, ids,
     logits: logits.data as Float32Array, width: V,
     outputs: withHidden ? { logits, hidden: tensor(positions.flatMap(p => [p, -p]), n, d) } : { logits },
-    runner: { run: () => Promise.reject(new Error('the stand-in makes no runs of its own')) },
+    runner: { run: () => Promise.reject(new Error('the stand-in makes no runs of its own')), runCompanion: () => Promise.reject(new Error('the stand-in makes no runs of its own')) },
   };
 }
 

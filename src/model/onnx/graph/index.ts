@@ -13,3 +13,7 @@ export type { HiddenStateModel } from './hiddenState';
 export { graphQuantization } from './quantization';
 export type { GraphQuantization } from './quantization';
 export { gemmModel } from './gemmGraph';
+export { findResidualStream } from './residual';
+export type { ResidualStream, ResidualResult } from './residual';
+export { planDecoder, buildDecoderModel } from './decoder';
+export type { DecoderPlan, DecoderInputType } from './decoder';

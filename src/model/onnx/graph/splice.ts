@@ -5,11 +5,11 @@
  * fields, inline weights and external-data references stay byte-identical. ONNX Runtime infers the
  * type and shape of an output declared by name only.
  */
+import { bytesField, concatBytes, valueInfo } from './encode';
 import { scanModel } from './scan';
-import { concatBytes as concat, encodeVarint } from './wire';
+import { encodeVarint } from './wire';
 
-const GRAPH_OUTPUT_TAG = 0x62; // field 12, wire type 2
-const VALUE_INFO_NAME_TAG = 0x0a; // field 1, wire type 2
+const GRAPH_OUTPUT = 12;
 
 /** Returns a new model buffer whose top-level graph also outputs `names` (existing outputs skipped). */
 export function addGraphOutputs(model: Uint8Array, names: string[]): Uint8Array {
@@ -20,15 +20,8 @@ export function addGraphOutputs(model: Uint8Array, names: string[]): Uint8Array 
   for (const n of wanted) {
     if (!produced.has(n) && !scan.inputs.includes(n) && !scan.initializers.has(n)) throw new Error(`no tensor named '${n}' in the top-level graph`);
   }
-  const appended = concat(wanted.map(valueInfoOutput));
+  const appended = concatBytes(wanted.map(n => bytesField(GRAPH_OUTPUT, valueInfo(n))));
   const g = scan.graphField;
   const newLength = encodeVarint(g.end - g.start + appended.length);
-  return concat([model.subarray(0, g.lengthStart), newLength, model.subarray(g.start, g.end), appended, model.subarray(g.end)]);
+  return concatBytes([model.subarray(0, g.lengthStart), newLength, model.subarray(g.start, g.end), appended, model.subarray(g.end)]);
 }
-
-function valueInfoOutput(name: string): Uint8Array {
-  const nameBytes = new TextEncoder().encode(name);
-  const valueInfo = concat([Uint8Array.of(VALUE_INFO_NAME_TAG), encodeVarint(nameBytes.length), nameBytes]);
-  return concat([Uint8Array.of(GRAPH_OUTPUT_TAG), encodeVarint(valueInfo.length), valueInfo]);
-}
-
