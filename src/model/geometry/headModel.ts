@@ -5,10 +5,9 @@
  * `headVerdict`), the thread the geometry's PCA and part of its nulls run on, and the engine
  * thread's ONNX Runtime products (ortProducts.ts).
  */
-import { readFileSync } from 'node:fs';
 import { checkLinearHead, type HeadCheckResult } from '../../core/geometry';
 import type { LoadedModel } from '../load/loader';
-import { externalReaderFor, readHeadWeights, scanModel, type HeadInfo, type HeadWeights } from '../onnx/graph';
+import { externalReaderFor, fileRanges, readHeadWeights, type HeadInfo, type HeadWeights } from '../onnx/graph';
 import { GeometryThread } from './geometryThread';
 import { OrtProducts, productThreads } from './ortProducts';
 
@@ -38,11 +37,10 @@ export function openHeadModel(model: LoadedModel): HeadModel {
   let weightsError: string | null = null;
   if (head.weight) {
     try {
-      // Inline weights are read from the file's bytes (scanned again: the ranges index these bytes).
-      const bytes = readFileSync(model.files.onnxPath);
-      weights = readHeadWeights(bytes, scanModel(bytes), head, externalReaderFor(model.files.onnxPath));
-      // In shared memory, so the geometry thread reads W without a second copy (4·V·d bytes).
-      weights = { ...weights, weight: shared(weights.weight) };
+      // Only W's bytes are read, by the byte ranges the load's scan found (not the whole graph file),
+      // straight into shared memory, so the geometry thread reads W without a second copy (4·V·d bytes).
+      if (!graph.scan) throw new Error('the graph could not be scanned');
+      weights = readHeadWeights(fileRanges(model.files.onnxPath), graph.scan, head, externalReaderFor(model.files.onnxPath), sharedFloat32);
     } catch (e) {
       weightsError = e instanceof Error ? e.message : String(e);
     }
@@ -65,8 +63,6 @@ export async function closeHeadModel(geo: HeadModel | undefined): Promise<void> 
   await geo?.products.close();
 }
 
-function shared(values: Float32Array): Float32Array {
-  const copy = new Float32Array(new SharedArrayBuffer(values.byteLength));
-  copy.set(values);
-  return copy;
+function sharedFloat32(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(length * 4));
 }

@@ -35,6 +35,8 @@ export class ModelGraph {
     readonly lensUnavailable: string | null = 'the layer lens was not looked for',
     /** The graph's quantized arithmetic (null when the graph could not be scanned). */
     readonly quantization: GraphQuantization | null = null,
+    /** The graph's structure and byte ranges (null when it could not be scanned): W is read from them. */
+    readonly scan: ModelScan | null = null,
   ) {}
 
   /** Outputs added to the graph (none of them is the model's own). */
@@ -57,7 +59,7 @@ export class ModelGraph {
   checkedAgainst(signature: ModelSignature): ModelGraph {
     if (!this.head || this.head.logits === signature.logitsName) return this;
     const why = `the LM head was looked for behind '${this.head.logits}', but the logits are '${signature.logitsName}'`;
-    return new ModelGraph(null, null, why, null, why, this.quantization);
+    return new ModelGraph(null, null, why, null, why, this.quantization, this.scan);
   }
 }
 
@@ -68,6 +70,7 @@ interface Found {
   lens: { stream: ResidualStream; plan: DecoderPlan } | null;
   lensWhy: string | null;
   quantization: GraphQuantization | null;
+  scan: ModelScan | null;
 }
 
 /** `layers`: the block count from config.json, which the residual walk checks its Adds against. */
@@ -102,7 +105,7 @@ export async function openModelGraph(onnxPath: string, options: LoadOptions, lay
       });
       bytes = undefined;
       const lens = attempt.lens ? lensOf(session, found.lens!) : null;
-      return { session, graph: new ModelGraph(head, head!.hidden, null, typeof lens === 'string' ? null : lens, typeof lens === 'string' ? lens : lensWhy, found.quantization) };
+      return { session, graph: new ModelGraph(head, head!.hidden, null, typeof lens === 'string' ? null : lens, typeof lens === 'string' ? lens : lensWhy, found.quantization, found.scan) };
     } catch (e) {
       // A graph ONNX Runtime cannot load at all fails the same way below, with the usual message.
       const message = `ONNX Runtime refused the graph with '${names.join("', '")}' exposed (${firstLine(classifyLoadError(onnxPath, e))})`;
@@ -111,7 +114,7 @@ export async function openModelGraph(onnxPath: string, options: LoadOptions, lay
     }
   }
   bytes = undefined;
-  return { session: await createSession(onnxPath, options), graph: new ModelGraph(head, null, why, null, lensWhy ?? why, found.quantization) };
+  return { session: await createSession(onnxPath, options), graph: new ModelGraph(head, null, why, null, lensWhy ?? why, found.quantization, found.scan) };
 }
 
 function scanGraph(bytes: Uint8Array, layers: number | undefined): Found {
@@ -125,18 +128,18 @@ function scanGraph(bytes: Uint8Array, layers: number | undefined): Found {
     head = findHead(scan, logits);
   } catch (e) {
     const why = `the graph could not be read to find the LM head (${firstLine(e)})`;
-    return { head: null, why, lens: null, lensWhy: why, quantization };
+    return { head: null, why, lens: null, lensWhy: why, quantization, scan: null };
   }
   if (!head.hidden) {
     const why = head.issues[0]?.message ?? 'no LM head found in the graph';
-    return { head, why, lens: null, lensWhy: why, quantization };
+    return { head, why, lens: null, lensWhy: why, quantization, scan };
   }
   const blocks = layers ?? (scan.inputs.filter(n => /^past_key_values\.\d+\.key$/.test(n)).length || undefined);
   const stream = findResidualStream(scan, head, blocks);
-  if (!stream.ok) return { head, why: null, lens: null, lensWhy: stream.reason, quantization };
+  if (!stream.ok) return { head, why: null, lens: null, lensWhy: stream.reason, quantization, scan };
   const plan = planDecoder(scan, stream.stream.finalNormInput, head.logits, head.hidden);
-  if (!plan.ok) return { head, why: null, lens: null, lensWhy: plan.reason, quantization };
-  return { head, why: null, lens: { stream: stream.stream, plan: plan.plan }, lensWhy: null, quantization };
+  if (!plan.ok) return { head, why: null, lens: null, lensWhy: plan.reason, quantization, scan };
+  return { head, why: null, lens: { stream: stream.stream, plan: plan.plan }, lensWhy: null, quantization, scan };
 }
 
 /** The lens with its stream's element type, or why the stream's type rules it out. */

@@ -11,7 +11,7 @@ import { checkExternalDataFiles } from './externalData';
 import { findHead, HeadInfo } from './head';
 import { scanModel, ModelScan } from './scan';
 import { addGraphOutputs } from './splice';
-import { ExternalReader, HeadWeights, readHeadWeights } from './weights';
+import { ExternalReader, HeadWeights, ModelBytes, readHeadWeights } from './weights';
 
 export interface HiddenStateModel {
   /** The spliced model (the input unchanged when no head was found). */
@@ -32,23 +32,35 @@ export function exposeHiddenState(model: Uint8Array, logits = 'logits'): HiddenS
 /** Reads external tensors from files next to the model, after checking the paths are safe. */
 export function externalReaderFor(onnxPath: string): ExternalReader {
   const files = new Map(checkExternalDataFiles(onnxPath).map(f => [f.location, f.path]));
-  return (location, offset, length) => {
+  return (location, offset, length, into) => {
     const path = files.get(location);
     if (!path) throw new Error(`external data ${location} was not vetted for ${resolve(onnxPath)}`);
-    const fd = openSync(path, 'r');
-    try {
-      const out = new Uint8Array(length);
-      let done = 0;
-      while (done < length) {
-        const n = readSync(fd, out, done, length - done, offset + done);
-        if (n <= 0) throw new Error(`external data ${location} ended at ${offset + done}, before ${offset + length}`);
-        done += n;
-      }
-      return out;
-    } finally {
-      closeSync(fd);
-    }
+    return readFileRange(path, offset, length, into, `external data ${location}`);
   };
+}
+
+/**
+ * The model file as byte ranges read on demand (`[start, end)`, into `into` when given), so W can be
+ * read without holding the whole graph file (500 MB at GPT-2-small size) in memory.
+ */
+export function fileRanges(path: string): ModelBytes {
+  return (start, end, into) => readFileRange(path, start, end - start, into, path);
+}
+
+function readFileRange(path: string, offset: number, length: number, into: Uint8Array | undefined, what: string): Uint8Array {
+  const out = into ?? new Uint8Array(length);
+  const fd = openSync(path, 'r');
+  try {
+    let done = 0;
+    while (done < length) {
+      const n = readSync(fd, out, done, length - done, offset + done);
+      if (n <= 0) throw new Error(`${what} ended at ${offset + done}, before ${offset + length}`);
+      done += n;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** W (V×d float32) and b of the head found in `exposed`, or null when the head is not readable. */

@@ -3,12 +3,24 @@
  * inline raw_data, float_data or int32_data (float16 bits), or external data through a reader the
  * caller supplies; float32, float16, bfloat16 or double.
  */
+import { endianness } from 'node:os';
 import { HeadInfo } from './head';
 import { elementCount, elementSize, ModelScan, TensorInfo } from './scan';
 import { readVarint, WIRE_BYTES, WIRE_FIXED32, WIRE_VARINT } from './wire';
 
-/** Returns `length` bytes at `offset` of the external file `location` (relative to the model folder). */
-export type ExternalReader = (location: string, offset: number, length: number) => Uint8Array;
+/**
+ * Returns `length` bytes at `offset` of the external file `location` (relative to the model folder),
+ * read into `into` when given.
+ */
+export type ExternalReader = (location: string, offset: number, length: number, into?: Uint8Array) => Uint8Array;
+
+/** The graph file: its bytes, or a reader of byte ranges `[start, end)` (into `into` when given). */
+export type ModelBytes = Uint8Array | ((start: number, end: number, into?: Uint8Array) => Uint8Array);
+
+/** Where decoded float32 values go (e.g. shared memory, so a thread reads W without a copy). */
+export type Float32Allocator = (length: number) => Float32Array;
+
+const plainFloat32: Float32Allocator = n => new Float32Array(n);
 
 export interface HeadWeights {
   /** V×d, row w = W_w. */
@@ -21,14 +33,16 @@ export interface HeadWeights {
   dataType: number;
 }
 
-export function readHeadWeights(model: Uint8Array, scan: ModelScan, head: HeadInfo, reader?: ExternalReader): HeadWeights {
+/** `alloc` holds W (V×d); the bias and any transposition's input are plain arrays. */
+export function readHeadWeights(model: ModelBytes, scan: ModelScan, head: HeadInfo, reader?: ExternalReader, alloc: Float32Allocator = plainFloat32): HeadWeights {
   if (!head.weight) throw new Error('the head has no readable weight');
   const ref = head.weight;
-  const raw = readTensorFloat32(model, scan.initializers.get(ref.initializer)!, reader);
   const { vocab: V, hidden: d } = ref;
+  const hiddenMajor = ref.layout === 'hidden-major';
+  const raw = readTensorFloat32(model, scan.initializers.get(ref.initializer)!, reader, hiddenMajor ? plainFloat32 : alloc);
   let weight = raw;
-  if (ref.layout === 'hidden-major') {
-    weight = new Float32Array(V * d);
+  if (hiddenMajor) {
+    weight = alloc(V * d);
     for (let i = 0; i < d; i++) for (let w = 0; w < V; w++) weight[w * d + i] = raw[i * V + w];
   }
   let maxRowNormSq = 0;
@@ -43,12 +57,30 @@ export function readHeadWeights(model: Uint8Array, scan: ModelScan, head: HeadIn
   return { weight, vocab: V, hidden: d, bias, maxRowNormSq, dataType: ref.dataType };
 }
 
-/** Any float tensor's values as float32. */
-export function readTensorFloat32(model: Uint8Array, t: TensorInfo, reader?: ExternalReader): Float32Array {
+/** Any float tensor's values as float32, in an array from `alloc`. */
+export function readTensorFloat32(source: ModelBytes, t: TensorInfo, reader?: ExternalReader, alloc: Float32Allocator = plainFloat32): Float32Array {
   const n = elementCount(t.dims);
+  // float32 stored raw (inline or external) is read straight into the output's bytes: no staging
+  // copy of a tensor that may be hundreds of MB. ONNX stores little-endian, as every platform that
+  // onnxruntime-node ships for.
+  if (t.dataType === 1 && (t.raw || t.external) && endianness() === 'LE') {
+    const out = alloc(n);
+    const into = new Uint8Array(out.buffer, out.byteOffset, n * 4);
+    if (t.raw && t.raw.end - t.raw.start < n * 4) throw new Error(`tensor ${t.name}: ${t.raw.end - t.raw.start} bytes for ${n} values of type 1`);
+    if (t.raw) {
+      if (typeof source === 'function') source(t.raw.start, t.raw.start + n * 4, into);
+      else into.set(source.subarray(t.raw.start, t.raw.start + n * 4));
+    } else tensorBytes(new Uint8Array(0), t, n, reader, into);
+    return out;
+  }
+  const { model, tensor } = typeof source === 'function' ? tensorSpan(source, t) : { model: source, tensor: t };
+  return decodeTensor(model, tensor, n, reader, alloc);
+}
+
+function decodeTensor(model: Uint8Array, t: TensorInfo, n: number, reader: ExternalReader | undefined, alloc: Float32Allocator): Float32Array {
   const bytes = tensorBytes(model, t, n, reader);
-  if (bytes) return decode(bytes, t.dataType, n, t.name);
-  if (t.dataType === 1 && t.floatData) return fromFixed32Fields(model, t.floatData, n, t.name);
+  if (bytes) return decode(bytes, t.dataType, n, t.name, alloc);
+  if (t.dataType === 1 && t.floatData) return fromFixed32Fields(model, t.floatData, n, t.name, alloc);
   if ((t.dataType === 10 || t.dataType === 16) && t.int32Data) {
     const half = new Uint16Array(n);
     let i = 0;
@@ -56,30 +88,46 @@ export function readTensorFloat32(model: Uint8Array, t: TensorInfo, reader?: Ext
       if (f.wire === WIRE_VARINT) { half[i++] = f.value; continue; }
       for (let pos = f.start; pos < f.end;) { const [v, next] = readVarint(model, pos, f.end); half[i++] = v; pos = next; }
     }
-    return decode(new Uint8Array(half.buffer), t.dataType, n, t.name);
+    return decode(new Uint8Array(half.buffer), t.dataType, n, t.name, alloc);
   }
   if (t.dataType === 11 && t.doubleData) {
     const f = t.doubleData[0];
     const view = new DataView(model.buffer, model.byteOffset + f.start, f.end - f.start);
-    return Float32Array.from({ length: n }, (_, i) => view.getFloat64(8 * i, true));
+    const out = alloc(n);
+    for (let i = 0; i < n; i++) out[i] = view.getFloat64(8 * i, true);
+    return out;
   }
   throw new Error(`tensor ${t.name}: no data found (type ${t.dataType})`);
 }
 
-function tensorBytes(model: Uint8Array, t: TensorInfo, n: number, reader?: ExternalReader): Uint8Array | null {
+function tensorBytes(model: Uint8Array, t: TensorInfo, n: number, reader?: ExternalReader, into?: Uint8Array): Uint8Array | null {
   if (t.raw) return model.subarray(t.raw.start, t.raw.end);
   if (!t.external) return null;
   if (!reader) throw new Error(`tensor ${t.name} lives in external data (${t.external.location}); a reader is needed`);
   const offset = Number(t.external.offset ?? 0);
-  const length = t.external.length !== undefined ? Number(t.external.length) : n * elementSize(t.dataType);
-  return reader(t.external.location, offset, length);
+  const length = into ? into.length : t.external.length !== undefined ? Number(t.external.length) : n * elementSize(t.dataType);
+  if (into && t.external.length !== undefined && Number(t.external.length) < length) throw new Error(`tensor ${t.name}: ${t.external.length} bytes of external data for ${n} values`);
+  return reader(t.external.location, offset, length, into);
 }
 
-function decode(bytes: Uint8Array, dataType: number, n: number, name: string): Float32Array {
+/** The bytes of every field of `t`, read from the file, with `t`'s offsets rebased onto them. */
+function tensorSpan(read: (start: number, end: number) => Uint8Array, t: TensorInfo): { model: Uint8Array; tensor: TensorInfo } {
+  const fields = [...(t.raw ? [t.raw] : []), ...(t.floatData ?? []), ...(t.int32Data ?? []), ...(t.doubleData ?? [])];
+  if (fields.length === 0) return { model: new Uint8Array(0), tensor: t };
+  const start = Math.min(...fields.map(f => f.start));
+  const end = Math.max(...fields.map(f => f.end));
+  const shift = <F extends { start: number; end: number }>(f: F): F => ({ ...f, start: f.start - start, end: f.end - start });
+  return {
+    model: read(start, end),
+    tensor: { ...t, raw: t.raw && shift(t.raw), floatData: t.floatData?.map(shift), int32Data: t.int32Data?.map(shift), doubleData: t.doubleData?.map(shift) },
+  };
+}
+
+function decode(bytes: Uint8Array, dataType: number, n: number, name: string, alloc: Float32Allocator): Float32Array {
   const size = elementSize(dataType);
   if (bytes.length < n * size) throw new Error(`tensor ${name}: ${bytes.length} bytes for ${n} values of type ${dataType}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, n * size);
-  const out = new Float32Array(n);
+  const out = alloc(n);
   switch (dataType) {
     case 1: for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true); break;
     case 11: for (let i = 0; i < n; i++) out[i] = view.getFloat64(8 * i, true); break;
@@ -90,8 +138,8 @@ function decode(bytes: Uint8Array, dataType: number, n: number, name: string): F
   return out;
 }
 
-function fromFixed32Fields(model: Uint8Array, list: TensorInfo['floatData'] & object, n: number, name: string): Float32Array {
-  const out = new Float32Array(n);
+function fromFixed32Fields(model: Uint8Array, list: TensorInfo['floatData'] & object, n: number, name: string, alloc: Float32Allocator): Float32Array {
+  const out = alloc(n);
   let i = 0;
   for (const f of list) {
     const view = new DataView(model.buffer, model.byteOffset + f.start, f.end - f.start);
