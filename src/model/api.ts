@@ -39,6 +39,13 @@ export interface AnalyzeRequest {
    * and only the rest is scored. Ignored with geometry, another engine or other window settings.
    */
   previous?: Analysis;
+  /**
+   * Keep what the geometry needs from this analysis in the engine (bounded), so that `geometry`
+   * can compute the spectrum later without running the model over the document again. `true`, or
+   * the deep option's positions and seed (A2's branches run during the analysis). Ignored for live
+   * re-analyses (`previous`).
+   */
+  keep?: boolean | { deepSurplus?: number; seed?: number };
 }
 
 /** Options for the geometry views (core/geometry/report.ts; every field has a default). */
@@ -69,6 +76,8 @@ export interface Analysis {
    * is a GeometryResult (core/geometry) plus those two blocks and the options used.
    */
   geometry?: GeometryReport;
+  /** With `keep`: the engine's handle of what it kept (for `geometry`), or why nothing was kept. */
+  kept?: { id: number; bytes: number } | { id: null; reason: string };
 }
 
 export interface LanguageModelEngine {
@@ -79,6 +88,12 @@ export interface LanguageModelEngine {
    * outside the tokenizer (padding rows of the logits) give ''. Optional for other implementations.
    */
   tokenTexts?(ids: readonly number[]): Promise<string[]>;
+  /**
+   * The geometry of an analysis kept with `keep` (its `kept.id`), for these options: computed from
+   * what the engine kept, without running the model over the document again. Rejects with
+   * InputError 'geometry-not-kept' when the engine no longer keeps it.
+   */
+  geometry?(kept: number, options: GeometryRequest, signal?: AbortSignal): Promise<{ geometry: GeometryReport; geometryMs: number }>;
   /** Frees the model in the engine (and stops an engine started for it alone). */
   dispose(): Promise<void>;
 }

@@ -40,6 +40,34 @@ export interface AnalyzeParams {
   reuse?: ReuseHint;
   /** Tokens per forward run inside a window (tests; default from the logits width). */
   chunk?: number;
+  /**
+   * Keep what the geometry needs from this analysis (hidden states, slices, per-token statistics,
+   * π̄; model/geometry/keptInput.ts), so that a later `geometry` request computes the spectrum
+   * without running the model again. `deepSurplus` and `seed`: A2's branches, which can only run
+   * during the analysis. Ignored with `reuse` (a live run scores only part of the document).
+   */
+  keep?: KeepParams;
+}
+
+export interface KeepParams {
+  deepSurplus?: number;
+  seed?: number;
+}
+
+/** What the engine kept of an analysis: the handle to name in `geometry` requests, or why nothing was kept. */
+export type KeptReply = { id: number; bytes: number } | { id: null; reason: string };
+
+export interface GeometryParams {
+  model: number;
+  /** The kept input (AnalysisDone.kept.id) to compute from. */
+  kept: number;
+  options: GeometryOptions;
+}
+
+export interface GeometryDone {
+  geometry: PackedGeometry;
+  /** The engine's milliseconds for this request (head check, B's short runs when first asked for, computeGeometry). */
+  geometryMs: number;
 }
 
 export type AnalysisEvent =
@@ -53,6 +81,8 @@ export interface AnalysisDone {
   /** With geometry: the result (packed, see packGeometry), and the milliseconds spent on it after inference. */
   geometry?: PackedGeometry;
   geometryMs?: number;
+  /** With `keep`: what was kept. */
+  kept?: KeptReply;
 }
 
 /** The engine's methods. */
@@ -60,6 +90,11 @@ export interface EngineMethods {
   [method: string]: { params: unknown; result: unknown; event?: unknown };
   load: { params: LoadParams; result: LoadedModelReply };
   analyze: { params: AnalyzeParams; result: AnalysisDone; event: AnalysisEvent };
+  /**
+   * The geometry of a kept analysis for other options (kernel, side, ...): no model run over the
+   * document. Fails with InputError 'geometry-not-kept' when the input is no longer kept.
+   */
+  geometry: { params: GeometryParams; result: GeometryDone };
   /** Display texts of token ids ('' for ids outside the tokenizer). */
   tokenTexts: { params: { model: number; ids: number[] }; result: string[] };
   release: { params: { model: number }; result: void };

@@ -13,7 +13,7 @@ import { expandBatch } from '../../core/records';
 import type { ReuseHint } from '../../core/reuse';
 import type { Channel } from '../../protocol/channel';
 import { unpackGeometry, type EngineMethods, type FrontEndMethods } from '../../protocol/engine';
-import type { Analysis, AnalyzeRequest, LanguageModelEngine, LoadOptions } from '../api';
+import type { Analysis, AnalyzeRequest, GeometryRequest, LanguageModelEngine, LoadOptions } from '../api';
 
 export type EngineChannel = Channel<FrontEndMethods, EngineMethods>;
 
@@ -60,6 +60,7 @@ class RemoteModel implements LanguageModelEngine {
       model: this.handle, text: request.text, topK: request.topK ?? DEFAULT_TOP_K, window: request.window, stride: request.stride,
       ...(geometry ? { geometry } : {}),
       ...(reuse ? { reuse } : {}),
+      ...(request.keep && !reuse ? { keep: request.keep === true ? {} : request.keep } : {}),
       ...(this.chunk !== undefined ? { chunk: this.chunk } : {}),
     }, {
       signal: request.signal,
@@ -93,7 +94,13 @@ class RemoteModel implements LanguageModelEngine {
       timings: { tokenizeMs, inferenceMs: done.inferenceMs, totalMs: performance.now() - started, ...(done.geometryMs !== undefined ? { geometryMs: done.geometryMs } : {}) },
       ...(report ? { geometry: report } : {}),
       ...(reusedTokens !== undefined ? { reusedTokens } : {}),
+      ...(done.kept ? { kept: done.kept } : {}),
     };
+  }
+
+  async geometry(kept: number, options: GeometryRequest, signal?: AbortSignal): Promise<{ geometry: GeometryReport; geometryMs: number }> {
+    const done = await this.channel.request('geometry', { model: this.handle, kept, options }, { signal });
+    return { geometry: unpackGeometry(done.geometry), geometryMs: done.geometryMs };
   }
 
   tokenTexts(ids: readonly number[]): Promise<string[]> {

@@ -5,10 +5,12 @@
  */
 import type { ScoringInfo } from '../../core/analysis';
 import type { Channel, HandlerContext } from '../../protocol/channel';
-import { packGeometry, type AnalysisDone, type AnalysisEvent, type AnalyzeParams, type EngineMethods, type FrontEndMethods } from '../../protocol/engine';
+import { packGeometry, type AnalysisDone, type AnalysisEvent, type AnalyzeParams, type EngineMethods, type FrontEndMethods, type GeometryDone, type GeometryParams, type KeptReply } from '../../protocol/engine';
 import { InputError } from '../../core/errors';
-import { analyzeWithGeometry } from '../geometry/geometryRun';
+import { GEOMETRY_DEFAULTS } from '../../core/geometry';
+import { analyzeWithGeometry, geometryFromKept } from '../geometry/geometryRun';
 import { closeHeadModel, openHeadModel, type HeadModel } from '../geometry/headModel';
+import { GeometryGathering, KeptInputs, type KeptGeometryInput } from '../geometry/keptInput';
 import { disposeModel, loadModel, type LoadedModel } from '../load/loader';
 import { removeTelemetryLog } from '../onnx/telemetryLog';
 import { analyzeText } from '../run/analyzer';
@@ -23,6 +25,8 @@ interface OpenModel {
    * id by id before use, so analyses of other documents cannot mislead it.
    */
   checkpoints: KvCheckpoints;
+  /** What the geometry needs from recent analyses asked to keep it (bounded; keptInput.ts). */
+  kept: KeptInputs;
 }
 
 export function serveEngine(channel: Channel<EngineMethods, FrontEndMethods>): { close(): Promise<void> } {
@@ -45,6 +49,7 @@ export function serveEngine(channel: Channel<EngineMethods, FrontEndMethods>): {
     models.delete(handle);
     if (!m) return;
     m.checkpoints.clear();
+    m.kept.clear();
     await closeHeadModel(m.head);
     await disposeModel(m.model);
   };
@@ -54,10 +59,11 @@ export function serveEngine(channel: Channel<EngineMethods, FrontEndMethods>): {
       const model = await loadModel(params.modelDir, params);
       removeTelemetryLog();
       const handle = nextHandle++;
-      models.set(handle, { model, checkpoints: new KvCheckpoints() });
+      models.set(handle, { model, checkpoints: new KvCheckpoints(), kept: new KeptInputs() });
       return { model: handle, info: model.info, selfTestDelta: model.selfTestDelta };
     }))
     .handle('analyze', (params, context) => serial(() => analyze(open(params.model), params, context)))
+    .handle('geometry', (params, context) => serial(() => geometry(open(params.model), params, context.signal)))
     .handle('tokenTexts', ({ model, ids }) => {
       const { tokenizer } = open(model).model;
       return ids.map(t => (Number.isInteger(t) && t >= 0 && t < tokenizer.vocabSize ? tokenizer.tokenText(t) : ''));
@@ -81,14 +87,50 @@ async function analyze(open: OpenModel, params: AnalyzeParams, context: HandlerC
     progress: (done: number, total: number) => context.emit({ type: 'progress', done, total }),
     cancelled: () => context.signal.aborted,
   };
+  const keep = params.keep && !params.reuse ? params.keep : undefined;
   if (params.geometry) {
     open.head ??= openHeadModel(model);
     const result = await analyzeWithGeometry(model, open.head, params, params.geometry, {
       ...base,
       batch: (batch, hiddenNorm) => context.emit({ type: 'records', batch, hiddenNorm }),
-    });
-    return { inferenceMs: result.inferenceMs, geometry: packGeometry(result.geometry), geometryMs: result.geometryMs };
+    }, keep ? open.kept.newId() : 0);
+    return { inferenceMs: result.inferenceMs, geometry: packGeometry(result.geometry), geometryMs: result.geometryMs, ...(keep ? { kept: keepInput(open, result.kept) } : {}) };
+  }
+  if (keep) {
+    // The plain analysis, watched by the geometry's gathering observers (no geometry is computed).
+    open.head ??= openHeadModel(model);
+    const gathering = new GeometryGathering(model, open.head, { deepSurplus: keep.deepSurplus ?? 0, seed: keep.seed ?? GEOMETRY_DEFAULTS.seed });
+    const result = await analyzeText(model, { ...params, checkpoints: open.checkpoints }, {
+      ...base,
+      started: (scoring, tokens, tokenizeMs, ids) => {
+        gathering.started(ids);
+        base.started(scoring, tokens, tokenizeMs);
+      },
+      batch: batch => {
+        gathering.batch(batch);
+        context.emit({ type: 'records', batch });
+      },
+    }, { observers: gathering.observers, reductionExtras: gathering.capture });
+    return { inferenceMs: result.inferenceMs, kept: keepInput(open, gathering.finish(open.kept.newId())) };
   }
   const result = await analyzeText(model, { ...params, checkpoints: open.checkpoints }, { ...base, batch: batch => context.emit({ type: 'records', batch }) });
   return { inferenceMs: result.inferenceMs };
+}
+
+/** Keeps a gathered input within the model's budget; says why when it cannot. */
+function keepInput(open: OpenModel, input: KeptGeometryInput): KeptReply {
+  if (open.kept.keep(input)) return { id: input.id, bytes: input.bytes };
+  return { id: null, reason: `what the geometry needs of this document (${(input.bytes / 2 ** 20).toFixed(0)} MB) exceeds the engine's budget for it` };
+}
+
+/** The geometry of a kept analysis for new options: the model does not run over the document again. */
+async function geometry(open: OpenModel, params: GeometryParams, signal: AbortSignal): Promise<GeometryDone> {
+  if (signal.aborted) throw new InputError('geometry cancelled', 'cancelled');
+  const kept = open.kept.take(params.kept);
+  if (!kept) throw new InputError('the analysis this spectrum needs is no longer kept by the engine; re-run the analysis', 'geometry-not-kept');
+  open.head ??= openHeadModel(open.model);
+  const result = await geometryFromKept(open.model, open.head, kept, params.options, undefined, () => signal.aborted);
+  // Heuristic B's values, made the first time they were asked for, stay with the input.
+  if (kept.ablated) open.kept.grew(kept);
+  return { geometry: packGeometry(result.geometry), geometryMs: result.geometryMs };
 }
