@@ -5,7 +5,7 @@
  * (default 5) with min and max. Benchmarks never fail `npm test`; the exit code is 0 unless a
  * benchmark itself crashed.
  *
- *   npm run bench -- [--only P1,P4] [--runs N] [--json FILE] [--model DIR]
+ *   npm run bench -- [--only P1,P4,S1,S2] [--runs N] [--json FILE] [--model DIR]
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -14,9 +14,10 @@ import { arg, defaultModelDir, fmt, textOfTokens, type Figure } from './lib';
 import { benchMemory } from './memory';
 import { benchOverhead } from './overhead';
 import { benchPeer } from './peer';
+import { benchSpectrum } from './spectrum';
 import { benchFirstResultsAndStalls, benchThroughput } from './streaming';
 
-const ALL = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7'];
+const ALL = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'S1', 'S2'];
 
 function describeMachine(): string {
   const load = loadavg().map(x => x.toFixed(1)).join(' ');
@@ -55,6 +56,12 @@ async function main(): Promise<void> {
     if (want('P6')) report('P6', P6);
   }
   if (want('P7')) report('P7', await benchThroughput(modelDir, runs));
+  if (want('S1') || want('S2') || want('S0')) {
+    const { S0, S1, S2 } = await benchSpectrum(modelDir, runs);
+    report('S0', S0);
+    if (want('S1')) report('S1', S1);
+    if (want('S2')) report('S2', S2);
+  }
   console.log(`\nload average at the end: ${loadavg().map(x => x.toFixed(1)).join(' ')}`);
   const jsonFile = arg('json');
   if (jsonFile) {

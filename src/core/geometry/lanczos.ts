@@ -4,7 +4,8 @@
  * tridiagonal solve (tql2 accumulates all m vectors, ~6m³) but cheap to multiply (m² per step).
  * Converged Ritz pairs satisfy ‖A v − θ v‖ = |β_k s_k| ≤ tolerance · θ₁.
  */
-import { symmetricEigen, SymmetricEigen } from './eigen';
+import { symmetricEigen } from './eigen';
+import { tridiagonalMatrixTop } from './tridiagonal';
 import { RandomFn, gaussian } from './random';
 import { axpy, dot } from './vectorOps';
 
@@ -26,7 +27,6 @@ export function lanczosTop(
   let q = unit(Float64Array.from({ length: n }, () => gaussian(random)));
   const w = new Float64Array(n);
   let steps = 0;
-  let ritz: SymmetricEigen = { values: new Float64Array(0), vectors: new Float64Array(0) };
   let converged = false;
   while (steps < maxSteps) {
     basis.push(q);
@@ -38,17 +38,20 @@ export function lanczosTop(
     steps++;
     const checkNow = steps >= count && (steps % 5 === 0 || steps === maxSteps || norm < 1e-12);
     if (checkNow) {
-      ritz = tridiagonalRitz(alpha, beta, steps);
+      // The test needs the top Ritz values and the last entries of their vectors only: QL without
+      // vectors and inverse iteration on T_k (O(k² + count·k)), not a dense O(k³) solve per check;
+      // the Ritz pairs returned come from the full solve below, once.
       const k = Math.min(count, steps);
-      const scale = Math.max(ritz.values[0], 1e-300);
+      const check = tridiagonalRitzCheck(alpha, beta, steps, k);
+      const scale = Math.max(check.values[0], 1e-300);
       converged = true;
-      for (let i = 0; i < k; i++) if (Math.abs(norm * ritz.vectors[(steps - 1) * steps + i]) > tolerance * scale) converged = false;
+      for (let i = 0; i < k; i++) if (Math.abs(norm * check.rows[i * steps + steps - 1]) > tolerance * scale) converged = false;
       if (converged || norm < 1e-12 || steps === maxSteps) break;
     }
     beta.push(norm);
     q = Float64Array.from(w, x => x / norm);
   }
-  if (ritz.values.length !== steps) ritz = tridiagonalRitz(alpha, beta, steps);
+  const ritz = tridiagonalRitz(alpha, beta, steps);
   const k = Math.min(count, steps);
   const vectors = new Float64Array(n * k);
   for (let s = 0; s < steps; s++) {
@@ -60,6 +63,14 @@ export function lanczosTop(
     }
   }
   return { values: ritz.values.slice(0, k), vectors, steps, converged: converged || steps === n };
+}
+
+/** Top Ritz values of T_k and the unit eigenvectors of the first `count` (rows), for the convergence test. */
+function tridiagonalRitzCheck(alpha: number[], beta: number[], k: number, count: number): { values: Float64Array; rows: Float64Array } {
+  const diag = Float64Array.from(alpha.slice(0, k));
+  const sub = new Float64Array(k);
+  for (let i = 1; i < k; i++) sub[i] = beta[i - 1];
+  return tridiagonalMatrixTop(diag, sub, count);
 }
 
 function tridiagonalRitz(alpha: number[], beta: number[], k: number) {
