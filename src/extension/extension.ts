@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { type AnalyzeOutcome, Analyzer } from './analyze';
-import { MODEL_KEYS, readConfig, SECTION } from './config';
+import { analysisSettings, MODEL_KEYS, readConfig, SECTION } from './config';
 import { HeatDecorations } from './decorations';
 import { EngineHost } from './engineHost';
 import { MAX_CRASHES_PER_MINUTE } from './engineSupervisor';
@@ -13,8 +13,9 @@ import { registerTokenHover } from './hover';
 import { LiveMode } from './liveMode';
 import { HeatmapPanel, PANEL_VIEW_TYPE } from './panel';
 import { type DocumentResult, ResultsStore } from './results';
-import { SpectrumPanel } from './spectrumPanel';
-import { BitsPerByteStatus } from './statusBar';
+import { SPECTRUM_VIEW_TYPE, SpectrumPanel } from './spectrumPanel';
+import { BitsPerByteStatus, LiveStatus } from './statusBar';
+import { InputError } from '../core/errors';
 
 /** What `activate` returns: a small API the in-host tests (and other extensions) can read. */
 export interface MarkovLensApi {
@@ -22,7 +23,13 @@ export interface MarkovLensApi {
   /** The held analysis of a document (tokens as analysed, spans as they follow edits). */
   result(uri: vscode.Uri): DocumentResult | undefined;
   decorationCounts(uri: vscode.Uri): number[] | undefined;
-  panelState(): { open: boolean; uri?: string; lastRender?: { tokens: number; ms: number } };
+  /** Times inline decorations were set on an editor (views that change no number must not repaint). */
+  decorationPaints(): number;
+  panelState(): { open: boolean; uri?: string; lastRender?: { tokens: number; ms: number }; reveals: number };
+  spectrumState(): SpectrumPanel['state'] & { open: boolean };
+  /** Analyses run so far (tests: the spectrum never runs one). */
+  analysisCount(): number;
+  isLive(uri: vscode.Uri): boolean;
   effectiveModelPath(): { path: string; workspaceValueIgnored: boolean };
   /** The engine process's id while one runs (tests kill it to check recovery). */
   enginePid(): number | undefined;
@@ -45,28 +52,49 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
   let config = readConfig(extensionPath);
   const store = new ResultsStore();
   const engines = new EngineHost(log);
-  const decorations = new HeatDecorations(store, { enabled: config.decorations, metric: config.heatmapMetric });
+  const decorations = new HeatDecorations(store, { enabled: config.decorations, metric: config.heatmapMetric, scale: config.heatmapScale });
   const setting = () => vscode.workspace.getConfiguration(SECTION);
   // Minutes a loaded model stays warm without analyses (0 = until the window closes).
   const applyIdleTime = () => engines.setIdleTime(Math.max(0, Number(setting().get<number>('modelIdleMinutes', 10)) || 0) * 60_000);
   applyIdleTime();
-  const panel = new HeatmapPanel(context.extensionUri, store, config.heatmapMetric, {
+  let analyses = 0;
+  const panel = new HeatmapPanel(context.extensionUri, store, config.heatmapMetric, config.heatmapScale, {
     log,
-    rerun: uri => void analyzer.run(uri),
+    rerun: uri => void analyzer.run(uri, 'quiet'),
     metricChanged: metric => void setting().update('heatmapMetric', metric, vscode.ConfigurationTarget.Global),
-    showSpectrum: uri => void spectrum.show(uri),
+    scaleChanged: scale => void setting().update('heatmapScale', scale, vscode.ConfigurationTarget.Global),
+    showSpectrum: uri => spectrum.show(uri),
   });
-  const analyzer = new Analyzer(extensionPath, engines, store, log, uri => panel.show(uri));
+  const analyzer = new Analyzer(extensionPath, engines, store, log, (uri, reveal) => {
+    analyses++;
+    // Only the user's own Analyze File brings the heatmap forward; live and quiet runs update it in place.
+    if (reveal) panel.show(uri); else panel.update(uri);
+  });
   const live = new LiveMode({
-    analyze: uri => analyzer.run(uri, undefined, true),
+    analyze: uri => analyzer.run(uri, 'live'),
     liveSetting: () => setting().get<boolean>('live', false),
     analysed: uri => store.get(uri) !== undefined,
     closed: uri => analyzer.forget(uri),
   });
+  const liveStatus = new LiveStatus(live);
   const spectrum = new SpectrumPanel(context.extensionUri, store, {
-    log, analyze: (uri, geometry) => analyzer.run(uri, geometry), reveal: (uri, index) => panel.reveal(uri, index),
+    log,
+    geometry: async (result, options, signal) => {
+      const kept = result.kept;
+      if (!kept || !('id' in kept)) throw new InputError(kept ? `nothing was kept: ${kept.reason}` : 'the analysis kept nothing for the spectrum', 'geometry-not-kept');
+      if (!engines.isCurrent(kept.engine) || !kept.engine.geometry) throw new InputError('the engine that ran the analysis is gone', 'geometry-not-kept');
+      return (await kept.engine.geometry(kept.id, options, signal)).geometry;
+    },
+    rerun: uri => void analyzer.run(uri, 'quiet'),
+    analysing: uri => analyzer.isRunning(uri),
+    settings: () => analysisSettings(config),
+    geometryOptions: () => ({ ...config.geometry }),
+    heatmapColumn: () => panel.viewColumn,
+    reveal: (uri, index) => panel.reveal(uri, index),
+    openDocs: section => void vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md').with({ fragment: section })),
   });
-  context.subscriptions.push(store, engines, decorations, panel, spectrum, analyzer, live, new BitsPerByteStatus(store), registerTokenHover(store));
+  context.subscriptions.push(store, engines, decorations, panel, spectrum, analyzer, live, liveStatus, new BitsPerByteStatus(store), registerTokenHover(store));
+  store.onDidChange(() => liveStatus.update());
 
   // A crash under an analysis is reported by the Analyzer, naming the file; one while idle is reported here.
   engines.onCrash(crash => {
@@ -82,12 +110,27 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
   warnIfWorkspaceModelIgnored(config.workspaceModelPathIgnored, log);
   log.info(`Activated; model folder ${config.modelPath}${vscode.workspace.isTrusted ? '' : ' (restricted mode)'}`);
 
+  /** Turns live mode off for a document (and the setting off when it is what keeps it on). */
+  const stopLive = (uri: vscode.Uri): void => {
+    if (live.unfollow(uri)) void setting().update('live', false, vscode.ConfigurationTarget.Global);
+    log.info(`Live mode off for ${uri.toString()}`);
+  };
+
   context.subscriptions.push(
     vscode.commands.registerCommand('markovLens.analyzeFile', (uri?: vscode.Uri) => analyzer.run(uri)),
     vscode.commands.registerCommand('markovLens.analyzeLive', (target?: vscode.Uri) => {
       const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
+      // Running it again on a live document turns live mode off.
+      if (uri && live.isLive(uri)) { stopLive(uri); return undefined; }
       if (uri) live.follow(uri);
       return analyzer.run(uri);
+    }),
+    vscode.commands.registerCommand('markovLens.toggleLive', (target?: vscode.Uri) => {
+      const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
+      if (!uri) return undefined;
+      if (live.isLive(uri)) { stopLive(uri); return undefined; }
+      live.follow(uri);
+      return store.get(uri) ? undefined : analyzer.run(uri);
     }),
     vscode.commands.registerCommand('markovLens.showPanel', () => {
       const uri = vscode.window.activeTextEditor?.document.uri;
@@ -111,25 +154,40 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(webviewPanel, state) { panel.revive(webviewPanel, state); },
     }),
+    vscode.window.registerWebviewPanelSerializer(SPECTRUM_VIEW_TYPE, {
+      async deserializeWebviewPanel(webviewPanel, state) { spectrum.revive(webviewPanel, state); },
+    }),
     vscode.workspace.onDidChangeConfiguration(e => {
       if (!e.affectsConfiguration(SECTION)) return;
       const previous = config;
       config = readConfig(extensionPath);
-      decorations.configure({ enabled: config.decorations, metric: config.heatmapMetric });
+      decorations.configure({ enabled: config.decorations, metric: config.heatmapMetric, scale: config.heatmapScale });
       applyIdleTime();
       if (config.heatmapMetric !== previous.heatmapMetric) panel.setMetric(config.heatmapMetric);
+      if (config.heatmapScale !== previous.heatmapScale) panel.setScale(config.heatmapScale);
+      // Shown numbers that a fresh run would now give differently are marked stale, naming the change.
+      store.refreshOutdated(analysisSettings(config));
+      spectrum.settingsChanged();
+      if (e.affectsConfiguration(`${SECTION}.live`)) live.settingChanged();
       if (MODEL_KEYS.some(k => JSON.stringify(config[k]) !== JSON.stringify(previous[k]))) {
         log.info(`Model settings changed; model folder now ${config.modelPath}`);
       }
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => { config = readConfig(extensionPath); }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      config = readConfig(extensionPath);
+      store.refreshOutdated(analysisSettings(config));
+    }),
   );
 
   return {
     analyze: uri => analyzer.run(uri),
     result: uri => store.get(uri),
     decorationCounts: uri => decorations.appliedCounts(uri.toString()),
-    panelState: () => ({ open: panel.isOpen, uri: panel.currentUri, lastRender: panel.lastRender }),
+    decorationPaints: () => decorations.paints,
+    panelState: () => ({ open: panel.isOpen, uri: panel.currentUri, lastRender: panel.lastRender, reveals: panel.reveals }),
+    spectrumState: () => ({ ...spectrum.state, open: spectrum.isOpen }),
+    analysisCount: () => analyses,
+    isLive: uri => live.isLive(uri),
     enginePid: () => engines.supervisor.pid,
     effectiveModelPath: () => {
       const c = readConfig(extensionPath);

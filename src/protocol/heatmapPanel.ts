@@ -5,6 +5,7 @@
  */
 import type { DocumentSummary, ModelInfo } from '../core/analysis';
 import { isGeometryHeatMetric, isHeatMetric, type GeometryColumns, type HeatMetric } from '../core/heat';
+import { DEFAULT_HEAT_SCALE, isHeatScale, type HeatScaleKind } from '../core/heatScale';
 
 /**
  * Per-token numbers the panel needs to paint, as parallel arrays (compact to post and to keep).
@@ -40,10 +41,20 @@ export interface PanelSnapshot {
   header?: AnalysisHeader;
   running: boolean;
   stale: boolean;
+  /**
+   * Why the numbers on screen may differ from what a fresh run would give ('the document was edited',
+   * 'markovLens.topK changed from 10 to 20', ...); empty when they are current.
+   */
+  staleReasons: string[];
   error?: string;
   metric: HeatMetric;
+  scale: HeatScaleKind;
   /** Present once the geometry of this analysis is computed. */
   geometry?: GeometryColumns;
+  /** First token of the editor's visible range (a new document opens there, else at its top). */
+  visibleToken?: number;
+  /** Token at the editor's cursor or selection, marked in the panel. */
+  selectedToken?: number;
 }
 
 /** Details of one token for the tooltip, computed by the host on request. */
@@ -65,19 +76,28 @@ export interface SnapshotNotification { type: 'analysis/snapshot'; snapshot: Pan
 export interface RecordsNotification { type: 'analysis/records'; uri: string; columns: TokenColumns; done: number; total: number }
 export interface DoneNotification { type: 'analysis/done'; uri: string; header: AnalysisHeader }
 export interface ErrorNotification { type: 'analysis/error'; uri: string; message: string }
-export interface StaleNotification { type: 'analysis/stale'; uri: string; stale: boolean }
+export interface StaleNotification { type: 'analysis/stale'; uri: string; stale: boolean; reasons: string[] }
+/** The geometry layers of the analysis on screen (computed later, by the spectrum panel), or none. */
+export interface GeometryNotification { type: 'analysis/geometry'; uri: string; geometry?: GeometryColumns }
 export interface DetailsResponse { type: 'token/details'; requestId: number; details: TokenDetails | null }
 export interface MetricNotification { type: 'metric/changed'; metric: HeatMetric }
+export interface ScaleNotification { type: 'scale/changed'; scale: HeatScaleKind }
+/** The editor's visible range starts at this token (the panel follows it when "Follow editor" is on). */
+export interface VisibleNotification { type: 'editor/visible'; uri: string; token: number }
+/** The token at the editor's selection (null: none, e.g. the cursor on edited text). */
+export interface SelectionNotification { type: 'editor/selection'; uri: string; token: number | null }
 
 export type HostToPanelMessage =
   | SnapshotNotification | RecordsNotification | DoneNotification | ErrorNotification
-  | StaleNotification | DetailsResponse | MetricNotification;
+  | StaleNotification | DetailsResponse | MetricNotification | ScaleNotification | VisibleNotification | SelectionNotification
+  | GeometryNotification;
 
 // ---- panel -> host ----
 export interface ReadyCommand { type: 'panel/ready' }
 export interface RevealCommand { type: 'token/reveal'; index: number }
 export interface DetailsRequest { type: 'token/details'; index: number; requestId: number }
 export interface MetricCommand { type: 'metric/set'; metric: HeatMetric }
+export interface ScaleCommand { type: 'scale/set'; scale: HeatScaleKind }
 export interface RerunCommand { type: 'analysis/rerun' }
 /** Opens the spectrum panel for the panel's document. */
 export interface ShowSpectrumCommand { type: 'spectrum/show' }
@@ -85,7 +105,7 @@ export interface ShowSpectrumCommand { type: 'spectrum/show' }
 export interface RenderedNotification { type: 'panel/rendered'; tokens: number; ms: number }
 
 export type PanelToHostMessage =
-  | ReadyCommand | RevealCommand | DetailsRequest | MetricCommand | RerunCommand | RenderedNotification | ShowSpectrumCommand;
+  | ReadyCommand | RevealCommand | DetailsRequest | MetricCommand | ScaleCommand | RerunCommand | RenderedNotification | ShowSpectrumCommand;
 
 export const isIndex = (v: unknown, tokenCount: number): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < tokenCount;
@@ -114,6 +134,8 @@ export function parsePanelMessage(raw: unknown, tokenCount: number): PanelToHost
         : undefined;
     case 'metric/set':
       return isHeatMetric(m.metric) || isGeometryHeatMetric(m.metric) ? { type: 'metric/set', metric: m.metric } : undefined;
+    case 'scale/set':
+      return isHeatScale(m.scale) ? { type: 'scale/set', scale: m.scale } : undefined;
     case 'panel/rendered':
       return isCount(m.tokens) && isCount(m.ms) ? { type: 'panel/rendered', tokens: m.tokens, ms: m.ms } : undefined;
     default:
@@ -126,11 +148,17 @@ export interface PanelState {
   uri: string;
   metric: HeatMetric;
   scrollTop: number;
+  scale: HeatScaleKind;
+  /** "Follow editor" (default on). */
+  follow: boolean;
 }
 
 export function parsePanelState(raw: unknown): PanelState | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const s = raw as Record<string, unknown>;
   if (typeof s.uri !== 'string' || !(isHeatMetric(s.metric) || isGeometryHeatMetric(s.metric))) return undefined;
-  return { uri: s.uri, metric: s.metric, scrollTop: typeof s.scrollTop === 'number' ? s.scrollTop : 0 };
+  return {
+    uri: s.uri, metric: s.metric, scrollTop: typeof s.scrollTop === 'number' ? s.scrollTop : 0,
+    scale: isHeatScale(s.scale) ? s.scale : DEFAULT_HEAT_SCALE, follow: s.follow !== false,
+  };
 }
