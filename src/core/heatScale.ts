@@ -120,7 +120,8 @@ function gltrLabel(bucket: number): string {
 /** "< 1.20 bits", "1.20–3.40 bits", "≥ 12 bits"; ranks and unitless layers without "bits". */
 function rangeLabel(metric: HeatMetric, bounds: readonly number[], bucket: number): string {
   const unit = metric === 'nll' || metric === 'entropy' || metric === 'surprise' || metric === 'excess' || metric === 'surplus' ? ' bits' : '';
-  const fmt = (v: number) => (metric === 'rank' ? String(Math.round(v)) : Number.isInteger(v) ? String(v) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+  // Three significant digits at most: 0.5, 3.45, 12.3 (ranks as whole numbers).
+  const fmt = (v: number) => (metric === 'rank' ? String(Math.round(v)) : String(Number(v.toPrecision(3))));
   const lo = bounds[bucket - 1];
   const hi = bounds[bucket];
   if (bucket === 0) return `< ${fmt(hi)}${unit}`;

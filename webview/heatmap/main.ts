@@ -67,6 +67,8 @@ fillOptions(scaleSelect, HEAT_SCALES.map(s => [s, SCALE_LABELS[s]]), scale);
 
 /** The sticky header's height: scrolled-to tokens go just below it. */
 const headerHeight = () => byId('header').getBoundingClientRect().height + 4;
+// Focused and scrolled-to tokens stay clear of the sticky header (scrollIntoView and focus honour it).
+new ResizeObserver(() => { document.documentElement.style.scrollPaddingTop = `${headerHeight()}px`; }).observe(byId('header'));
 
 function persist(): void {
   if (uri) saveState({ uri, metric, scale, follow, scrollTop: window.scrollY });

@@ -73,7 +73,7 @@ export function logTick(value: number): string {
 
 export function spectrumChartConfig(d: SpectrumData, c: ThemeColours, selectedJ: number): ChartConfiguration<'bar' | 'line'> {
   // λ falls by orders of magnitude over the first few j: a log axis keeps the tail readable.
-  const { x, y } = axes(c, 'direction j of the operator (largest eigenvalue first)', 'eigenvalue λⱼ and hidden-state readout ρⱼ (log scale)');
+  const { x, y } = axes(c, 'direction j (largest first)', 'eigenvalue λ, readout ρ (log)');
   const outline = d.j.map(j => (j === selectedJ ? c.foreground : c.lambda));
   const outlineWidth = d.j.map(j => (j === selectedJ ? 2 : 0));
   return {
@@ -95,7 +95,7 @@ export function spectrumChartConfig(d: SpectrumData, c: ThemeColours, selectedJ:
       maintainAspectRatio: false,
       scales: {
         x, y: { ...y, type: 'logarithmic', ticks: { ...y.ticks, callback: value => logTick(Number(value)) } },
-        share: { position: 'right', min: 0, max: 1, title: { display: true, text: 'share recovered A_k (0 to 1)', color: c.foreground }, ticks: { color: c.foreground }, grid: { drawOnChartArea: false } },
+        share: { position: 'right', min: 0, max: 1, title: { display: true, text: 'share recovered, A_k', color: c.foreground }, ticks: { color: c.foreground }, grid: { drawOnChartArea: false } },
       },
       plugins: { legend: { labels: { color: c.foreground } } },
     },

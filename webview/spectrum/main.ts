@@ -91,8 +91,10 @@ function fillOptionControls(s: SpectrumSnapshot): void {
     return option(side, SIDE_LABELS[side], !c?.available, c?.reason ?? '');
   }), s.options.side);
   const off = s.choices.filter(c => !c.available);
-  const reasons = [...new Set(off.map(c => c.reason))];
-  const text = reasons.length ? `Not offered here: ${off.map(c => `${c.kernel}/${c.side}`).join(', ')}. ${reasons.join(' ')}` : '';
+  const text = [...new Set(off.map(c => c.reason))].map(reason => {
+    const pairs = off.filter(c => c.reason === reason).map(c => `${KERNEL_LABELS[c.kernel] ?? c.kernel} on the ${c.side} side`);
+    return `Not offered: ${pairs.join(', ')} (${reason}).`;
+  }).join(' ');
   kernelSelect.title = text;
   sideSelect.title = text;
   byId('unavailable').textContent = text;
@@ -306,6 +308,9 @@ function publish(d: { spec: ReturnType<typeof spectrumData>; cal: ReturnType<typ
     foreground: readThemeColours().foreground,
     scatter: scatter && { tokens: scatter.data.points.map(p => p.token), pixels: meta?.data.map(e => [Math.round(e.x), Math.round(e.y)]), radius: d.density.radius, alpha: d.density.alpha },
     calibration: d.cal.points,
+    // Every axis title of each chart (tests check they are words, not symbols only).
+    axes: Object.fromEntries(['spectrum', 'scatter', 'calibration'].map((id, i) => [id,
+      Object.values((charts[i]?.options.scales ?? {}) as Record<string, { title?: { text?: string } }>).map(a => a.title?.text ?? null)])),
     surplus: d.surplus.map(r => ({ key: r.key, value: r.value, ci: r.ci, provenance: r.provenance })),
   };
   let block = document.getElementById('chart-data');

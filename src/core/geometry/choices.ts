@@ -27,9 +27,9 @@ export function kernelChoices(headUsable = true, headMessage = 'the head is not 
   for (const side of CHOICE_SIDES) {
     for (const kernel of CHOICE_KERNELS) {
       let reason = '';
-      if (kernel === 'prototype' && !headUsable) reason = `the prototype kernel needs the head rows W: ${headMessage}`;
+      if (kernel === 'prototype' && !headUsable) reason = `the prototype kernel needs the head rows W, and ${headMessage}`;
       else if (side === 'data' && kernel !== 'prototype') {
-        reason = `the ${kernel} kernel is degenerate on the data side (the observed next tokens are one-hot): only the prototype kernel is defined there`;
+        reason = 'degenerate on the data side: the observed next tokens are one-hot, so only the prototype kernel is defined there';
       }
       out.push({ kernel, side, available: reason === '', reason });
     }

@@ -104,7 +104,7 @@ export async function geometryFromKept(
 /** Refuses, before any work, a kernel and side combination no model can give (the data side takes only the prototype kernel). */
 export function checkGeometryOptions(options: Pick<ResolvedGeometryOptions, 'kernel' | 'side'>): void {
   const refused = unavailableReason(kernelChoices(), options.kernel, options.side);
-  if (refused) throw new InputError(refused, 'settings-invalid', 'kernel');
+  if (refused) throw new InputError(`${options.kernel} kernel, ${options.side} side: ${refused}`, 'settings-invalid', 'kernel');
 }
 
 /** Heuristic B's short runs (option; one step per distinct token, kept once made) and A2 as gathered (deep option). */
@@ -161,7 +161,7 @@ async function geometryOf(model: LoadedModel, geo: HeadModel, kept: KeptGeometry
   };
   // A combination the geometry cannot give is refused with the reason, before any work (never a crash of the thread).
   const refused = unavailableReason(choices, options.kernel, options.side);
-  if (refused && options.kernel !== 'prototype') throw new InputError(refused, 'settings-invalid', 'kernel');
+  if (refused && options.kernel !== 'prototype') throw new InputError(`${options.kernel} kernel, ${options.side} side: ${refused}`, 'settings-invalid', 'kernel');
   const base: GeometryInput = { ...kept.base, ablatedLogProb: surplus.ablatedLogProb, surplusA2: surplus.surplusA2 };
   const T = base.targets.length;
   const surplusCost = surplus.cost;
