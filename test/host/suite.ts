@@ -13,6 +13,7 @@ import { api, waitFor, workspaceFile } from './hostUtil';
 import type { AnalyzeOutcome } from '../../src/extension/analyze';
 import { hostileScenarios } from './hostile';
 import { liveScenarios } from './live';
+import { viewsScenarios } from './views';
 
 interface Outcome { name: string; ok: boolean; ms: number; error?: string }
 
@@ -136,7 +137,10 @@ const tests: Array<[string, () => Promise<void>]> = [
 
 export async function run(): Promise<void> {
   const outcomes: Outcome[] = [];
-  for (const [name, fn] of [...tests, ...hostileScenarios, ...liveScenarios]) {
+  // MARKOV_LENS_HOST_ONLY: a regular expression of test names to run (focused local runs).
+  const only = process.env.MARKOV_LENS_HOST_ONLY ? new RegExp(process.env.MARKOV_LENS_HOST_ONLY, 'i') : undefined;
+  for (const [name, fn] of [...tests, ...hostileScenarios, ...liveScenarios, ...viewsScenarios]) {
+    if (only && !only.test(name)) continue;
     const started = Date.now();
     try {
       await fn();
