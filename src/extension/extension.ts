@@ -67,8 +67,9 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
   });
   const analyzer = new Analyzer(extensionPath, engines, store, log, (uri, reveal) => {
     analyses++;
-    // Only the user's own Analyze File brings the heatmap forward; live and quiet runs update it in place.
-    if (reveal) panel.show(uri); else panel.update(uri);
+    // Only the user's own Analyze File brings the heatmap forward; live and quiet runs update it in place,
+    // and so does Analyze Live when the heatmap is a tab in the editor's own group (it would hide the editor).
+    if (reveal && !(live.isLive(uri) && panel.sharesGroupWith(uri))) panel.show(uri); else panel.update(uri);
   });
   const live = new LiveMode({
     analyze: uri => analyzer.run(uri, 'live'),

@@ -70,6 +70,15 @@ export class HeatmapPanel implements vscode.Disposable {
     this.attach(panel);
   }
 
+  /**
+   * True when the panel is a tab in the editor group where this document's editor is in front:
+   * revealing the panel there would hide the editor (and the typing going into it).
+   */
+  sharesGroupWith(uri: vscode.Uri): boolean {
+    const column = this.panel?.viewColumn;
+    return column !== undefined && vscode.window.visibleTextEditors.some(e => e.viewColumn === column && e.document.uri.toString() === uri.toString());
+  }
+
   /** Shows another document's analysis in the panel if it is open, without revealing or focusing it (live runs). */
   update(uri: vscode.Uri | string): void {
     if (!this.panel) return;

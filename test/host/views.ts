@@ -57,6 +57,32 @@ export const viewsScenarios: Scenario[] = [
     await vscode.commands.executeCommand('workbench.action.files.revert');
   }],
 
+  ['views: with the heatmap a tab in the editor\'s own group, Analyze Live and its live runs leave the editor in front', async () => {
+    const lens = await api();
+    const uri = workspaceFile('sample.txt');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('markovLens.analyzeFile', uri);
+    await vscode.commands.executeCommand('workbench.action.joinAllGroups');
+    const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+    await waitFor('one editor group', () => vscode.window.tabGroups.all.length === 1 || undefined);
+    const reveals = lens.panelState().reveals;
+    try {
+      await vscode.commands.executeCommand('markovLens.analyzeLive', uri);
+      assert.equal(lens.isLive(uri), true);
+      assert.equal(lens.panelState().reveals, reveals, 'Analyze Live did not bring the heatmap over the editor');
+      assert.equal(vscode.window.activeTextEditor?.document, document, 'the editor is still in front');
+      const analyses = lens.analysisCount();
+      await editor.edit(b => b.insert(document.positionAt(document.getText().length), 'Typed in the joined layout.\n'));
+      await waitFor('the live run', () => { const r = lens.result(uri); return lens.analysisCount() > analyses && r && !r.running && r.text === document.getText() ? r : undefined; }, TIMEOUT_MS);
+      assert.equal(lens.panelState().reveals, reveals, 'the live run revealed no panel');
+      assert.equal(vscode.window.activeTextEditor?.document, document, 'the editor is still in front');
+    } finally {
+      if (lens.isLive(uri)) await vscode.commands.executeCommand('markovLens.analyzeLive', uri);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+  }],
+
   ['views: a change of top-k or window marks the held analysis stale, naming the change', async () => {
     const lens = await api();
     const uri = workspaceFile('sample.txt');
