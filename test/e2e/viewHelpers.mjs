@@ -1,8 +1,8 @@
 // Page helpers for the issue-21 view scenarios: the extension's log, editor groups and tabs, colour
 // themes, contrast arithmetic and the panels' frames.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { heatmapFrame, runPaletteCommand, sleep, waitUntil } from './workbench.mjs';
+import { heatmapFrame, sleep, waitUntil } from './workbench.mjs';
 import { repoRoot } from '../host/codeServer.mjs';
 
 /** Every line of the extension's log in this run (all extension-host sessions, oldest first). */
@@ -24,19 +24,21 @@ export async function editorGroups(page) {
 }
 
 /**
- * Picks a colour theme in "Preferences: Color Theme" (typed, then Enter on the best match) and waits
- * until the workbench wears it: `kind` is the workbench's theme class ('vs', 'vs-dark', 'hc-black', 'hc-light').
+ * Puts the workbench in the built-in colour theme `id` ('Default Light Modern', 'Default Dark Modern',
+ * 'Default High Contrast', 'Default High Contrast Light') through the workspace's settings (null: back
+ * to the user's theme) and waits until it wears it: `kind` is the workbench's theme class ('vs',
+ * 'vs-dark', 'hc-black', 'hc-light'). (The "Color Theme" picker is not used: text typed into it also
+ * searches the Marketplace, which this machine cannot reach.)
  */
-export async function setColorTheme(page, label, kind) {
-  await focusWorkbench(page);
-  await runPaletteCommand(page, 'Preferences: Color Theme');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 10_000 });
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 10_000 });
-  await input.fill(label);
-  await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: label }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await waitUntil(`the ${label} theme`, async () => page.evaluate(k => document.querySelector('.monaco-workbench')?.classList.contains(k), kind), 20_000, 250);
+export async function setColorTheme(page, workspace, id, kind) {
+  const dir = join(workspace, '.vscode');
+  if (id) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ 'workbench.colorTheme': id }));
+  } else {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await waitUntil(`the ${id ?? 'user'} theme`, async () => page.evaluate(k => document.querySelector('.monaco-workbench')?.classList.contains(k), kind), 20_000, 250);
   await sleep(800);
 }
 

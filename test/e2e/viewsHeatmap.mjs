@@ -191,8 +191,8 @@ export async function viewsHeatmapScenarios({ page, step, shot, log, workspace, 
     await analyse(page, PROSE_FILE, PROSE_TEXT);
     const results = [];
     try {
-      for (const [theme, kind] of [['Light Modern', 'vs'], ['Dark Modern', 'vs-dark'], ['Dark High Contrast', 'hc-black'], ['Light High Contrast', 'hc-light']]) {
-        await setColorTheme(page, theme, kind);
+      for (const [theme, kind] of [['Light Modern', 'vs'], ['Dark Modern', 'vs-dark'], ['High Contrast', 'hc-black'], ['High Contrast Light', 'hc-light']]) {
+        await setColorTheme(page, workspace, `Default ${theme}`, kind);
         const frame = await heatmapFrameOf(page, PROSE_FILE);
         const c = await waitUntil(`the panel in ${theme}`, async () => {
           const x = await paintedColours(frame);
@@ -217,7 +217,7 @@ export async function viewsHeatmapScenarios({ page, step, shot, log, workspace, 
       }
     } finally {
       log(`contrast (text, edge) per theme and bucket: ${results.map(r => `${r.theme}/${r.cls} ${r.text} ${r.edge}`).join('; ')}`);
-      await setColorTheme(page, 'Light Modern', 'vs').catch(() => undefined);
+      await setColorTheme(page, workspace, null, 'vs').catch(() => undefined);
     }
     // The selected token is marked (outline and underline), from a click and from the editor's cursor.
     const frame = await heatmapFrameOf(page, PROSE_FILE);
@@ -278,9 +278,10 @@ export async function viewsHeatmapScenarios({ page, step, shot, log, workspace, 
     const view = page.locator('.accessible-view .view-lines').first();
     await view.waitFor({ timeout: 10_000 });
     const text = await waitUntil('the hover in the accessible view', async () => {
-      const t = await view.evaluate(e => [...e.querySelectorAll('.view-line')].map(l => l.textContent).join('\n'));
+      // The editor renders spaces as no-break spaces.
+      const t = await view.evaluate(e => [...e.querySelectorAll('.view-line')].map(l => l.textContent).join('\n').replace(/\u00a0/g, ' '));
       return /NLL/.test(t) ? t : undefined;
-    }, 10_000).catch(async () => view.innerText());
+    }, 10_000).catch(async () => (await view.innerText()).replace(/\u00a0/g, ' '));
     await shot('views-accessible-view');
     if (!/Markov Lens/.test(text) || !/NLL/.test(text) || !/entropy/.test(text)) throw new Error(`the accessible view shows: ${text.slice(0, 300)}`);
     await page.keyboard.press('Escape');
