@@ -5,10 +5,10 @@
 // after a reload in the heatmap's editor group, explains itself (captions, axis titles in words, a
 // colour bar, "What am I looking at?", links to the README, density-aware drawing at 10,000 points)
 // and works from the keyboard.
-import { readdirSync, readFileSync } from 'node:fs';
 import { closeAllEditors, finishedHeatmap, openFromExplorer, runPaletteCommand, sleep, waitForWorkbench, waitUntil } from './workbench.mjs';
 import { spectrumFrame } from './spectrum.mjs';
 import { analysedLines } from './live.mjs';
+import { enginePids } from './crash.mjs';
 import { longDocument } from './longDocument.mjs';
 import { closeTab, editorGroups, focusWorkbench, logLines, readmeShot, spectrumFrameAny } from './viewHelpers.mjs';
 
@@ -19,19 +19,6 @@ export const DENSE_TEXT = longDocument(10_600);
 const FIRST_LINE = VIEWS_TEXT.slice(0, VIEWS_TEXT.indexOf(' ', 12));
 /** Geometry on a loaded machine that shares one code-server with the other scenarios. */
 const TIMEOUT_MS = 240_000;
-
-/** Pids of engine processes of this run (from /proc). */
-function enginePids(runDir) {
-  const pids = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args.some(a => a.startsWith(runDir) && a.endsWith('dist/engine.js'))) pids.push(Number(entry));
-    } catch { /* gone */ }
-  }
-  return pids;
-}
 
 /** Chooses `label` in one of the spectrum's selects (by its visible option text). */
 async function choose(frame, selectId, label) {

@@ -129,17 +129,21 @@ export async function viewsLiveScenarios({ page, step, shot, log, workspace, run
     await item.click();
     await item.waitFor({ state: 'hidden', timeout: 10_000 });
     // On again from the palette, then Analyze Live once more turns it off.
+    const analysed = () => logLines(runDir).filter(l => l.includes(`Analysed ${TYPING_FILE}:`)).length;
+    const analyses = analysed();
     await clickEditor(page);
     await runPaletteCommand(page, 'Markov Lens: Analyze Live');
     await item.waitFor({ timeout: 30_000 });
+    // (The analysis Analyze Live starts ends before the counting below.)
+    await waitUntil('the analysis Analyze Live started', () => analysed() > analyses || undefined, TIMEOUT_MS, 250);
     await runPaletteCommand(page, 'Markov Lens: Analyze Live');
     await item.waitFor({ state: 'hidden', timeout: 10_000 });
     // With live mode off, typing re-analyses nothing.
-    const runs = logLines(runDir).filter(l => l.includes(`Analysed ${TYPING_FILE}:`)).length;
+    const runs = analysed();
     await page.keyboard.press('Control+End');
     await page.keyboard.type(' off', { delay: KEY_DELAY_MS });
     await sleep(2000);
-    if (logLines(runDir).filter(l => l.includes(`Analysed ${TYPING_FILE}:`)).length !== runs) throw new Error('a live run followed typing after live mode was turned off');
+    if (analysed() !== runs) throw new Error('a live run followed typing after live mode was turned off');
     await runPaletteCommand(page, 'File: Revert File');
   });
 }
