@@ -5,7 +5,7 @@
  * (default 5) with min and max. Benchmarks never fail `npm test`; the exit code is 0 unless a
  * benchmark itself crashed.
  *
- *   npm run bench -- [--only P1,P4] [--runs N] [--json FILE] [--model DIR] [--against DIR (P8)]
+ *   npm run bench -- [--only P1,P4,S1,S2] [--runs N] [--json FILE] [--model DIR] [--against DIR (P8)]
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -17,9 +17,10 @@ import { benchMemory } from './memory';
 import { benchOverhead } from './overhead';
 import { benchPeer } from './peer';
 import { benchScan } from './scan';
+import { benchSpectrum } from './spectrum';
 import { benchFirstResultsAndStalls, benchThroughput } from './streaming';
 
-const ALL = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P8M', 'P9', 'P10'];
+const ALL = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P8M', 'P9', 'P10', 'S1', 'S2'];
 
 function describeMachine(): string {
   const load = loadavg().map(x => x.toFixed(1)).join(' ');
@@ -70,6 +71,12 @@ async function main(): Promise<void> {
     const { P9, price } = await benchLens(modelDir, textOfTokens(modelDir, 4096), runs);
     report('P9', P9);
     report('P9 price', price);
+  }
+  if (want('S1') || want('S2') || want('S0')) {
+    const { S0, S1, S2 } = await benchSpectrum(modelDir, runs);
+    report('S0', S0);
+    if (want('S1')) report('S1', S1);
+    if (want('S2')) report('S2', S2);
   }
   console.log(`\nload average at the end: ${loadavg().map(x => x.toFixed(1)).join(' ')}`);
   const jsonFile = arg('json');

@@ -33,6 +33,8 @@ export type InputErrorCode =
   | 'document-too-large'
   | 'document-missing'
   | 'settings-invalid'
+  /** A geometry request named an analysis whose gathered input the engine no longer keeps. */
+  | 'geometry-not-kept'
   | 'cancelled'
   | 'engine-halted';
 

@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TokenRecord } from '../core/analysis';
 import { isEngineStopped, isInputError, type EngineStoppedError } from '../core/errors';
-import type { Analysis, GeometryRequest } from '../model/api';
-import { readConfig } from './config';
+import type { Analysis } from '../model/api';
+import { analysisSettings, readConfig } from './config';
 import { checkDocumentBytes, checkDocumentText } from './documentCheck';
 import type { EngineHost } from './engineHost';
 import type { DocumentResult, ResultsStore } from './results';
@@ -31,14 +31,25 @@ export class Analyzer {
   private readonly shownSettingProblems = new Set<string>();
   constructor(private readonly extensionPath: string, private readonly engines: EngineHost,
     private readonly store: ResultsStore, private readonly log: vscode.LogOutputChannel,
-    private readonly onStarted: (uri: vscode.Uri) => void) {}
+    private readonly onStarted: (uri: vscode.Uri, reveal: boolean) => void) {}
+
+  /** Documents with an analysis under way (the spectrum panel waits for them instead of starting one). */
+  private readonly inFlight = new Map<string, number>();
+
+  isRunning(uri: vscode.Uri | string): boolean {
+    return (this.inFlight.get(uri.toString()) ?? 0) > 0;
+  }
 
   /**
-   * Analyses the given file (context menus pass it) or the active editor's document; with
-   * `geometry`, also the representation geometry (the spectrum panel asks for it). A `live` run
-   * (live mode, after typing) reuses the previous analysis and reports progress in the status bar.
+   * Analyses the given file (context menus pass it) or the active editor's document, keeping in the
+   * engine what the spectrum needs (so that opening it runs no model). `mode`:
+   *  - 'command' (Analyze File): opens the document in an editor if needed and shows the heatmap;
+   *  - 'quiet' (Re-run in a panel, a restored panel): the same analysis, no editor or panel brought forward;
+   *  - 'live' (live mode, after typing): reuses the previous analysis, reports progress in the
+   *    status bar only, and never brings an editor or a panel forward.
    */
-  async run(target?: vscode.Uri, geometry?: GeometryRequest, live = false): Promise<AnalyzeOutcome | undefined> {
+  async run(target?: vscode.Uri, mode: 'command' | 'quiet' | 'live' = 'command'): Promise<AnalyzeOutcome | undefined> {
+    const live = mode === 'live';
     const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
     if (!uri) {
       void vscode.window.showWarningMessage('Markov Lens: open a text file or pick one in the Explorer to analyse.');
@@ -47,23 +58,30 @@ export class Analyzer {
     const config = readConfig(this.extensionPath);
     this.reportSettingProblems(config.settingProblems);
     const fileName = path.basename(uri.path) || uri.toString();
-    const document = await this.openBeside(uri, fileName, config.maxFileSizeKB);
-    if (!document) return undefined;
+    let document: vscode.TextDocument;
+    try {
+      document = await this.openText(uri, fileName, config.maxFileSizeKB);
+    } catch (e) {
+      this.report(e, fileName);
+      return undefined;
+    }
+    if (mode === 'command') await this.showBesidePanel(document);
     this.running?.abort();
     const controller = new AbortController();
     this.running = controller;
     const started = performance.now();
     const text = document.getText();
     let result: DocumentResult | undefined;
+    const key = uri.toString();
+    this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
     try {
       const loaded = await this.engines.get(config);
       // Without a vocabulary lookup, top-k ids that occur in the document still get their text.
       const seenTexts = new Map<number, string>();
       const tokenText = (id: number) => loaded.tokenText?.(id) ?? seenTexts.get(id) ?? `#${id}`;
       const begin = (): DocumentResult => {
-        const started = this.store.start(uri, fileName, text, tokenText);
-        started.geometryRequest = geometry;
-        this.onStarted(uri);
+        const started = this.store.start(uri, fileName, text, tokenText, analysisSettings(config));
+        this.onStarted(uri, mode === 'command');
         return (result = started);
       };
       // A live run keeps the previous result on screen (its spans follow the edits) until the new
@@ -76,8 +94,9 @@ export class Analyzer {
         let lastDone = 0;
         return loaded.engine.analyze({
           text, topK: config.topK, window: config.window || undefined, stride: config.stride || undefined, windowMemoryMB: config.windowMemoryMB,
-          signal: controller.signal, ...(geometry ? { geometry: { ...config.geometry, ...definedOnly(geometry) } } : {}),
-          ...(live && !geometry ? { previous: this.previous.get(uri.toString()) } : {}),
+          signal: controller.signal,
+          // What the spectrum needs stays in the engine (live runs score only a tail: nothing to keep).
+          ...(live ? { previous: this.previous.get(key) } : { keep: { deepSurplus: config.geometry.deepSurplus } }),
           onProgress: (done, total) => {
             progress.report({ message: `${done} / ${total} tokens`, increment: total ? ((done - lastDone) / total) * 100 : 0 });
             lastDone = done;
@@ -93,7 +112,10 @@ export class Analyzer {
       const elapsedMs = performance.now() - started;
       this.previous.set(uri.toString(), analysis);
       result ??= begin();
-      this.store.finish(result, analysis.tokens, headerOf(analysis, elapsedMs), analysis.geometry);
+      const kept = analysis.kept;
+      result.kept = kept ? (kept.id !== null ? { id: kept.id, engine: loaded.engine } : { reason: kept.reason }) : undefined;
+      if (kept && kept.id === null) this.log.info(`Nothing kept for the spectrum of ${fileName}: ${kept.reason}`);
+      this.store.finish(result, analysis.tokens, headerOf(analysis, elapsedMs));
       this.logRun(fileName, analysis, elapsedMs);
       return outcome(uri, analysis, elapsedMs);
     } catch (e) {
@@ -107,6 +129,8 @@ export class Analyzer {
       return undefined;
     } finally {
       if (this.running === controller) this.running = undefined;
+      const left = (this.inFlight.get(key) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(key, left); else this.inFlight.delete(key);
     }
   }
 
@@ -230,9 +254,4 @@ function outcome(uri: vscode.Uri, a: Analysis, elapsedMs: number): AnalyzeOutcom
     meanEntropyBits: a.summary.meanEntropy === null ? null : a.summary.meanEntropy / Math.LN2,
     model: a.model.name, elapsedMs,
   };
-}
-
-/** The fields of `options` that are set (a panel's kernel choice must not unset a setting's value). */
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

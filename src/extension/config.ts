@@ -10,6 +10,8 @@ import { booleanSetting, MAX_DEEP_SURPLUS, wholeNumberSetting } from './settingV
 import { DEFAULT_TOP_K, DEFAULT_WINDOW_MEMORY_MB } from '../core/defaults';
 import { GEOMETRY_DEFAULTS, type GeometryOptions } from '../core/geometry';
 import { type HeatMetric, isHeatMetric } from '../core/heat';
+import { DEFAULT_HEAT_SCALE, type HeatScaleKind, isHeatScale } from '../core/heatScale';
+import type { AnalysisSettings } from './staleness';
 
 export const SECTION = 'markovLens';
 
@@ -27,6 +29,7 @@ export interface MarkovLensConfig {
   /** Memory the default window may take (MB) before it is capped below the model's context. */
   windowMemoryMB: number;
   heatmapMetric: HeatMetric;
+  heatmapScale: HeatScaleKind;
   decorations: boolean;
   maxFileSizeKB: number;
   /** What the markovLens.geometry.* settings ask of geometry runs (deepSurplus, contextAblation). */
@@ -66,6 +69,7 @@ export function readConfig(extensionPath: string): MarkovLensConfig {
     ? c.get<string>('modelPath', '')
     : inspected?.globalValue ?? inspected?.defaultValue ?? '';
   const metric = c.get<string>('heatmapMetric', 'nll');
+  const scale = c.get<string>('heatmapScale', DEFAULT_HEAT_SCALE);
   const settingProblems: string[] = [];
   const whole = (key: string, fallback: number, min: number, max: number) =>
     wholeNumberSetting(key, c.get<unknown>(key, fallback), fallback, min, max, settingProblems);
@@ -78,6 +82,7 @@ export function readConfig(extensionPath: string): MarkovLensConfig {
     stride: whole('stride', 0, 0, 1 << 20),
     windowMemoryMB: whole('windowMemoryMB', DEFAULT_WINDOW_MEMORY_MB, 64, 1 << 20),
     heatmapMetric: isHeatMetric(metric) ? metric : 'nll',
+    heatmapScale: isHeatScale(scale) ? scale : DEFAULT_HEAT_SCALE,
     decorations: c.get<boolean>('decorations.enabled', true),
     maxFileSizeKB: whole('maxFileSizeKB', 1024, 1, 1 << 22),
     geometry: {
@@ -86,6 +91,15 @@ export function readConfig(extensionPath: string): MarkovLensConfig {
     },
     executionProviders: c.get<string[]>('executionProviders', ['cpu']).filter(s => typeof s === 'string' && s),
     settingProblems,
+  };
+}
+
+/** The settings that decide an analysis's numbers, for stale detection (staleness.ts). */
+export function analysisSettings(c: MarkovLensConfig): AnalysisSettings {
+  return {
+    modelPath: c.modelPath, onnxVariant: c.onnxVariant, executionProviders: [...c.executionProviders],
+    topK: c.topK, window: c.window, stride: c.stride,
+    deepSurplus: c.geometry.deepSurplus ?? 0, contextAblation: c.geometry.contextAblation ?? false,
   };
 }
 

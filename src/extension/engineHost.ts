@@ -48,7 +48,7 @@ export function modelFolderStamp(dir: string): string {
 }
 
 export class EngineHost implements vscode.Disposable {
-  private current?: { key: string; loading: Promise<LoadedEngine> };
+  private current?: { key: string; loading: Promise<LoadedEngine>; loaded?: LanguageModelEngine };
   /** The model a comparison is against (Compare With Model…), in the same engine as `current`. */
   private against?: { key: string; loading: Promise<LoadedEngine> };
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -78,6 +78,11 @@ export class EngineHost implements vscode.Disposable {
     return this.running > 0;
   }
 
+  /** Whether `engine` (as `get` gave it) is still the loaded model: a kept analysis lives only there. */
+  isCurrent(engine: LanguageModelEngine): boolean {
+    return this.current?.loaded === engine;
+  }
+
   onCrash(listener: (crash: EngineCrash) => void): void {
     this.supervisor.onCrash(listener);
   }
@@ -90,7 +95,9 @@ export class EngineHost implements vscode.Disposable {
     if (this.current?.key !== key) {
       this.releaseModel();
       const loading = this.load(config).then(loaded => this.counted(loaded));
-      this.current = { key, loading };
+      const current: NonNullable<EngineHost['current']> = { key, loading };
+      this.current = current;
+      loading.then(l => { current.loaded = l.engine; }, () => undefined);
       // A failed load must not be cached: the next run retries (the user may have fixed the folder).
       loading.catch(() => { if (this.current?.loading === loading) this.current = undefined; });
     }
@@ -158,6 +165,7 @@ export class EngineHost implements vscode.Disposable {
     const { engine } = loaded;
     const counted = Object.create(engine) as LanguageModelEngine;
     const count = async <T>(work: () => Promise<T>): Promise<T> => {
+      clearTimeout(this.idleTimer);
       this.running++;
       try {
         return await work();
@@ -168,6 +176,7 @@ export class EngineHost implements vscode.Disposable {
     };
     counted.analyze = request => count(() => engine.analyze(request));
     if (engine.compare) counted.compare = (against, request) => count(() => engine.compare!.call(counted, against, request));
+    if (engine.geometry) counted.geometry = (kept, options, signal) => count(() => engine.geometry!(kept, options, signal));
     return { ...loaded, engine: counted };
   }
 

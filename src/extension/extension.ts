@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { type AnalyzeOutcome, Analyzer } from './analyze';
-import { MODEL_KEYS, readConfig, SECTION } from './config';
+import { analysisSettings, MODEL_KEYS, readConfig, SECTION } from './config';
 import { Comparer, type CompareOutcome } from './compare';
 import { CompareDecorations } from './compareDecorations';
 import { HeatDecorations } from './decorations';
@@ -18,8 +18,9 @@ import { LAYER_LENS_VIEW_TYPE, LayerLensPanel } from './layerLens';
 import { LensComputer } from './layerLensCompute';
 import { HeatmapPanel, PANEL_VIEW_TYPE } from './panel';
 import { type DocumentResult, ResultsStore } from './results';
-import { SpectrumPanel } from './spectrumPanel';
-import { BitsPerByteStatus } from './statusBar';
+import { SPECTRUM_VIEW_TYPE, SpectrumPanel } from './spectrumPanel';
+import { BitsPerByteStatus, LiveStatus } from './statusBar';
+import { InputError } from '../core/errors';
 
 /** What `activate` returns: a small API the in-host tests (and other extensions) can read. */
 export interface MarkovLensApi extends FolderScanApi {
@@ -31,7 +32,13 @@ export interface MarkovLensApi extends FolderScanApi {
   compare(uri: vscode.Uri, against: string): Promise<CompareOutcome | undefined>;
   /** The comparison metric and token count per bucket the inline heatmap last set (undefined: none). */
   compareDecorationCounts(uri: vscode.Uri): { metric: string; counts: number[] } | undefined;
-  panelState(): { open: boolean; uri?: string; lastRender?: { tokens: number; ms: number } };
+  /** Times inline decorations were set on an editor (views that change no number must not repaint). */
+  decorationPaints(): number;
+  panelState(): { open: boolean; uri?: string; lastRender?: { tokens: number; ms: number }; reveals: number };
+  spectrumState(): SpectrumPanel['state'] & { open: boolean };
+  /** Analyses run so far (tests: the spectrum never runs one). */
+  analysisCount(): number;
+  isLive(uri: vscode.Uri): boolean;
   effectiveModelPath(): { path: string; workspaceValueIgnored: boolean };
   /** The engine process's id while one runs (tests kill it to check recovery). */
   enginePid(): number | undefined;
@@ -59,36 +66,58 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
   let config = readConfig(extensionPath);
   const store = new ResultsStore();
   const engines = new EngineHost(log);
-  const decorations = new HeatDecorations(store, { enabled: config.decorations, metric: config.heatmapMetric });
+  const decorations = new HeatDecorations(store, { enabled: config.decorations, metric: config.heatmapMetric, scale: config.heatmapScale });
   const setting = () => vscode.workspace.getConfiguration(SECTION);
   // Minutes a loaded model stays warm without analyses (0 = until the window closes).
   const applyIdleTime = () => engines.setIdleTime(Math.max(0, Number(setting().get<number>('modelIdleMinutes', 10)) || 0) * 60_000);
   applyIdleTime();
+  let analyses = 0;
   const compareDecorations = new CompareDecorations(store, config.decorations);
   // A comparison shown in the panel is re-run (and re-run live) as a comparison.
   const againstOf = (uri: vscode.Uri) => store.get(uri)?.comparison?.againstDir;
-  const panel = new HeatmapPanel(context.extensionUri, store, config.heatmapMetric, {
+  const panel = new HeatmapPanel(context.extensionUri, store, config.heatmapMetric, config.heatmapScale, {
     log,
-    rerun: uri => void (againstOf(uri) ? comparer.run(uri, againstOf(uri)) : analyzer.run(uri)),
+    rerun: uri => void (againstOf(uri) ? comparer.run(uri, againstOf(uri)) : analyzer.run(uri, 'quiet')),
     comparisonMetricChanged: uri => { decorations.refreshAll(); compareDecorations.refresh(uri); },
     metricChanged: metric => void setting().update('heatmapMetric', metric, vscode.ConfigurationTarget.Global),
-    showSpectrum: uri => void spectrum.show(uri),
+    scaleChanged: scale => void setting().update('heatmapScale', scale, vscode.ConfigurationTarget.Global),
+    showSpectrum: uri => spectrum.show(uri),
   });
-  const analyzer = new Analyzer(extensionPath, engines, store, log, uri => panel.show(uri));
+  const analyzer = new Analyzer(extensionPath, engines, store, log, (uri, reveal) => {
+    analyses++;
+    // Only the user's own Analyze File brings the heatmap forward; live and quiet runs update it in place,
+    // and so does Analyze Live when the heatmap is a tab in the editor's own group (it would hide the editor).
+    if (reveal && !(live.isLive(uri) && panel.sharesGroupWith(uri))) panel.show(uri); else panel.update(uri);
+  });
   const comparer = new Comparer(extensionPath, engines, store, analyzer, log, context.globalState, uri => panel.show(uri));
   const live = new LiveMode({
-    analyze: uri => (againstOf(uri) ? comparer.run(uri, undefined, true) : analyzer.run(uri, undefined, true)),
+    analyze: uri => (againstOf(uri) ? comparer.run(uri, undefined, true) : analyzer.run(uri, 'live')),
     liveSetting: () => setting().get<boolean>('live', false),
     analysed: uri => store.get(uri) !== undefined,
     closed: uri => analyzer.forget(uri),
   });
+  const liveStatus = new LiveStatus(live);
   const spectrum = new SpectrumPanel(context.extensionUri, store, {
-    log, analyze: (uri, geometry) => analyzer.run(uri, geometry), reveal: (uri, index) => panel.reveal(uri, index),
+    log,
+    geometry: async (result, options, signal) => {
+      const kept = result.kept;
+      if (!kept || !('id' in kept)) throw new InputError(kept ? `nothing was kept: ${kept.reason}` : 'the analysis kept nothing for the spectrum', 'geometry-not-kept');
+      if (!engines.isCurrent(kept.engine) || !kept.engine.geometry) throw new InputError('the engine that ran the analysis is gone', 'geometry-not-kept');
+      return (await kept.engine.geometry(kept.id, options, signal)).geometry;
+    },
+    rerun: uri => void analyzer.run(uri, 'quiet'),
+    analysing: uri => analyzer.isRunning(uri),
+    settings: () => analysisSettings(config),
+    geometryOptions: () => ({ ...config.geometry }),
+    heatmapColumn: () => panel.viewColumn,
+    reveal: (uri, index) => panel.reveal(uri, index),
+    openDocs: section => void vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md').with({ fragment: section })),
   });
   const layerLens = new LayerLensPanel(context.extensionUri, store, new LensComputer(extensionPath, engines, log), {
     log, reveal: (uri, index) => panel.reveal(uri, index), analyze: uri => analyzer.run(uri),
   });
-  context.subscriptions.push(store, engines, decorations, compareDecorations, comparer, panel, spectrum, analyzer, live, new BitsPerByteStatus(store), registerTokenHover(store));
+  context.subscriptions.push(store, engines, decorations, compareDecorations, comparer, panel, spectrum, analyzer, live, liveStatus, new BitsPerByteStatus(store), registerTokenHover(store));
+  store.onDidChange(() => liveStatus.update());
   const folderScan = registerFolderScan(context, engines, analyzer, log);
   context.subscriptions.push(layerLens, panel.onDidShowTokens(e => layerLens.followHeatmap(e.uri, e.first, e.last)));
 
@@ -106,14 +135,29 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
   warnIfWorkspaceModelIgnored(config.workspaceModelPathIgnored, log);
   log.info(`Activated; model folder ${config.modelPath}${vscode.workspace.isTrusted ? '' : ' (restricted mode)'}`);
 
+  /** Turns live mode off for a document (and the setting off when it is what keeps it on). */
+  const stopLive = (uri: vscode.Uri): void => {
+    if (live.unfollow(uri)) void setting().update('live', false, vscode.ConfigurationTarget.Global);
+    log.info(`Live mode off for ${uri.toString()}`);
+  };
+
   context.subscriptions.push(
     vscode.commands.registerCommand('markovLens.analyzeFile', (uri?: vscode.Uri) => analyzer.run(uri)),
     // (file, model folder): the model picker and tests pass the folder; menus pass the file only.
     vscode.commands.registerCommand('markovLens.compareWithModel', (uri?: vscode.Uri, against?: vscode.Uri | string) => comparer.run(uri, against)),
     vscode.commands.registerCommand('markovLens.analyzeLive', (target?: vscode.Uri) => {
       const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
+      // Running it again on a live document turns live mode off.
+      if (uri && live.isLive(uri)) { stopLive(uri); return undefined; }
       if (uri) live.follow(uri);
       return analyzer.run(uri);
+    }),
+    vscode.commands.registerCommand('markovLens.toggleLive', (target?: vscode.Uri) => {
+      const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
+      if (!uri) return undefined;
+      if (live.isLive(uri)) { stopLive(uri); return undefined; }
+      live.follow(uri);
+      return store.get(uri) ? undefined : analyzer.run(uri);
     }),
     vscode.commands.registerCommand('markovLens.showPanel', () => {
       const uri = vscode.window.activeTextEditor?.document.uri;
@@ -149,19 +193,30 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(webviewPanel, state) { panel.revive(webviewPanel, state); },
     }),
+    vscode.window.registerWebviewPanelSerializer(SPECTRUM_VIEW_TYPE, {
+      async deserializeWebviewPanel(webviewPanel, state) { spectrum.revive(webviewPanel, state); },
+    }),
     vscode.workspace.onDidChangeConfiguration(e => {
       if (!e.affectsConfiguration(SECTION)) return;
       const previous = config;
       config = readConfig(extensionPath);
-      decorations.configure({ enabled: config.decorations, metric: config.heatmapMetric });
+      decorations.configure({ enabled: config.decorations, metric: config.heatmapMetric, scale: config.heatmapScale });
       compareDecorations.setEnabled(config.decorations);
       applyIdleTime();
       if (config.heatmapMetric !== previous.heatmapMetric) panel.setMetric(config.heatmapMetric);
+      if (config.heatmapScale !== previous.heatmapScale) panel.setScale(config.heatmapScale);
+      // Shown numbers that a fresh run would now give differently are marked stale, naming the change.
+      store.refreshOutdated(analysisSettings(config));
+      spectrum.settingsChanged();
+      if (e.affectsConfiguration(`${SECTION}.live`)) live.settingChanged();
       if (MODEL_KEYS.some(k => JSON.stringify(config[k]) !== JSON.stringify(previous[k]))) {
         log.info(`Model settings changed; model folder now ${config.modelPath}`);
       }
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => { config = readConfig(extensionPath); }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      config = readConfig(extensionPath);
+      store.refreshOutdated(analysisSettings(config));
+    }),
   );
 
   return {
@@ -171,7 +226,11 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
     decorationCounts: uri => decorations.appliedCounts(uri.toString()),
     compare: (uri, against) => comparer.run(uri, against),
     compareDecorationCounts: uri => compareDecorations.appliedCounts(uri.toString()),
-    panelState: () => ({ open: panel.isOpen, uri: panel.currentUri, lastRender: panel.lastRender }),
+    decorationPaints: () => decorations.paints,
+    panelState: () => ({ open: panel.isOpen, uri: panel.currentUri, lastRender: panel.lastRender, reveals: panel.reveals }),
+    spectrumState: () => ({ ...spectrum.state, open: spectrum.isOpen }),
+    analysisCount: () => analyses,
+    isLive: uri => live.isLive(uri),
     enginePid: () => engines.supervisor.pid,
     layerLensState: () => {
       const uri = layerLens.currentUri;

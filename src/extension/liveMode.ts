@@ -26,6 +26,9 @@ export class LiveMode implements vscode.Disposable {
   private readonly liveDocuments = new Set<string>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly subscriptions: vscode.Disposable[];
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  /** Fires when a document starts or stops being followed (the status bar item shows it). */
+  readonly onDidChange = this.changeEmitter.event;
 
   constructor(private readonly hooks: LiveModeHooks, private readonly delayMs = LIVE_DELAY_MS) {
     this.subscriptions = [
@@ -39,6 +42,25 @@ export class LiveMode implements vscode.Disposable {
   /** Follows this document from now on (the Analyze Live command). */
   follow(uri: vscode.Uri): void {
     this.liveDocuments.add(uri.toString());
+    this.changeEmitter.fire();
+  }
+
+  /**
+   * Stops following this document (a second Analyze Live, or the status bar item). Returns true when
+   * live mode stays on for it through the `markovLens.live` setting, which the caller then turns off.
+   */
+  unfollow(uri: vscode.Uri): boolean {
+    const key = uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.liveDocuments.delete(key);
+    this.changeEmitter.fire();
+    return this.hooks.liveSetting() && this.hooks.analysed(uri);
+  }
+
+  /** The setting changed (its value is read on every edit; the status bar item follows). */
+  settingChanged(): void {
+    this.changeEmitter.fire();
   }
 
   isLive(uri: vscode.Uri): boolean {
@@ -59,7 +81,7 @@ export class LiveMode implements vscode.Disposable {
     const key = uri.toString();
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
-    this.liveDocuments.delete(key);
+    if (this.liveDocuments.delete(key)) this.changeEmitter.fire();
     this.hooks.closed(uri);
   }
 
@@ -67,5 +89,6 @@ export class LiveMode implements vscode.Disposable {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     for (const s of this.subscriptions) s.dispose();
+    this.changeEmitter.dispose();
   }
 }

@@ -71,6 +71,11 @@ export class LiveSpans {
     return lo;
   }
 
+  /** The first token that ends after `offset` (the one at or after it; `length` when none). */
+  tokenFrom(offset: number): number {
+    return this.firstEndingAfter(offset);
+  }
+
   /** The live token whose span holds `offset` (start <= offset < end), or -1. */
   tokenAt(offset: number): number {
     const i = this.firstEndingAfter(offset);

@@ -2,22 +2,29 @@
  * The heatmap panel beside the editor: one panel that shows the latest analysed document. It sends
  * a full snapshot when the webview says it is ready (also after being hidden or reloaded), streams
  * records while a run goes on, and validates every message the webview sends before acting.
+ * Updates never reveal or focus it: only the user's own commands bring it forward. It follows the
+ * editor: the editor's visible range and selection go to the panel, which scrolls along ("Follow
+ * editor") and marks the selected token.
  */
 import * as vscode from 'vscode';
 import { isCompareHeatMetric } from '../core/compare/heat';
 import { geometryColumns, type HeatMetric, isHeatMetric } from '../core/heat';
+import type { HeatScaleKind } from '../core/heatScale';
 import { type HostToPanelMessage, type PanelSnapshot, parsePanelMessage, parsePanelState } from '../protocol/heatmapPanel';
 import { panelHtml } from './panelHtml';
-import { columnsOf, type ResultsStore } from './results';
+import { columnsOf, type DocumentResult, type ResultChange, type ResultsStore, staleReasons } from './results';
 import { withComparison } from './compareDetails';
 import { tokenDetails } from './tokenDetails';
 
 export const PANEL_VIEW_TYPE = 'markovLens.heatmap';
 const RECORDS_FLUSH_MS = 100;
+/** Editor scrolling is forwarded at most this often. */
+const VISIBLE_FLUSH_MS = 60;
 
 export interface PanelHooks {
   rerun(uri: vscode.Uri): void;
   metricChanged(metric: HeatMetric): void;
+  scaleChanged(scale: HeatScaleKind): void;
   showSpectrum(uri: vscode.Uri): void;
   /** The panel picked another metric for the comparison shown (the inline heatmap follows). */
   comparisonMetricChanged?(uri: string): void;
@@ -33,21 +40,34 @@ export class HeatmapPanel implements vscode.Disposable {
   private readonly shownTokens = new vscode.EventEmitter<{ uri: string; first: number; last: number }>();
   /** The panel scrolled: these tokens of the document are on screen (the layer lens follows). */
   readonly onDidShowTokens = this.shownTokens.event;
+  private visibleTimer?: ReturnType<typeof setTimeout>;
   /** Last render time the panel reported, for tests and the performance figure. */
   lastRender?: { tokens: number; ms: number };
+  /** Times the panel was brought forward (tests: live updates must never do it). */
+  reveals = 0;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly store: ResultsStore,
-    private metric: HeatMetric, private readonly hooks: PanelHooks) {
-    this.disposables.push(store.onDidChange(c => this.onResultChange(c)));
+    private metric: HeatMetric, private scale: HeatScaleKind, private readonly hooks: PanelHooks) {
+    this.disposables.push(
+      store.onDidChange(c => this.onResultChange(c)),
+      vscode.window.onDidChangeTextEditorVisibleRanges(e => { if (this.isShown(e.textEditor)) this.queueVisible(); }),
+      vscode.window.onDidChangeTextEditorSelection(e => { if (this.isShown(e.textEditor)) this.postSelection(e.textEditor); }),
+    );
   }
 
   get currentUri(): string | undefined { return this.uri; }
   get isOpen(): boolean { return this.panel !== undefined; }
+  /** The editor group the panel is in (the spectrum opens there too). */
+  get viewColumn(): vscode.ViewColumn | undefined { return this.panel?.viewColumn; }
 
-  /** Shows the panel for a document (creating it beside the editor if needed). */
+  /**
+   * Shows the panel for a document (creating it beside the editor if needed) and brings it forward:
+   * for the user's own commands only (Analyze File, Show Heatmap).
+   */
   show(uri: vscode.Uri | string, preserveFocus = true): void {
     this.uri = uri.toString();
     if (this.panel) {
+      this.reveals++;
       this.panel.reveal(undefined, preserveFocus);
       this.postSnapshot();
       return;
@@ -57,10 +77,26 @@ export class HeatmapPanel implements vscode.Disposable {
     this.attach(panel);
   }
 
+  /**
+   * True when the panel is a tab in the editor group where this document's editor is in front:
+   * revealing the panel there would hide the editor (and the typing going into it).
+   */
+  sharesGroupWith(uri: vscode.Uri): boolean {
+    const column = this.panel?.viewColumn;
+    return column !== undefined && vscode.window.visibleTextEditors.some(e => e.viewColumn === column && e.document.uri.toString() === uri.toString());
+  }
+
+  /** Shows another document's analysis in the panel if it is open, without revealing or focusing it (live runs). */
+  update(uri: vscode.Uri | string): void {
+    if (!this.panel) return;
+    this.uri = uri.toString();
+    this.postSnapshot();
+  }
+
   /** Restores a panel VS Code kept across a reload (WebviewPanelSerializer). */
   revive(panel: vscode.WebviewPanel, state: unknown): void {
     const s = parsePanelState(state);
-    if (s) { this.uri = s.uri; if (!isCompareHeatMetric(s.metric)) this.metric = s.metric; }
+    if (s) { this.uri = s.uri; if (!isCompareHeatMetric(s.metric)) this.metric = s.metric; this.scale = s.scale; }
     this.hooks.log.info(`Restoring the heatmap panel${s ? ` for ${s.uri}` : ' (no saved state)'}`);
     this.panel?.dispose();
     panel.webview.options = this.webviewOptions();
@@ -73,6 +109,11 @@ export class HeatmapPanel implements vscode.Disposable {
     // A comparison on screen keeps the metric picked for it.
     if (this.uri && this.store.get(this.uri)?.comparison) return;
     this.post({ type: 'metric/changed', metric });
+  }
+
+  setScale(scale: HeatScaleKind): void {
+    this.scale = scale;
+    this.post({ type: 'scale/changed', scale });
   }
 
   private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -125,6 +166,10 @@ export class HeatmapPanel implements vscode.Disposable {
         // Geometry layers exist only for some analyses: they stay a choice of this panel, not the setting.
         if (isHeatMetric(msg.metric)) this.hooks.metricChanged(msg.metric);
         return;
+      case 'scale/set':
+        this.scale = msg.scale;
+        this.hooks.scaleChanged(msg.scale);
+        return;
       case 'token/details':
         this.post({ type: 'token/details', requestId: msg.requestId,
           details: result ? withComparison(tokenDetails(result.tokens, result.text, msg.index, result.tokenText), result) : null });
@@ -156,14 +201,62 @@ export class HeatmapPanel implements vscode.Disposable {
     await vscode.window.showTextDocument(document, { viewColumn: column, selection: range, preserveFocus: false });
   }
 
+  private isShown(editor: vscode.TextEditor): boolean {
+    return this.panel !== undefined && editor.document.uri.toString() === this.uri;
+  }
+
+  /** The editor showing the panel's document, if one is visible. */
+  private editor(): vscode.TextEditor | undefined {
+    const uri = this.uri;
+    if (!uri) return undefined;
+    const active = vscode.window.activeTextEditor;
+    if (active?.document.uri.toString() === uri) return active;
+    return vscode.window.visibleTextEditors.find(e => e.document.uri.toString() === uri);
+  }
+
+  /** First token of the editor's visible range (undefined without a visible editor or tokens). */
+  private visibleToken(result: DocumentResult): number | undefined {
+    const editor = this.editor();
+    const range = editor?.visibleRanges[0];
+    if (!editor || !range || result.spans.length === 0) return undefined;
+    // The first line on screen, from its start: a token that begins on the line before still shows.
+    const i = result.spans.tokenFrom(editor.document.offsetAt(range.start));
+    return Math.min(i, result.spans.length - 1);
+  }
+
+  private selectedToken(result: DocumentResult, editor = this.editor()): number | undefined {
+    if (!editor) return undefined;
+    const i = result.spans.tokenAt(editor.document.offsetAt(editor.selection.start));
+    return i >= 0 ? i : undefined;
+  }
+
+  private queueVisible(): void {
+    if (this.visibleTimer) return;
+    this.visibleTimer = setTimeout(() => {
+      this.visibleTimer = undefined;
+      const result = this.uri ? this.store.get(this.uri) : undefined;
+      const token = result && !result.running ? this.visibleToken(result) : undefined;
+      if (result && token !== undefined) this.post({ type: 'editor/visible', uri: result.uri, token });
+    }, VISIBLE_FLUSH_MS);
+  }
+
+  private postSelection(editor: vscode.TextEditor): void {
+    const result = this.uri ? this.store.get(this.uri) : undefined;
+    if (!result || result.running) return;
+    this.post({ type: 'editor/selection', uri: result.uri, token: this.selectedToken(result, editor) ?? null });
+  }
+
   private snapshot(): PanelSnapshot | undefined {
     const result = this.uri ? this.store.get(this.uri) : undefined;
     if (!result) return undefined;
+    const finished = !result.running;
     return {
       uri: result.uri, fileName: result.fileName, text: result.text, columns: columnsOf(result.tokens, 0, undefined, result.comparison),
       totalTokens: result.totalTokens, header: result.header, running: result.running, stale: result.stale,
-      error: result.error, metric: result.comparison?.metric ?? this.metric,
-      geometry: result.geometry && !result.running ? geometryColumns(result.geometry) : undefined,
+      staleReasons: staleReasons(result), error: result.error, metric: result.comparison?.metric ?? this.metric, scale: this.scale,
+      geometry: result.geometry && finished ? geometryColumns(result.geometry) : undefined,
+      visibleToken: finished ? this.visibleToken(result) : undefined,
+      selectedToken: finished ? this.selectedToken(result) : undefined,
     };
   }
 
@@ -172,7 +265,7 @@ export class HeatmapPanel implements vscode.Disposable {
     if (snapshot) this.post({ type: 'analysis/snapshot', snapshot });
   }
 
-  private onResultChange(c: Parameters<Parameters<ResultsStore['onDidChange']>[0]>[0]): void {
+  private onResultChange(c: ResultChange): void {
     if (!this.panel || c.uri !== this.uri) return;
     const result = this.store.get(c.uri);
     switch (c.kind) {
@@ -193,7 +286,11 @@ export class HeatmapPanel implements vscode.Disposable {
         if (result?.error) this.post({ type: 'analysis/error', uri: c.uri, message: result.error });
         return;
       case 'stale':
-        this.post({ type: 'analysis/stale', uri: c.uri, stale: true });
+      case 'outdated':
+        if (result) this.post({ type: 'analysis/stale', uri: c.uri, stale: result.stale, reasons: staleReasons(result) });
+        return;
+      case 'geometry':
+        if (result) this.post({ type: 'analysis/geometry', uri: c.uri, geometry: result.geometry ? geometryColumns(result.geometry) : undefined });
         return;
     }
   }
@@ -222,6 +319,7 @@ export class HeatmapPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.visibleTimer);
     this.panel?.dispose();
     this.shownTokens.dispose();
     for (const d of this.disposables) d.dispose();

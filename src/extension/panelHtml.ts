@@ -16,15 +16,18 @@ ${head('Markov Lens', ['media', 'panel.css'])}
   <div id="title"></div>
   <div id="summary" aria-label="Document figures"></div>
   <div id="controls">
-    <label for="metric">Colour by</label>
-    <vscode-single-select id="metric"></vscode-single-select>
+    <span class="control"><label for="metric">Colour by</label>
+    <vscode-single-select id="metric" aria-label="Colour by"></vscode-single-select></span>
+    <span class="control"><label for="scale">Scale</label>
+    <vscode-single-select id="scale" aria-label="Colour scale"></vscode-single-select></span>
+    <vscode-checkbox id="follow" checked title="Keep the panel on the editor's visible lines">Follow editor</vscode-checkbox>
     <vscode-button id="rerun" secondary>Re-run</vscode-button>
     <vscode-button id="show-spectrum" secondary title="Operator spectrum, token scatter and calibration">Spectrum</vscode-button>
   </div>
-  <div id="legend" aria-label="Colour scale"></div>
+  <div id="legend" role="group" aria-label="Colour scale: what each colour means and its share of the tokens"></div>
   <div id="status" role="status"></div>
 </header>
-<main id="heatmap" tabindex="0" aria-label="Heatmap of the document"></main>
+<main id="heatmap" tabindex="0" role="listbox" aria-label="Heatmap of the document"></main>
 <div id="tooltip" role="tooltip" hidden></div>
 <script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
 </body>

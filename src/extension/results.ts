@@ -9,7 +9,9 @@ import type { GeometryRequest } from '../model/api';
 import type { GeometryReport } from '../core/geometry';
 import type { AnalysisHeader, TokenColumns } from '../protocol/heatmapPanel';
 import { sliceColumns, type ComparisonView } from './compareView';
+import type { LanguageModelEngine } from '../model/api';
 import { LiveSpans, type TextEdit } from './liveSpans';
+import { EDITED, settingChanges, type AnalysisSettings } from './staleness';
 
 export interface DocumentResult {
   uri: string;
@@ -31,10 +33,25 @@ export interface DocumentResult {
   geometryRequest?: GeometryRequest;
   /** Set when this result is a comparison with another model (compareView.ts). */
   comparison?: ComparisonView;
+  /** The settings the analysis ran with (stale detection). */
+  settings?: AnalysisSettings;
+  /** Settings changed since the analysis (named), from `settings` against the current ones. */
+  outdated: string[];
+  /** What the engine kept of this analysis for the spectrum (its handle, on that engine), or why nothing. */
+  kept?: { id: number; engine: LanguageModelEngine } | { reason: string };
+}
+
+/** Why a result's numbers may differ from a fresh run (empty: they are current). */
+export function staleReasons(r: DocumentResult): string[] {
+  return [...(r.stale ? [EDITED] : []), ...r.outdated];
 }
 
 export type ResultChange =
   | { kind: 'started' | 'finished' | 'failed' | 'stale' | 'removed'; uri: string }
+  /** Settings changed since the analysis (`outdated`), or they changed back. */
+  | { kind: 'outdated'; uri: string }
+  /** The spectrum computed (or dropped) this analysis's geometry: no per-token number changed. */
+  | { kind: 'geometry'; uri: string }
   | { kind: 'records'; uri: string; first: number; count: number };
 
 export class ResultsStore implements vscode.Disposable {
@@ -51,10 +68,10 @@ export class ResultsStore implements vscode.Disposable {
     return this.byUri.get(typeof uri === 'string' ? uri : uri.toString());
   }
 
-  start(uri: vscode.Uri, fileName: string, text: string, tokenText: (id: number) => string): DocumentResult {
+  start(uri: vscode.Uri, fileName: string, text: string, tokenText: (id: number) => string, settings?: AnalysisSettings): DocumentResult {
     const result: DocumentResult = {
       uri: uri.toString(), fileName, text, tokens: [], spans: new LiveSpans([], []),
-      totalTokens: 0, running: true, stale: false, tokenText,
+      totalTokens: 0, running: true, stale: false, tokenText, settings, outdated: [],
     };
     this.byUri.set(result.uri, result);
     this.emitter.fire({ kind: 'started', uri: result.uri });
@@ -87,6 +104,29 @@ export class ResultsStore implements vscode.Disposable {
     result.spans = spansOf(tokens);
     if (result.stale) result.spans.applyEdits([{ offset: 0, removed: Number.MAX_SAFE_INTEGER, inserted: 0 }]);
     this.emitter.fire({ kind: 'finished', uri: result.uri });
+  }
+
+  /** Sets the geometry of a finished result (the spectrum computed it from the kept input). */
+  setGeometry(result: DocumentResult, geometry: GeometryReport | undefined, request: GeometryRequest | undefined): void {
+    if (this.byUri.get(result.uri) !== result) return;
+    result.geometry = geometry;
+    result.geometryRequest = request;
+    this.emitter.fire({ kind: 'geometry', uri: result.uri });
+  }
+
+  /** Compares every result's settings with the current ones; results whose reasons changed are announced. */
+  refreshOutdated(now: AnalysisSettings): void {
+    for (const r of this.byUri.values()) {
+      if (!r.settings) continue;
+      const reasons = settingChanges(r.settings, now);
+      if (JSON.stringify(reasons) === JSON.stringify(r.outdated)) continue;
+      r.outdated = reasons;
+      this.emitter.fire({ kind: 'outdated', uri: r.uri });
+    }
+  }
+
+  all(): DocumentResult[] {
+    return [...this.byUri.values()];
   }
 
   fail(result: DocumentResult, message: string): void {

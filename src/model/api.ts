@@ -51,6 +51,13 @@ export interface AnalyzeRequest {
    * model's final norm and head, predicts. Off by default; sets `analysis.layers`.
    */
   layers?: boolean;
+  /**
+   * Keep what the geometry needs from this analysis in the engine (bounded), so that `geometry`
+   * can compute the spectrum later without running the model over the document again. `true`, or
+   * the deep option's positions and seed (A2's branches run during the analysis). Ignored for live
+   * re-analyses (`previous`).
+   */
+  keep?: boolean | { deepSurplus?: number; seed?: number };
 }
 
 /** The layer lens for document tokens [from, to) of `text` alone (the editor's visible range of a long document). */
@@ -95,6 +102,8 @@ export interface Analysis {
   geometry?: GeometryReport;
   /** With `layers`: the layer lens, or why it is off for this model. */
   layers?: LayerLensOutcome;
+  /** With `keep`: the engine's handle of what it kept (for `geometry`), or why nothing was kept. */
+  kept?: { id: number; bytes: number } | { id: null; reason: string };
 }
 
 /**
@@ -126,6 +135,12 @@ export interface LanguageModelEngine {
   compare?(against: LanguageModelEngine, request: CompareRequest): Promise<Comparison>;
   /** The layer lens for a token range without the rest of the analysis. Optional for other implementations. */
   lens?(request: LensRequest): Promise<LayerLensOutcome>;
+  /**
+   * The geometry of an analysis kept with `keep` (its `kept.id`), for these options: computed from
+   * what the engine kept, without running the model over the document again. Rejects with
+   * InputError 'geometry-not-kept' when the engine no longer keeps it.
+   */
+  geometry?(kept: number, options: GeometryRequest, signal?: AbortSignal): Promise<{ geometry: GeometryReport; geometryMs: number }>;
   /** Frees the model in the engine (and stops an engine started for it alone). */
   dispose(): Promise<void>;
 }

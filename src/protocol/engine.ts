@@ -47,6 +47,34 @@ export interface AnalyzeParams {
   chunk?: number;
   /** The layer lens for every token of the document (off when absent; live reuse is then ignored). */
   layers?: boolean;
+  /**
+   * Keep what the geometry needs from this analysis (hidden states, slices, per-token statistics,
+   * π̄; model/geometry/keptInput.ts), so that a later `geometry` request computes the spectrum
+   * without running the model again. `deepSurplus` and `seed`: A2's branches, which can only run
+   * during the analysis. Ignored with `reuse` (a live run scores only part of the document).
+   */
+  keep?: KeepParams;
+}
+
+export interface KeepParams {
+  deepSurplus?: number;
+  seed?: number;
+}
+
+/** What the engine kept of an analysis: the handle to name in `geometry` requests, or why nothing was kept. */
+export type KeptReply = { id: number; bytes: number } | { id: null; reason: string };
+
+export interface GeometryParams {
+  model: number;
+  /** The kept input (AnalysisDone.kept.id) to compute from. */
+  kept: number;
+  options: GeometryOptions;
+}
+
+export interface GeometryDone {
+  geometry: PackedGeometry;
+  /** The engine's milliseconds for this request (head check, B's short runs when first asked for, computeGeometry). */
+  geometryMs: number;
 }
 
 /** The layer lens for document tokens [from, to) alone: the windows that score them, nothing else. */
@@ -76,6 +104,8 @@ export interface AnalysisDone {
   geometryMs?: number;
   /** With `layers`: the layer lens (typed arrays travel as they are), or why it is off. */
   layers?: LayerLensOutcome;
+  /** With `keep`: what was kept. */
+  kept?: KeptReply;
 }
 
 /**
@@ -121,6 +151,11 @@ export interface EngineMethods {
   analyze: { params: AnalyzeParams; result: AnalysisDone; event: AnalysisEvent };
   compare: { params: CompareParams; result: CompareDone; event: CompareEvent };
   lens: { params: LensParams; result: LayerLensOutcome; event: LensProgress };
+  /**
+   * The geometry of a kept analysis for other options (kernel, side, ...): no model run over the
+   * document. Fails with InputError 'geometry-not-kept' when the input is no longer kept.
+   */
+  geometry: { params: GeometryParams; result: GeometryDone };
   /** Display texts of token ids ('' for ids outside the tokenizer). */
   tokenTexts: { params: { model: number; ids: number[] }; result: string[] };
   release: { params: { model: number }; result: void };

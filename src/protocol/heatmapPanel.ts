@@ -7,6 +7,7 @@ import type { DocumentSummary, ModelInfo } from '../core/analysis';
 import { isCompareHeatMetric, type CompareColumns, type CompareHeatMetric } from '../core/compare/heat';
 import type { ComparisonSummary } from '../core/compare/summary';
 import { isGeometryHeatMetric, isHeatMetric, type GeometryColumns, type HeatMetric } from '../core/heat';
+import { DEFAULT_HEAT_SCALE, isHeatScale, type HeatScaleKind } from '../core/heatScale';
 
 /** What the panel can colour by: an analysis's metrics, or a comparison's. */
 export type PanelMetric = HeatMetric | CompareHeatMetric;
@@ -63,10 +64,20 @@ export interface PanelSnapshot {
   header?: AnalysisHeader;
   running: boolean;
   stale: boolean;
+  /**
+   * Why the numbers on screen may differ from what a fresh run would give ('the document was edited',
+   * 'markovLens.topK changed from 10 to 20', ...); empty when they are current.
+   */
+  staleReasons: string[];
   error?: string;
   metric: PanelMetric;
+  scale: HeatScaleKind;
   /** Present once the geometry of this analysis is computed. */
   geometry?: GeometryColumns;
+  /** First token of the editor's visible range (a new document opens there, else at its top). */
+  visibleToken?: number;
+  /** Token at the editor's cursor or selection, marked in the panel. */
+  selectedToken?: number;
 }
 
 /** Details of one token for the tooltip, computed by the host on request. */
@@ -107,19 +118,28 @@ export interface SnapshotNotification { type: 'analysis/snapshot'; snapshot: Pan
 export interface RecordsNotification { type: 'analysis/records'; uri: string; columns: TokenColumns; done: number; total: number }
 export interface DoneNotification { type: 'analysis/done'; uri: string; header: AnalysisHeader }
 export interface ErrorNotification { type: 'analysis/error'; uri: string; message: string }
-export interface StaleNotification { type: 'analysis/stale'; uri: string; stale: boolean }
+export interface StaleNotification { type: 'analysis/stale'; uri: string; stale: boolean; reasons: string[] }
+/** The geometry layers of the analysis on screen (computed later, by the spectrum panel), or none. */
+export interface GeometryNotification { type: 'analysis/geometry'; uri: string; geometry?: GeometryColumns }
 export interface DetailsResponse { type: 'token/details'; requestId: number; details: TokenDetails | null }
 export interface MetricNotification { type: 'metric/changed'; metric: PanelMetric }
+export interface ScaleNotification { type: 'scale/changed'; scale: HeatScaleKind }
+/** The editor's visible range starts at this token (the panel follows it when "Follow editor" is on). */
+export interface VisibleNotification { type: 'editor/visible'; uri: string; token: number }
+/** The token at the editor's selection (null: none, e.g. the cursor on edited text). */
+export interface SelectionNotification { type: 'editor/selection'; uri: string; token: number | null }
 
 export type HostToPanelMessage =
   | SnapshotNotification | RecordsNotification | DoneNotification | ErrorNotification
-  | StaleNotification | DetailsResponse | MetricNotification;
+  | StaleNotification | DetailsResponse | MetricNotification | ScaleNotification | VisibleNotification | SelectionNotification
+  | GeometryNotification;
 
 // ---- panel -> host ----
 export interface ReadyCommand { type: 'panel/ready' }
 export interface RevealCommand { type: 'token/reveal'; index: number }
 export interface DetailsRequest { type: 'token/details'; index: number; requestId: number }
 export interface MetricCommand { type: 'metric/set'; metric: PanelMetric }
+export interface ScaleCommand { type: 'scale/set'; scale: HeatScaleKind }
 export interface RerunCommand { type: 'analysis/rerun' }
 /** Opens the spectrum panel for the panel's document. */
 export interface ShowSpectrumCommand { type: 'spectrum/show' }
@@ -129,7 +149,7 @@ export interface VisibleTokensNotification { type: 'view/visible'; first: number
 export interface RenderedNotification { type: 'panel/rendered'; tokens: number; ms: number }
 
 export type PanelToHostMessage =
-  | ReadyCommand | RevealCommand | DetailsRequest | MetricCommand | RerunCommand | RenderedNotification | ShowSpectrumCommand
+  | ReadyCommand | RevealCommand | DetailsRequest | MetricCommand | ScaleCommand | RerunCommand | RenderedNotification | ShowSpectrumCommand
   | VisibleTokensNotification;
 
 export const isIndex = (v: unknown, tokenCount: number): v is number =>
@@ -159,6 +179,8 @@ export function parsePanelMessage(raw: unknown, tokenCount: number): PanelToHost
         : undefined;
     case 'metric/set':
       return isPanelMetric(m.metric) ? { type: 'metric/set', metric: m.metric } : undefined;
+    case 'scale/set':
+      return isHeatScale(m.scale) ? { type: 'scale/set', scale: m.scale } : undefined;
     case 'view/visible':
       return isIndex(m.first, tokenCount) && isIndex(m.last, tokenCount) && m.first <= m.last ? { type: 'view/visible', first: m.first, last: m.last } : undefined;
     case 'panel/rendered':
@@ -173,11 +195,17 @@ export interface PanelState {
   uri: string;
   metric: PanelMetric;
   scrollTop: number;
+  scale: HeatScaleKind;
+  /** "Follow editor" (default on). */
+  follow: boolean;
 }
 
 export function parsePanelState(raw: unknown): PanelState | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const s = raw as Record<string, unknown>;
   if (typeof s.uri !== 'string' || !isPanelMetric(s.metric)) return undefined;
-  return { uri: s.uri, metric: s.metric, scrollTop: typeof s.scrollTop === 'number' ? s.scrollTop : 0 };
+  return {
+    uri: s.uri, metric: s.metric, scrollTop: typeof s.scrollTop === 'number' ? s.scrollTop : 0,
+    scale: isHeatScale(s.scale) ? s.scale : DEFAULT_HEAT_SCALE, follow: s.follow !== false,
+  };
 }

@@ -10,7 +10,7 @@ export const CRASH_FILE = 'crash.txt';
 export const CRASH_TEXT = longDocument(40_000);
 
 /** Pids of engine processes started from the extension installed in this run dir (read from /proc). */
-function enginePids(runDir) {
+export function enginePids(runDir) {
   const pids = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -109,7 +109,7 @@ function editOffset(text, reference) {
 }
 
 /** The extension's "Analysed FILE: ..." log lines (all extension-host logs of the run, oldest first). */
-function analysedLines(runDir, fileName) {
+export function analysedLines(runDir, fileName) {
   const logs = join(runDir, 'ud/logs');
   return readdirSync(logs, { recursive: true }).filter(f => f.endsWith('Markov Lens.log')).map(f => join(logs, f))
     .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs)
@@ -179,9 +179,12 @@ async function liveRound({ page, step, shot, log, workspace, runDir, cli }, { la
       await closeAllEditors(page);
       await openFromExplorer(page, LIVE_FILE, FIRST_LINE);
       // Settings files apply asynchronously: re-run until the header shows the CLI's model and windows.
+      // Analyze Live once (a second run of it would turn live mode off again); retries are Analyze File.
+      let command = 'Markov Lens: Analyze Live';
       const heat = await waitUntil('an analysis with the workspace settings', async () => {
         await focusEditor(page);
-        await runPaletteCommand(page, 'Markov Lens: Analyze Live');
+        await runPaletteCommand(page, command);
+        command = 'Markov Lens: Analyze File';
         const h = await heatmapOf(page, LIVE_TEXT, 60_000);
         return await sameScoring(h.frame, original) ? h : undefined;
       }, TIMEOUT_MS, 1000);

@@ -73,7 +73,7 @@ export function logTick(value: number): string {
 
 export function spectrumChartConfig(d: SpectrumData, c: ThemeColours, selectedJ: number): ChartConfiguration<'bar' | 'line'> {
   // λ falls by orders of magnitude over the first few j: a log axis keeps the tail readable.
-  const { x, y } = axes(c, 'j (eigen-index)', 'λⱼ, ρⱼ (log scale)');
+  const { x, y } = axes(c, 'direction j (largest first)', 'eigenvalue λ, readout ρ (log)');
   const outline = d.j.map(j => (j === selectedJ ? c.foreground : c.lambda));
   const outlineWidth = d.j.map(j => (j === selectedJ ? 2 : 0));
   return {
@@ -95,7 +95,7 @@ export function spectrumChartConfig(d: SpectrumData, c: ThemeColours, selectedJ:
       maintainAspectRatio: false,
       scales: {
         x, y: { ...y, type: 'logarithmic', ticks: { ...y.ticks, callback: value => logTick(Number(value)) } },
-        share: { position: 'right', min: 0, max: 1, title: { display: true, text: 'A_k', color: c.foreground }, ticks: { color: c.foreground }, grid: { drawOnChartArea: false } },
+        share: { position: 'right', min: 0, max: 1, title: { display: true, text: 'share recovered, A_k', color: c.foreground }, ticks: { color: c.foreground }, grid: { drawOnChartArea: false } },
       },
       plugins: { legend: { labels: { color: c.foreground } } },
     },
@@ -139,12 +139,23 @@ export function robustRange(values: ReadonlyArray<number | null>): [number, numb
   return [q(0.02), q(0.98)];
 }
 
+/**
+ * Point size and opacity for `n` points: up to 500 points full size and nearly opaque; beyond, radius
+ * and opacity fall with √n (to 1.2 px and 0.12), so overlapping points add up to darker regions and
+ * structure shows at 10,000 points instead of a solid blot (alpha by point count).
+ */
+export function densityStyle(n: number): { radius: number; alpha: number } {
+  if (n <= 500) return { radius: 3, alpha: 0.9 };
+  return { radius: Math.max(1.2, 3 * Math.sqrt(500 / n)), alpha: Math.min(0.9, Math.max(0.12, 0.9 * Math.sqrt(1000 / n))) };
+}
+
 export function scatterChartConfig(d: ScatterData, c: ThemeColours, xLabel: string, yLabel: string, label: (token: number) => string): ChartConfiguration<'scatter'> {
-  const colours = d.values.map(v => (v === null || !d.range ? c.sparse
-    : rampColour(c.ramp, d.range[1] > d.range[0] ? (v - d.range[0]) / (d.range[1] - d.range[0]) : 0.5)));
+  const { radius, alpha } = densityStyle(d.points.length);
+  const colours = d.values.map(v => translucent(v === null || !d.range ? c.sparse
+    : rampColour(c.ramp, d.range[1] > d.range[0] ? (v - d.range[0]) / (d.range[1] - d.range[0]) : 0.5), alpha));
   return {
     type: 'scatter',
-    data: { datasets: [{ label: 'tokens', data: d.points, backgroundColor: colours, borderColor: colours, pointRadius: 3, pointHoverRadius: 6 }] },
+    data: { datasets: [{ label: 'tokens', data: d.points, backgroundColor: colours, borderWidth: 0, pointRadius: radius, pointHoverRadius: Math.max(5, radius * 2) }] },
     options: {
       animation: false,
       maintainAspectRatio: false,
@@ -198,7 +209,7 @@ export function calibrationChartConfig(d: CalibrationData, c: ThemeColours): Cha
     options: {
       animation: false,
       maintainAspectRatio: false,
-      scales: axes(c, 'mean entropy (bits)', 'mean NLL (bits)'),
+      scales: axes(c, 'how uncertain the model was: mean entropy per group (bits)', 'how surprised it was: mean NLL per group (bits)'),
       plugins: { legend: { labels: { color: c.foreground } } },
     },
   };

@@ -33,3 +33,5 @@ export { geometryInputFromBatches, geometryInputFromRecords, headRowIds, gatherH
 export type { GeometryExtras } from './fromRecords';
 export { GEOMETRY_DEFAULTS, resolveGeometryOptions } from './report';
 export type { GeometryOptions, GeometryReport, GeometryViewState, ResolvedGeometryOptions } from './report';
+export { kernelChoices, unavailableReason } from './choices';
+export type { KernelChoice } from './choices';

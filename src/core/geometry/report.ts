@@ -3,6 +3,7 @@
  * what the engine answers: the core's GeometryResult plus the head check and which views are on.
  */
 import type { GeometryResult } from './computeGeometry';
+import type { KernelChoice } from './choices';
 import type { KernelName, KernelSide } from './types';
 
 /** The geometry a user asks for; every field has a default (GEOMETRY_DEFAULTS). */
@@ -77,4 +78,6 @@ export interface GeometryReport extends GeometryResult {
    * also counted in inferenceMs).
    */
   surplusCost?: { bDistinctTokens: number; bRuns: number; a2BranchRuns: number };
+  /** The kernel × side combinations this model and document can give, and why the others cannot (choices.ts). */
+  choices?: KernelChoice[];
 }

@@ -79,6 +79,27 @@ export function symmetricTridiagonalTop(t: Tridiagonal, count: number): { values
 }
 
 /**
+ * For a matrix that is already symmetric tridiagonal (diagonal `diag`, sub-diagonal `sub` with
+ * sub[i] = T[i][i−1], sub[0] unused): every eigenvalue (descending, by QL without vectors, O(n²))
+ * and the unit eigenvectors of the top `count` as rows of a count×n matrix (inverse iteration,
+ * O(count·n)). No Householder step: the matrix is tridiagonal to begin with.
+ */
+export function tridiagonalMatrixTop(diag: Float64Array, sub: Float64Array, count: number): { values: Float64Array; rows: Float64Array } {
+  const n = diag.length;
+  const d = Float64Array.from(diag);
+  const e = Float64Array.from(sub);
+  e[0] = 0;
+  tql2(null, d, e, n);
+  const values = d.sort().reverse();
+  let norm = 0;
+  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(diag[i]) + (i > 0 ? Math.abs(sub[i]) : 0) + (i + 1 < n ? Math.abs(sub[i + 1]) : 0));
+  const k = Math.max(0, Math.min(count, n));
+  const fixedSub = Float64Array.from(sub);
+  fixedSub[0] = 0;
+  return { values, rows: tridiagonalEigenvectors({ diag: Float64Array.from(diag), sub: fixedSub }, values, k, norm) };
+}
+
+/**
  * Householder reduction A = Q T Qᵀ (JAMA's tred2, V stored transposed). With `accumulate` Q is
  * formed in V (O(n³)); without, only d and e (T's diagonal and subdiagonal) are final and V keeps
  * the scaled Householder vectors (row i, entries 0..i−1), their h_i = ‖u_i‖²/2 written to

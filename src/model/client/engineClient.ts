@@ -15,7 +15,7 @@ import type { Channel } from '../../protocol/channel';
 import { unpackGeometry, type EngineMethods, type FrontEndMethods } from '../../protocol/engine';
 import type { Comparison } from '../../core/compare/comparison';
 import type { LayerLensOutcome } from '../../core/lens/types';
-import type { Analysis, AnalyzeRequest, CompareRequest, LanguageModelEngine, LensRequest, LoadOptions } from '../api';
+import type { Analysis, AnalyzeRequest, CompareRequest, GeometryRequest, LanguageModelEngine, LensRequest, LoadOptions } from '../api';
 import { runComparison } from './compareClient';
 import { ReusedPrefix, reuseHintFrom } from './reusedPrefix';
 
@@ -64,6 +64,7 @@ class RemoteModel implements LanguageModelEngine {
       ...(geometry ? { geometry } : {}),
       ...(request.layers ? { layers: true } : {}),
       ...(reuse ? { reuse } : {}),
+      ...(request.keep && !reuse ? { keep: request.keep === true ? {} : request.keep } : {}),
       ...(this.chunk !== undefined ? { chunk: this.chunk } : {}),
     }, {
       signal: request.signal,
@@ -98,6 +99,7 @@ class RemoteModel implements LanguageModelEngine {
       ...(report ? { geometry: report } : {}),
       ...(done.layers ? { layers: done.layers } : {}),
       ...kept.count(),
+      ...(done.kept ? { kept: done.kept } : {}),
     };
   }
 
@@ -114,6 +116,11 @@ class RemoteModel implements LanguageModelEngine {
       model: this.handle, text: request.text, from: request.from, to: request.to, window: request.window, stride: request.stride,
       ...(this.chunk !== undefined ? { chunk: this.chunk } : {}),
     }, { signal: request.signal, onEvent: e => request.onProgress?.(e.done, e.total) });
+  }
+
+  async geometry(kept: number, options: GeometryRequest, signal?: AbortSignal): Promise<{ geometry: GeometryReport; geometryMs: number }> {
+    const done = await this.channel.request('geometry', { model: this.handle, kept, options }, { signal });
+    return { geometry: unpackGeometry(done.geometry), geometryMs: done.geometryMs };
   }
 
   tokenTexts(ids: readonly number[]): Promise<string[]> {

@@ -5,12 +5,14 @@
  */
 import type { ScoringInfo } from '../../core/analysis';
 import type { Channel, HandlerContext } from '../../protocol/channel';
-import { packGeometry, type AnalysisDone, type AnalysisEvent, type AnalyzeParams, type CompareDone, type CompareEvent, type CompareParams, type EngineMethods, type FrontEndMethods } from '../../protocol/engine';
+import { packGeometry, type AnalysisDone, type AnalysisEvent, type AnalyzeParams, type CompareDone, type CompareEvent, type CompareParams, type EngineMethods, type FrontEndMethods, type GeometryDone, type GeometryParams, type KeptReply } from '../../protocol/engine';
 import { compareText } from '../compare/compareText';
 import { InputError } from '../../core/errors';
 import type { LayerLensOff, LayerLensOutcome } from '../../core/lens/types';
-import { analyzeWithGeometry } from '../geometry/geometryRun';
+import { GEOMETRY_DEFAULTS } from '../../core/geometry';
+import { analyzeWithGeometry, geometryFromKept } from '../geometry/geometryRun';
 import { closeHeadModel, openHeadModel, type HeadModel } from '../geometry/headModel';
+import { GeometryGathering, KeptInputs, type KeptGeometryInput } from '../geometry/keptInput';
 import { closeLayerDecoder, openLayerDecoder, type LayerDecoder } from '../lens/layerDecoder';
 import { attachLayerAlignment } from '../lens/layerGeometry';
 import { LayerLensObserver } from '../lens/lensObserver';
@@ -31,6 +33,8 @@ interface OpenModel {
   checkpoints: KvCheckpoints;
   /** The layer lens's decoder (the model's final norm and head as a session), made on the first lens request. */
   decoder?: Promise<LayerDecoder | LayerLensOff>;
+  /** What the geometry needs from recent analyses asked to keep it (bounded; keptInput.ts). */
+  kept: KeptInputs;
 }
 
 function decoderOf(open: OpenModel): Promise<LayerDecoder | LayerLensOff> {
@@ -57,6 +61,7 @@ export function serveEngine(channel: Channel<EngineMethods, FrontEndMethods>): {
     models.delete(handle);
     if (!m) return;
     m.checkpoints.clear();
+    m.kept.clear();
     await closeHeadModel(m.head);
     await closeLayerDecoder(await m.decoder?.catch(() => undefined));
     await disposeModel(m.model);
@@ -67,7 +72,7 @@ export function serveEngine(channel: Channel<EngineMethods, FrontEndMethods>): {
       const model = await loadModel(params.modelDir, params);
       removeTelemetryLog();
       const handle = nextHandle++;
-      models.set(handle, { model, checkpoints: new KvCheckpoints() });
+      models.set(handle, { model, checkpoints: new KvCheckpoints(), kept: new KeptInputs() });
       return { model: handle, info: model.info, selfTestDelta: model.selfTestDelta };
     }))
     .handle('analyze', (params, context) => serial(() => analyze(open(params.model), params, context)))
@@ -82,6 +87,7 @@ export function serveEngine(channel: Channel<EngineMethods, FrontEndMethods>): {
         cancelled: () => context.signal.aborted,
       });
     }))
+    .handle('geometry', (params, context) => serial(() => geometry(open(params.model), params, context.signal)))
     .handle('tokenTexts', ({ model, ids }) => {
       const { tokenizer } = open(model).model;
       return ids.map(t => (Number.isInteger(t) && t >= 0 && t < tokenizer.vocabSize ? tokenizer.tokenText(t) : ''));
@@ -105,6 +111,7 @@ async function analyze(open: OpenModel, params: AnalyzeParams, context: HandlerC
     progress: (done: number, total: number) => context.emit({ type: 'progress', done, total }),
     cancelled: () => context.signal.aborted,
   };
+  const keep = params.keep && !params.reuse ? params.keep : undefined;
   const lens = params.layers ? await lensObserverFor(open, params.geometry !== undefined) : undefined;
   const observers = lens instanceof LayerLensObserver ? [lens] : [];
   try {
@@ -113,17 +120,37 @@ async function analyze(open: OpenModel, params: AnalyzeParams, context: HandlerC
       const result = await analyzeWithGeometry(model, open.head, params, params.geometry, {
         ...base,
         batch: (batch, hiddenNorm) => context.emit({ type: 'records', batch, hiddenNorm }),
-      }, observers);
+      }, keep ? open.kept.newId() : 0, observers);
       const layers = await layersOf(lens);
       if (layers.layers && lens instanceof LayerLensObserver) {
         const started = performance.now();
         attachLayerAlignment(layers.layers, lens, result.geometry, result.input);
         result.geometry.timings.layerAlignmentMs = performance.now() - started;
       }
-      return { inferenceMs: result.inferenceMs, geometry: packGeometry(result.geometry), geometryMs: result.geometryMs, ...layers };
+      return {
+        inferenceMs: result.inferenceMs, geometry: packGeometry(result.geometry), geometryMs: result.geometryMs, ...layers,
+        ...(keep ? { kept: keepInput(open, result.kept) } : {}),
+      };
     }
     // The lens needs every window run: live reuse would skip some.
     const reuse = lens ? undefined : params.reuse;
+    if (keep) {
+      // The plain analysis, watched by the geometry's gathering observers (no geometry is computed).
+      open.head ??= openHeadModel(model);
+      const gathering = new GeometryGathering(model, open.head, { deepSurplus: keep.deepSurplus ?? 0, seed: keep.seed ?? GEOMETRY_DEFAULTS.seed });
+      const result = await analyzeText(model, { ...params, reuse, checkpoints: open.checkpoints }, {
+        ...base,
+        started: (scoring, tokens, tokenizeMs, ids) => {
+          gathering.started(ids);
+          base.started(scoring, tokens, tokenizeMs);
+        },
+        batch: batch => {
+          gathering.batch(batch);
+          context.emit({ type: 'records', batch });
+        },
+      }, { observers: [...gathering.observers, ...observers], reductionExtras: gathering.capture });
+      return { inferenceMs: result.inferenceMs, ...(await layersOf(lens)), kept: keepInput(open, gathering.finish(open.kept.newId())) };
+    }
     const result = await analyzeText(model, { ...params, reuse, checkpoints: open.checkpoints }, { ...base, batch: batch => context.emit({ type: 'records', batch }) }, { observers });
     return { inferenceMs: result.inferenceMs, ...(await layersOf(lens)) };
   } catch (e) {
@@ -153,4 +180,22 @@ async function compare(model: OpenModel, against: OpenModel, params: ComparePara
     progress: (done, total) => context.emit({ type: 'progress', done, total }),
     cancelled: () => context.signal.aborted,
   });
+}
+
+/** Keeps a gathered input within the model's budget; says why when it cannot. */
+function keepInput(open: OpenModel, input: KeptGeometryInput): KeptReply {
+  if (open.kept.keep(input)) return { id: input.id, bytes: input.bytes };
+  return { id: null, reason: `what the geometry needs of this document (${(input.bytes / 2 ** 20).toFixed(0)} MB) exceeds the engine's budget for it` };
+}
+
+/** The geometry of a kept analysis for new options: the model does not run over the document again. */
+async function geometry(open: OpenModel, params: GeometryParams, signal: AbortSignal): Promise<GeometryDone> {
+  if (signal.aborted) throw new InputError('geometry cancelled', 'cancelled');
+  const kept = open.kept.take(params.kept);
+  if (!kept) throw new InputError('the analysis this spectrum needs is no longer kept by the engine; re-run the analysis', 'geometry-not-kept');
+  open.head ??= openHeadModel(open.model);
+  const result = await geometryFromKept(open.model, open.head, kept, params.options, undefined, () => signal.aborted);
+  // Heuristic B's values, made the first time they were asked for, stay with the input.
+  if (kept.ablated) open.kept.grew(kept);
+  return { geometry: packGeometry(result.geometry), geometryMs: result.geometryMs };
 }

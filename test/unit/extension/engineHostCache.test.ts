@@ -28,7 +28,7 @@ function recordingLog(): { log: vscode.LogOutputChannel; loads(): number; lines:
 function configFor(modelPath: string): MarkovLensConfig {
   return {
     modelPath, workspaceModelPathIgnored: false, onnxVariant: '', topK: 5, window: 0, stride: 0,
-    heatmapMetric: 'nll', decorations: true, maxFileSizeKB: 1024, windowMemoryMB: 2048, geometry: { deepSurplus: 0, contextAblation: false }, executionProviders: [], settingProblems: [],
+    heatmapMetric: 'nll', heatmapScale: 'quantile', decorations: true, maxFileSizeKB: 1024, windowMemoryMB: 2048, geometry: { deepSurplus: 0, contextAblation: false }, executionProviders: [], settingProblems: [],
   } as MarkovLensConfig;
 }
 

@@ -21,7 +21,9 @@ test('panel messages: unknown types, bad fields and out-of-range indices are dro
 });
 
 test('panel state is validated before the host trusts it', () => {
-  assert.deepEqual(parsePanelState({ uri: 'file:///a.txt', metric: 'entropy', scrollTop: 10 }), { uri: 'file:///a.txt', metric: 'entropy', scrollTop: 10 });
+  assert.deepEqual(parsePanelState({ uri: 'file:///a.txt', metric: 'entropy', scrollTop: 10 }), { uri: 'file:///a.txt', metric: 'entropy', scrollTop: 10, scale: 'quantile', follow: true });
+  assert.deepEqual(parsePanelState({ uri: 'file:///a.txt', metric: 'nll', scrollTop: 0, scale: 'gltr', follow: false }), { uri: 'file:///a.txt', metric: 'nll', scrollTop: 0, scale: 'gltr', follow: false });
+  assert.equal(parsePanelState({ uri: 'file:///a.txt', metric: 'nll', scale: 'rainbow' })?.scale, 'quantile', 'an unknown scale falls back to the default');
   assert.equal(parsePanelState({ uri: 'file:///a.txt', metric: 'x' }), undefined);
   assert.equal(parsePanelState(undefined), undefined);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { computeGeometry, type GeometryResult } from '../../../src/core/geometry';
 import { seededRandom } from '../../../src/core/geometry/random';
 import {
-  calibrationChartConfig, calibrationData, logTick, robustRange, scatterChartConfig, scatterData, spectrumChartConfig, spectrumData, type ThemeColours,
+  calibrationChartConfig, calibrationData, densityStyle, logTick, robustRange, scatterChartConfig, scatterData, spectrumChartConfig, spectrumData, type ThemeColours,
 } from '../../../webview/spectrum/chartConfig';
 import { parseColour, rampColour } from '../../../webview/spectrum/colours';
 import { colourMetrics, escapeTokenText } from '../../../webview/spectrum/metrics';
@@ -72,9 +72,27 @@ test('scatter: one point per token with finite coordinates, carrying the token i
   assert.deepEqual(gaps.values, [10, null]);
   const config = scatterChartConfig(gaps, colours, 'ψ1', 'ψ2', t => `token ${t}`);
   const colour = config.data.datasets[0].backgroundColor as string[];
-  assert.equal(colour[1], '#777777', 'unknown metric is grey');
+  assert.equal(colour[1], 'rgba(119, 119, 119, 0.9)', 'unknown metric is grey');
   const label = config.options!.plugins!.tooltip!.callbacks!.label as unknown as (item: { raw: unknown }) => string;
   assert.equal(label({ raw: gaps.points[1] }), 'token 4');
+});
+
+test('scatter: density-aware drawing, smaller and more transparent points as they get many', () => {
+  assert.deepEqual(densityStyle(300), { radius: 3, alpha: 0.9 });
+  const many = densityStyle(10_000);
+  assert.ok(many.radius < 1.6 && many.radius >= 1.2, `radius ${many.radius}`);
+  assert.ok(many.alpha <= 0.3 && many.alpha >= 0.12, `alpha ${many.alpha}`);
+  let previous = densityStyle(501);
+  for (const n of [1000, 2000, 5000, 20_000, 100_000]) {
+    const s = densityStyle(n);
+    assert.ok(s.alpha <= previous.alpha && s.radius <= previous.radius, `${n} points`);
+    previous = s;
+  }
+  const points = Array.from({ length: 10_000 }, (_, t) => t);
+  const config = scatterChartConfig(scatterData(points, points, points), colours, 'x', 'y', t => String(t));
+  const fill = (config.data.datasets[0].backgroundColor as string[])[0];
+  assert.match(fill, /^rgba\(\d+, \d+, \d+, 0\.2\d*\)$/, `10k points are drawn translucent: ${fill}`);
+  assert.equal(config.data.datasets[0].pointRadius, many.radius);
 });
 
 test('log-axis ticks label the decades only', () => {
