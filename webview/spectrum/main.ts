@@ -279,7 +279,8 @@ function renderSurplus(rows: SurplusRow[]): void {
   caption.className = 'caption';
   caption.textContent = 'How much the hidden state knows about what comes after the next token, beyond the next token itself. ';
   const link = document.createElement('a');
-  link.href = '#';
+  // A constant target (the click handler sends docs/open): no document or model text reaches an href.
+  link.setAttribute('href', '#');
   link.className = 'docs';
   link.dataset.docs = 'representation-geometry';
   link.textContent = 'Learn more';

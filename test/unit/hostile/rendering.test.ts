@@ -39,7 +39,9 @@ test('saved panel state from the webview is validated before a reload trusts it'
   for (const raw of [null, 'x', { uri: 1, metric: 'nll' }, { uri: 'file:///a', metric: 'evil' }, { metric: 'nll' }]) {
     assert.equal(parsePanelState(raw), undefined, JSON.stringify(raw));
   }
-  assert.deepEqual(parsePanelState({ uri: 'file:///a', metric: 'nll', scrollTop: 'x', extra: 1 }), { uri: 'file:///a', metric: 'nll', scrollTop: 0 });
+  // Fields of the wrong type fall back to their defaults (scroll top, colour scale, follow the editor); unknown ones are dropped.
+  assert.deepEqual(parsePanelState({ uri: 'file:///a', metric: 'nll', scrollTop: 'x', scale: '<evil>', extra: 1 }), { uri: 'file:///a', metric: 'nll', scrollTop: 0, scale: 'quantile', follow: true });
+  assert.deepEqual(parsePanelState({ uri: 'file:///a', metric: 'kl', scrollTop: 12, scale: 'gltr', follow: false }), { uri: 'file:///a', metric: 'kl', scrollTop: 12, scale: 'gltr', follow: false });
 });
 
 test('editor hover: hostile token and vocabulary texts stay inside code spans', () => {
