@@ -65,7 +65,8 @@ export async function compareScenarios({ page, step, shot, log, workspace, repoR
     await shot('compare-metric-dropdown');
     await option.click();
     const classes = await waitUntil('the diverging classes', async () => {
-      const c = await frame.evaluate(() => [...document.querySelectorAll('#heatmap span.tok')].map(s => s.className));
+      // The colour class of each token (a selected token also carries 'selected').
+      const c = await frame.evaluate(() => [...document.querySelectorAll('#heatmap span.tok')].map(s => s.className.replace(/ selected$/, '')));
       return c.some(x => / d\d/.test(x)) ? c : undefined;
     }, 10_000);
     await shot('compare-panel-dnll');
