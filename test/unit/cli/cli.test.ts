@@ -8,19 +8,14 @@ import { cpSync, existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { main } from '../../../src/cli/main';
+import { type CliRun, runCli } from './runCli';
 
 const repo = join(__dirname, '..', '..', '..', '..');
 const models = join(repo, 'test', 'fixtures', 'models');
 const gpt2 = join(models, 'gpt2-bytelevel');
 let work: string;
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {} }, { intraOpThreads: 1 });
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]): Promise<CliRun> => runCli(argv);
 
 function file(name: string, content: string | Uint8Array): string {
   const path = join(work, name);

@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { main } from '../../../src/cli/main';
+import { type CliRun, runCli } from './runCli';
 
 const repo = join(__dirname, '..', '..', '..', '..');
 const models = join(repo, 'test', 'fixtures', 'models');
@@ -18,12 +18,7 @@ const llama = join(models, 'llama-metaspace');
 let work: string;
 let input: string;
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {} }, { intraOpThreads: 1 });
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]): Promise<CliRun> => runCli(argv);
 
 before(() => {
   work = mkdtempSync(join(tmpdir(), 'ml-compare-cli-'));

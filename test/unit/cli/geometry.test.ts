@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { main } from '../../../src/cli/main';
+import { type CliRun, runCli } from './runCli';
 
 const fixtures = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures');
 const gpt2 = join(fixtures, 'models', 'gpt2-bytelevel');
@@ -22,12 +22,7 @@ before(() => {
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {} }, { intraOpThreads: 1 });
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]): Promise<CliRun> => runCli(argv);
 
 interface Doc {
   tokens: Array<Record<string, unknown>>;

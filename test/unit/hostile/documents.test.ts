@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TokenRecord } from '../../../src/core/analysis';
 import { decodeDocument, utf8Length } from '../../../src/core/document';
-import { main } from '../../../src/cli/main';
 import { checkDocumentBytes, checkDocumentText } from '../../../src/extension/documentCheck';
 import type { LanguageModelEngine } from '../../../src/model/api';
 import { openModel } from '../../../src/model/client/openModel';
 import { loadTokenizerSync } from '../../../src/model/tokenizer';
 import { readModelConfig } from '../../../src/model/load/config';
 import { assertInputError, FIXTURES, removeScratch, scratch } from './hostileFixtures';
+import { type CliRun, runCli } from '../cli/runCli';
 
 const GPT2 = join(FIXTURES, 'gpt2-bytelevel');
 let engine: LanguageModelEngine;
@@ -45,12 +45,7 @@ function finite(tokens: readonly TokenRecord[]): boolean {
   return tokens.every(t => t.nll !== null && Number.isFinite(t.nll) && t.entropy !== null && Number.isFinite(t.entropy));
 }
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: { write: s => (stdout += s) }, stderr: { write: s => (stderr += s) }, env: {} }, { intraOpThreads: 1 });
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]): Promise<CliRun> => runCli(argv);
 
 function file(name: string, content: string | Uint8Array): string {
   const path = join(work, name);

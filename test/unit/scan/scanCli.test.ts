@@ -10,10 +10,10 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { main } from '../../../src/cli/main';
 import { readFound } from '../../../src/cli/scan/readFile';
 import { parseLine, type FailedLine, type ScanLine, type ScoredLine } from '../../../src/core/scan/record';
 import { cliScript, gpt2, repo, textFiles, writeTree } from './scanCorpus';
+import { type CliRun, runCli } from '../cli/runCli';
 
 let work: string;
 before(() => {
@@ -21,11 +21,8 @@ before(() => {
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
-async function cli(argv: string[], tty = false, intraOpThreads = 1): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s), isTTY: tty }, env: {} }, { intraOpThreads });
-  return { code, stdout, stderr };
+function cli(argv: string[], tty = false, intraOpThreads = 1): Promise<CliRun> {
+  return runCli(argv, { tty, intraOpThreads });
 }
 
 const lines = (text: string): ScanLine[] => text.split('\n').filter(Boolean).map(l => parseLine(l)!);
