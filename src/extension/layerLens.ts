@@ -272,21 +272,7 @@ export class LayerLensPanel implements vscode.Disposable {
     const what = whole ? `the layer lens of ${result.fileName}` : `the layer lens of tokens ${from}–${to - 1}`;
     this.setStatus({ computing: true, done: 0, total: to - from, message: `Computing ${what}` });
     try {
-      const outcome = await vscode.window.withProgress({
-        location: whole ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window,
-        title: `Markov Lens: ${what}`, cancellable: whole,
-      }, (progress, token) => {
-        token.onCancellationRequested(() => controller.abort());
-        let last = 0;
-        return this.computer.range(result, from, to, {
-          signal: controller.signal,
-          onProgress: (done, n) => {
-            progress.report({ message: `${done} / ${n} tokens`, increment: n ? ((done - last) / n) * 100 : 0 });
-            last = done;
-            this.setStatus({ computing: true, done, total: n, message: `Computing ${what}` });
-          },
-        });
-      });
+      const outcome = await this.withProgress(what, controller, whole, options => this.computer.range(result, from, to, options));
       this.accept(result, outcome);
       this.setStatus({ computing: false, done: 0, total: 0 });
     } catch (e) {
@@ -306,6 +292,29 @@ export class LayerLensPanel implements vscode.Disposable {
     if (this.running === undefined && !controller.signal.aborted) this.demand(0);
   }
 
+  /**
+   * Runs `work` with progress in a notification (cancellable: `notify`) or the status bar, and in the
+   * panel's status line; cancelling aborts `controller`.
+   */
+  private withProgress<T>(what: string, controller: AbortController, notify: boolean,
+    work: (options: { signal: AbortSignal; onProgress: (done: number, total: number) => void }) => Promise<T>): Thenable<T> {
+    return vscode.window.withProgress({
+      location: notify ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window,
+      title: `Markov Lens: ${what}`, cancellable: notify,
+    }, (progress, token) => {
+      token.onCancellationRequested(() => controller.abort());
+      let last = 0;
+      return work({
+        signal: controller.signal,
+        onProgress: (done, n) => {
+          progress.report({ message: `${done} / ${n} tokens`, increment: n ? ((done - last) / n) * 100 : 0 });
+          last = done;
+          this.setStatus({ computing: true, done, total: n, message: `Computing ${what}` });
+        },
+      });
+    });
+  }
+
   private async computeAlignment(): Promise<void> {
     const result = this.result();
     if (!result || result.running) return;
@@ -315,18 +324,7 @@ export class LayerLensPanel implements vscode.Disposable {
     const what = `the per-layer alignment of ${result.fileName}`;
     this.setStatus({ computing: true, done: 0, total: result.tokens.length, message: `Computing ${what} (the analysis with the geometry and the lens)` });
     try {
-      const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Markov Lens: ${what}`, cancellable: true }, (progress, token) => {
-        token.onCancellationRequested(() => controller.abort());
-        let last = 0;
-        return this.computer.alignment(result, {
-          signal: controller.signal,
-          onProgress: (done, n) => {
-            progress.report({ message: `${done} / ${n} tokens`, increment: n ? ((done - last) / n) * 100 : 0 });
-            last = done;
-            this.setStatus({ computing: true, done, total: n, message: `Computing ${what}` });
-          },
-        });
-      });
+      const outcome = await this.withProgress(what, controller, true, options => this.computer.alignment(result, options));
       this.accept(result, outcome);
       this.setStatus({ computing: false, done: 0, total: 0 });
     } catch (e) {
