@@ -7,21 +7,15 @@
 import { InputError } from '../../core/errors';
 import type { LayerLensOutcome } from '../../core/lens/types';
 import { planWindows, resolveWindowSettings } from '../../core/windows';
+import type { LensParams } from '../../protocol/engine';
 import type { LoadedModel } from '../load/loader';
 import { graphError, isRuntimeRefusal } from '../onnx/session';
 import { defaultChunk, WindowScorer } from '../run/scorer';
 import type { LayerDecoder } from './layerDecoder';
 import { LayerLensObserver } from './lensObserver';
 
-export interface LensRangeParams {
-  text: string;
-  /** Document tokens [from, to) to decode. */
-  from: number;
-  to: number;
-  window?: number;
-  stride?: number;
-  chunk?: number;
-}
+/** Document tokens [from, to) of `text` to decode (the protocol's request without the model handle). */
+export type LensRangeParams = Omit<LensParams, 'model'>;
 
 export interface LensRangeSink {
   /** Tokens of the range done so far. */
