@@ -1,13 +1,14 @@
 /**
  * The engine's script, bundled to dist/engine.js (under tsc: out/src/model/engine.js), in one of
- * three roles: the engine process a front end forks (it serves the engine's methods over the IPC
- * pipe and exits when its parent goes), or, inside that process, its reduction or geometry thread.
+ * four roles: the engine process a front end forks (it serves the engine's methods over the IPC
+ * pipe and exits when its parent goes), the same engine on a worker thread of a front end's own
+ * process (the CLI, tests, benchmarks: openModel), or, inside either, its reduction or geometry thread.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Channel } from '../protocol/channel';
 import type { EngineMethods, FrontEndMethods } from '../protocol/engine';
 import { serveGeometryTasks } from './geometry/threadTasks';
-import { parentProcessTransport } from './ipc/transports';
+import { parentProcessTransport, portTransport } from './ipc/transports';
 import { serveReductions } from './run/reducerThread';
 import { serveEngine } from './service/engineService';
 
@@ -15,6 +16,7 @@ if (!isMainThread && parentPort) {
   const role = (workerData as { role?: string } | null)?.role;
   if (role === 'reducer') serveReductions(parentPort);
   else if (role === 'geometry') serveGeometryTasks(parentPort);
+  else if (role === 'engine') serveEngine(new Channel<EngineMethods, FrontEndMethods>(portTransport(parentPort, 'front end'), 'engine thread'));
   else throw new Error(`engine.js: unknown thread role ${String(role)}`);
 } else if (process.send) {
   const channel = new Channel<EngineMethods, FrontEndMethods>(parentProcessTransport(), 'engine process');

@@ -1,16 +1,17 @@
 /**
- * Opens a model for a front end that owns it alone (the CLI, tests, benchmarks): in an engine in
- * this process (no start-up cost; ONNX Runtime's runs then block this thread between windows) or,
- * with `process: true`, in an engine process of its own. Either way requests go through the same
+ * Opens a model for a front end that owns it alone (the CLI, tests, benchmarks): in an engine on a
+ * worker thread of this process (no process start-up) or, with `process: true`, in an engine
+ * process of its own. Either way requests go through the same
  * channel and the same client (engineClient.ts).
  */
-import { MessageChannel } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { InputError, isInputError } from '../../core/errors';
 import { Channel } from '../../protocol/channel';
 import type { EngineMethods, FrontEndMethods } from '../../protocol/engine';
 import type { LanguageModelEngine } from '../api';
 import { portTransport } from '../ipc/transports';
-import { serveEngine } from '../service/engineService';
+import { ENGINE_SCRIPT } from '../enginePath';
+import { WORKER_RESOURCE_LIMITS } from '../threads/limits';
 import { loadRemoteModel, type ModelOptions } from './engineClient';
 import { startEngineProcess } from './engineProcess';
 
@@ -39,17 +40,20 @@ export async function openModel(modelDir: string, options: OpenModelOptions = {}
   }
 }
 
-/** An engine service in this process and the channel to it. */
+/**
+ * An engine service on a worker thread of this process and the channel to it: the caller's thread
+ * stays free while ONNX Runtime runs (records are unpacked there as the next window runs), as with
+ * the engine process, without a process's start-up.
+ */
 function inProcessEngine(): { channel: Channel<FrontEndMethods, EngineMethods>; close(): Promise<void> } {
-  const ports = new MessageChannel();
-  const service = serveEngine(new Channel<EngineMethods, FrontEndMethods>(portTransport(ports.port2, 'front end'), 'engine'));
-  const channel = new Channel<FrontEndMethods, EngineMethods>(portTransport(ports.port1, 'engine'), 'engine');
+  const worker = new Worker(ENGINE_SCRIPT, { workerData: { role: 'engine' }, resourceLimits: WORKER_RESOURCE_LIMITS });
+  const channel = new Channel<FrontEndMethods, EngineMethods>(portTransport(worker, 'engine thread'), 'engine');
   return {
     channel,
     async close() {
+      const exited = new Promise<void>(resolve => worker.once('exit', () => resolve()));
       channel.close();
-      await service.close();
-      ports.port2.close();
+      await exited;
     },
   };
 }
