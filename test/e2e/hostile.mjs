@@ -147,7 +147,10 @@ export async function hostileScenarios({ page, step, shot, log, workspace, runDi
         await contextMenu(page, item, 'Analyze File');
         const h = await finishedHeatmap(page, 'vocab.txt', 30_000);
         const header = await h.frame.locator('#header').innerText();
-        return header.includes(FOLDER_HTML) ? { ...h, header } : undefined;
+        // The header and the spans must come from the same run: a click while the previous run's
+        // result is on screen briefly shows the new run's header over the old spans.
+        const tokens = Number(await h.frame.locator('[data-figure="Tokens"] .figure-value').innerText().catch(() => 'NaN'));
+        return header.includes(FOLDER_HTML) && tokens === h.spans.length ? { ...h, header } : undefined;
       }, 90_000, 1000);
       await shot('hostile-model');
       if (heat.spans.join('') !== doc) throw new Error('the spans together are not the document text');
