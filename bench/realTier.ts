@@ -9,6 +9,9 @@
  * R3 peak RSS of the whole process (loading included) analysing 4,096 tokens with geometry / without
  *    (bench/memoryChild.ts, a fresh process each). Goal <= 1.25.
  * R4 the same peak at 32,768 tokens / at 4,096, without geometry. Goal <= 1.15.
+ * R5 compare of the GPT-2-small shape against the SmolLM2-135M shape (different tokenizers, so the
+ *    two models score apart) / (analysis of one + analysis of the other), 4,096 GPT-2 tokens
+ *    (bench/compare.ts). Goal <= 1.10.
  *
  * R3 and R4 share their 4,096-token runs without geometry: each run measures plain 4k, geometry 4k
  * and plain 32k back to back, so both ratios are paired within a run.
@@ -16,17 +19,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchCompare } from './compare';
 import { figure, fmt, stats, textOfTokens, type Figure } from './lib';
 import { MB, memoryChild, type ChildMemory } from './memory';
 import { benchOverhead } from './overhead';
 import { benchPeerBestThreads } from './peer';
 import { ensureRealModels } from './realModels';
 
-export const realTierFigures = ['R1', 'R2', 'R3', 'R4'];
+export const realTierFigures = ['R1', 'R2', 'R3', 'R4', 'R5'];
 
 export async function benchRealTier(want: (name: string) => boolean, runs: number, report: (name: string, f: Figure) => void): Promise<void> {
   if (!realTierFigures.some(want)) return;
-  const { gpt2 } = ensureRealModels();
+  const { gpt2, smollm } = ensureRealModels();
   const text4k = textOfTokens(gpt2, 4096);
   if (want('R1')) report('R1', await benchOverhead(gpt2, text4k, runs, undefined, 'runtime-default'));
   if (want('R2')) report('R2', await benchPeerBestThreads(gpt2, text4k, runs));
@@ -35,6 +39,7 @@ export async function benchRealTier(want: (name: string) => boolean, runs: numbe
     if (R3) report('R3', R3);
     if (R4) report('R4', R4);
   }
+  if (want('R5')) report('R5', await benchCompare(gpt2, smollm, text4k, runs));
 }
 
 function realMemory(modelDir: string, text4k: string, runs: number, geometry: boolean, long: boolean): { R3?: Figure; R4?: Figure } {
