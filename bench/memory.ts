@@ -13,7 +13,20 @@ import { join } from 'node:path';
 import { writeTinyModelFolder } from '../test/unit/engine/tinyOnnx';
 import { fmt, repoRoot, stats, textOfTokens, type Figure, type Stats } from './lib';
 
-const MB = 1024 * 1024;
+export const MB = 1024 * 1024;
+
+/** One bench/memoryChild.ts measurement in a fresh process (bytes). */
+export interface ChildMemory {
+  tokens: number;
+  baseline: number;
+  peak: number;
+  maxRss: number;
+}
+
+export function memoryChild(modelDir: string, textFile: string, options: object = {}): ChildMemory {
+  const out = execFileSync(process.execPath, [join(__dirname, 'memoryChild.js'), modelDir, textFile, JSON.stringify(options)], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!) as ChildMemory;
+}
 
 export async function benchMemory(runs: number, sizes = [8192, 16384, 32768]): Promise<Figure> {
   const dir = mkdtempSync(join(tmpdir(), 'markov-lens-bench-'));
@@ -26,8 +39,7 @@ export async function benchMemory(runs: number, sizes = [8192, 16384, 32768]): P
       writeFileSync(textFile, textOfTokens(modelDir, size));
       const growth: number[] = [];
       for (let i = 0; i < runs; i++) {
-        const out = execFileSync(process.execPath, [join(__dirname, 'memoryChild.js'), modelDir, textFile], { encoding: 'utf8' });
-        const m = JSON.parse(out.trim().split('\n').pop()!) as { baseline: number; peak: number };
+        const m = memoryChild(modelDir, textFile);
         growth.push((m.peak - m.baseline) / MB);
       }
       perSize[String(size)] = stats(growth);

@@ -121,3 +121,26 @@ export async function benchPeer(modelDir: string, text: string, runs: number, th
     `mean entropy ${fmt(m.peerEntropy, 5)} vs ${fmt(m.oursEntropy, 5)}; median peer ${fmt(stats(r.peerMs).median, 0)} ms, ours ${fmt(stats(r.oursMs).median, 0)} ms`;
   return figure(stats(r.peerMs.map((p, i) => p / r.oursMs[i])), '>= 2', v => v >= 2, note);
 }
+
+/**
+ * R2 (issue 15): peer / ours with each side at its best thread count among `threadCounts`, the
+ * count whose median time is lowest. Paired runs at each count as in peerRuns; run i of the ratio
+ * divides the peer's run i at its best count by ours at ours (truly paired when both counts agree).
+ */
+export async function benchPeerBestThreads(modelDir: string, text: string, runs: number, threadCounts = [1, 2]): Promise<Figure> {
+  const skipped = peerAvailable();
+  if (skipped) return { value: null, goal: '>= 2', met: null, note: skipped };
+  const byThreads: PeerRuns[] = [];
+  for (const threads of threadCounts) byThreads.push(await peerRuns(modelDir, text, runs, threads));
+  const best = (side: (r: PeerRuns) => number[]) => byThreads.reduce((b, r) => (stats(side(r)).median < stats(side(b)).median ? r : b));
+  const peer = best(r => r.peerMs);
+  const ours = best(r => r.oursMs);
+  const tokens = byThreads[0].tokens;
+  const perCount = byThreads
+    .map(r => `${r.threads} thread(s): peer ${fmt(stats(r.peerMs).median, 0)} ms, ours ${fmt(stats(r.oursMs).median, 0)} ms (${fmt((tokens / stats(r.oursMs).median) * 1000, 0)} tokens/s)`)
+    .join('; ');
+  const note =
+    `${tokens} tokens; medians ${perCount}; best: peer ${peer.threads}, ours ${ours.threads} thread(s); ` +
+    `max per-token |NLL diff| ${Math.max(...byThreads.map(r => r.maxNllDiff)).toExponential(1)} nats`;
+  return figure(stats(peer.peerMs.map((p, i) => p / ours.oursMs[i])), '>= 2', v => v >= 2, note);
+}

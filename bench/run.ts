@@ -6,6 +6,9 @@
  * benchmark itself crashed.
  *
  *   npm run bench -- [--only P1,P4,S1,S2] [--runs N] [--json FILE] [--model DIR] [--against DIR (P8)]
+ *
+ * R1-R4 (bench/realTier.ts) use the real-size models of bench/realModels.ts, built on first use (a few
+ * minutes) whatever --model says.
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -16,11 +19,12 @@ import { arg, defaultModelDir, fmt, textOfTokens, type Figure } from './lib';
 import { benchMemory } from './memory';
 import { benchOverhead } from './overhead';
 import { benchPeer } from './peer';
+import { benchRealTier, realTierFigures } from './realTier';
 import { benchScan } from './scan';
 import { benchSpectrum } from './spectrum';
 import { benchFirstResultsAndStalls, benchThroughput } from './streaming';
 
-const ALL = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P8M', 'P9', 'P10', 'S1', 'S2'];
+const ALL = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P8M', 'P9', 'P10', 'S1', 'S2', ...realTierFigures];
 
 function describeMachine(): string {
   const load = loadavg().map(x => x.toFixed(1)).join(' ');
@@ -78,6 +82,7 @@ async function main(): Promise<void> {
     if (want('S1')) report('S1', S1);
     if (want('S2')) report('S2', S2);
   }
+  await benchRealTier(want, runs, report);
   console.log(`\nload average at the end: ${loadavg().map(x => x.toFixed(1)).join(' ')}`);
   const jsonFile = arg('json');
   if (jsonFile) {
