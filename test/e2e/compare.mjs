@@ -22,7 +22,15 @@ function cliCompare(repoRoot, file, model, against) {
 async function pickFolder(page, folder, shot) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 15_000 });
-  await input.fill(folder.endsWith('/') ? folder : `${folder}/`);
+  // The dialog fills in its starting folder asynchronously: typing before that lands in front of
+  // it. Wait for it, then type until the box holds exactly the wanted path.
+  await waitUntil('the folder dialog', async () => (await input.inputValue().catch(() => '')).startsWith('/'), 15_000);
+  const wanted = folder.endsWith('/') ? folder : `${folder}/`;
+  await waitUntil(`the folder dialog to hold ${wanted}`, async () => {
+    await input.fill(wanted);
+    await sleep(300);
+    return (await input.inputValue()) === wanted;
+  }, 15_000, 500);
   await sleep(500); // the dialog lists the folder's contents
   if (shot) await shot();
   const ok = page.locator('.quick-input-widget').getByRole('button', { name: /OK|Compare With This Model/ }).first();

@@ -150,7 +150,12 @@ export async function hostileScenarios({ page, step, shot, log, workspace, runDi
         // The header and the spans must come from the same run: a click while the previous run's
         // result is on screen briefly shows the new run's header over the old spans.
         const tokens = Number(await h.frame.locator('[data-figure="Tokens"] .figure-value').innerText().catch(() => 'NaN'));
-        return header.includes(FOLDER_HTML) && tokens === h.spans.length ? { ...h, header } : undefined;
+        const consistent = header.includes(FOLDER_HTML) && tokens === h.spans.length;
+        // Seen on this machine: a finished result naming the crafted model whose spans are the
+        // bundled model's tokenization (under investigation); logged, and the step waits for the
+        // crafted model's own run.
+        if (consistent && !h.spans.includes(VOCAB_HTML)) log(`the panel named the crafted model over spans without its added token: ${JSON.stringify(h.spans.slice(0, 6))}`);
+        return consistent && h.spans.includes(VOCAB_HTML) ? { ...h, header } : undefined;
       }, 90_000, 1000);
       await shot('hostile-model');
       if (heat.spans.join('') !== doc) throw new Error('the spans together are not the document text');
