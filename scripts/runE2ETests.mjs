@@ -12,7 +12,7 @@ import {
 } from '../test/host/codeServer.mjs';
 import { SAMPLE_TEXT, testModelPath, writeSampleWorkspace, writeScanCorpus } from '../test/host/workspace.mjs';
 import {
-  closeAllEditors, contextMenu, editorHover, finishedHeatmap, heatmapFrame, openFromExplorer, runPaletteCommand, sleep, waitForWorkbench, waitUntil,
+  closeAllEditors, contextMenu, dismissModal, editorHover, finishedHeatmap, heatmapFrame, openFromExplorer, runPaletteCommand, sleep, waitForWorkbench, waitUntil,
 } from '../test/e2e/workbench.mjs';
 import { longDocument } from '../test/e2e/longDocument.mjs';
 import { isolatedPoint, lineColumn, spectrumFrame } from '../test/e2e/spectrum.mjs';
@@ -42,17 +42,34 @@ const cspViolations = [];
 const shot = async name => { await page?.screenshot({ path: join(artifacts, `${String(++shotNo).padStart(2, '0')}-${name}.png`) }).catch(() => undefined); };
 /** MARKOV_LENS_E2E_SKIP: a regular expression of step names to skip (for focused local runs). */
 const skip = process.env.MARKOV_LENS_E2E_SKIP ? new RegExp(process.env.MARKOV_LENS_E2E_SKIP, 'i') : undefined;
+/** Failed steps (and steps retried after a workbench dialog), repeated at the end: CI shows only the tail. */
+const failures = [];
 async function step(name, fn) {
   if (skip?.test(name)) { log(`skip ${name}`); return; }
+  const before = await dismissModal(page);
+  if (before) { log(`a workbench dialog was open before "${name}": ${before}`); failures.push({ name: `(dialog before) ${name}`, error: before, counted: false }); }
   const t0 = Date.now();
-  try {
-    await fn();
+  const attempt = () => fn().then(() => undefined, e => e ?? new Error('failed'));
+  let error = await attempt();
+  if (error) {
+    await shot(`FAILED-${name.replace(/\W+/g, '-').slice(0, 40)}`);
+    const toasts = (await page?.locator('.notification-toast').allInnerTexts().catch(() => []) ?? []).map(x => x.replace(/\s+/g, ' ').slice(0, 200));
+    const modal = await dismissModal(page);
+    // A workbench dialog (such as a lost connection to the server) blocks every click behind it:
+    // the step is tried once more with the dialog gone, and the retry is reported at the end.
+    if (modal) {
+      log(`"${name}" failed under a workbench dialog (${modal}): ${error instanceof Error ? error.message.split('\n')[0] : error}; trying it once more`);
+      failures.push({ name: `(retried) ${name}`, error: String(error instanceof Error ? error.message : error).split('\n')[0].slice(0, 400), modal, toasts, counted: false });
+      error = await attempt();
+    }
+    if (error) failures.push({ name, error: String(error instanceof Error ? error.message : error).split('\n')[0].slice(0, 400), modal, toasts, counted: true });
+  }
+  if (!error) {
     passed++;
     log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
+  } else {
     failed++;
-    log(`FAIL ${name}: ${e instanceof Error ? e.stack : e}`);
-    await shot(`FAILED-${name.replace(/\W+/g, '-').slice(0, 40)}`);
+    log(`FAIL ${name}: ${error instanceof Error ? error.stack : error}`);
   }
 }
 
@@ -416,5 +433,14 @@ try {
   rmSync(runDir, { recursive: true, force: true });
 }
 log(`wall time ${t()}`);
+if (failures.length > 0) {
+  console.log(`\nFailed or retried steps, in order (${failures.filter(f => f.counted).length} counted as failures):`);
+  for (const f of failures) {
+    console.log(`- ${f.name}: ${f.error}`);
+    if (f.modal) console.log(`    workbench dialog: ${f.modal}`);
+    for (const toast of f.toasts ?? []) console.log(`    notification: ${toast}`);
+  }
+  if (server) console.log(`last code-server lines:\n${server.lines.slice(-15).join('\n')}`);
+}
 printCounts('e2e', passed, failed);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

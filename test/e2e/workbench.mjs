@@ -16,6 +16,27 @@ export async function waitUntil(what, probe, timeoutMs = 30_000, everyMs = 200) 
   }
 }
 
+/**
+ * Closes a modal dialog of the workbench, if one is open, and returns its text (undefined when
+ * none was). A dialog left open blocks every later click, so one failure would fail every step
+ * after it. A dialog that offers to reload the window (a lost connection) is answered by reloading.
+ */
+export async function dismissModal(page) {
+  const box = page?.locator('.monaco-dialog-box').first();
+  if (!box || !(await box.isVisible().catch(() => false))) return undefined;
+  const text = (await box.innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 400) || '(a dialog without text)';
+  const reload = box.getByRole('button', { name: /reload/i }).first();
+  if (await reload.isVisible().catch(() => false)) {
+    await reload.click().catch(() => undefined);
+    await page.locator('.monaco-workbench').first().waitFor({ timeout: 60_000 }).catch(() => undefined);
+    await page.getByRole('treeitem').first().waitFor({ timeout: 60_000 }).catch(() => undefined);
+    return `${text} (answered: reloaded the window)`;
+  }
+  await page.keyboard.press('Escape');
+  if (await box.isVisible().catch(() => false)) await box.locator('.monaco-button').last().click({ timeout: 5_000 }).catch(() => undefined);
+  return text;
+}
+
 export async function waitForWorkbench(page, fileName) {
   await page.getByRole('treeitem', { name: fileName }).first().waitFor({ timeout: 60_000 });
 }
