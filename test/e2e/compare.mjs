@@ -78,6 +78,9 @@ export async function compareScenarios({ page, step, shot, log, workspace, repoR
       return c.some(x => / d\d/.test(x)) ? c : undefined;
     }, 10_000);
     await shot('compare-panel-dnll');
+    // The scale does not apply to a comparison metric: its control says so instead of offering a no-op.
+    const scaleControl = await frame.evaluate(() => ({ disabled: document.getElementById('scale')?.hasAttribute('disabled'), title: document.getElementById('scale')?.title }));
+    if (!scaleControl.disabled || !/comparison metric/.test(scaleControl.title)) throw new Error(`the scale control under a comparison metric: ${JSON.stringify(scaleControl)}`);
     const legend = await frame.locator('#legend').innerText();
     if (!legend.includes('ΔNLL') || !legend.includes(`${otherName} better`)) throw new Error(`legend: ${legend}`);
     const expected = reference.tokens.map(t => {

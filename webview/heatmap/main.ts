@@ -94,6 +94,10 @@ function applyColours(tellHost: { metric?: boolean; scale?: boolean } = {}): voi
   // GLTR buckets are ranks whatever the metric: the metric choice does not apply then.
   metricSelect.toggleAttribute('disabled', scale === 'gltr' && !isCompareHeatMetric(metric));
   metricSelect.title = scale === 'gltr' ? 'GLTR buckets colour by rank' : '';
+  // A comparison metric has its own fixed buckets (core/compare/heat.ts): the scale does not apply.
+  const comparisonShown = isCompareHeatMetric(metric);
+  scaleSelect.toggleAttribute('disabled', comparisonShown);
+  scaleSelect.title = comparisonShown ? 'A comparison metric has fixed buckets of its own; the scale applies to NLL, entropy, rank and geometry' : '';
   persist();
   if (tellHost.metric) send({ type: 'metric/set', metric });
   if (tellHost.scale) send({ type: 'scale/set', scale });
