@@ -93,6 +93,8 @@ export class Analyzer {
       const elapsedMs = performance.now() - started;
       this.previous.set(uri.toString(), analysis);
       result ??= begin();
+      result.scoring = analysis.scoring;
+      result.geometryMs = analysis.timings.geometryMs;
       this.store.finish(result, analysis.tokens, headerOf(analysis, elapsedMs), analysis.geometry);
       this.logRun(fileName, analysis, elapsedMs);
       return outcome(uri, analysis, elapsedMs);

@@ -10,6 +10,7 @@ import { Comparer, type CompareOutcome } from './compare';
 import { CompareDecorations } from './compareDecorations';
 import { HeatDecorations } from './decorations';
 import { EngineHost } from './engineHost';
+import { Exporter, registerExport } from './exportCommand';
 import { MAX_CRASHES_PER_MINUTE } from './engineSupervisor';
 import { type FolderScanApi, registerFolderScan } from './folderScanCommand';
 import { registerTokenHover } from './hover';
@@ -73,6 +74,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
     comparisonMetricChanged: uri => { decorations.refreshAll(); compareDecorations.refresh(uri); },
     metricChanged: metric => void setting().update('heatmapMetric', metric, vscode.ConfigurationTarget.Global),
     showSpectrum: uri => void spectrum.show(uri),
+    export: uri => void vscode.commands.executeCommand('markovLens.export', uri),
   });
   const analyzer = new Analyzer(extensionPath, engines, store, log, uri => panel.show(uri));
   const comparer = new Comparer(extensionPath, engines, store, analyzer, log, context.globalState, uri => panel.show(uri));
@@ -90,6 +92,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
   });
   context.subscriptions.push(store, engines, decorations, compareDecorations, comparer, panel, spectrum, analyzer, live, new BitsPerByteStatus(store), registerTokenHover(store));
   const folderScan = registerFolderScan(context, engines, analyzer, log);
+  registerExport(context, new Exporter(store, panel, spectrum, log));
   context.subscriptions.push(layerLens, panel.onDidShowTokens(e => layerLens.followHeatmap(e.uri, e.first, e.last)));
 
   // A crash under an analysis is reported by the Analyzer, naming the file; one while idle is reported here.

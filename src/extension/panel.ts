@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { isCompareHeatMetric } from '../core/compare/heat';
 import { geometryColumns, type HeatMetric, isHeatMetric } from '../core/heat';
 import { type HostToPanelMessage, type PanelSnapshot, parsePanelMessage, parsePanelState } from '../protocol/heatmapPanel';
+import { ImageRequests } from './imageRequests';
 import { panelHtml } from './panelHtml';
 import { columnsOf, type ResultsStore } from './results';
 import { withComparison } from './compareDetails';
@@ -21,6 +22,8 @@ export interface PanelHooks {
   showSpectrum(uri: vscode.Uri): void;
   /** The panel picked another metric for the comparison shown (the inline heatmap follows). */
   comparisonMetricChanged?(uri: string): void;
+  /** The toolbar's Export… button (the Export command, for the panel's document). */
+  export?(uri: vscode.Uri): void;
   log: vscode.LogOutputChannel;
 }
 
@@ -35,6 +38,7 @@ export class HeatmapPanel implements vscode.Disposable {
   readonly onDidShowTokens = this.shownTokens.event;
   /** Last render time the panel reported, for tests and the performance figure. */
   lastRender?: { tokens: number; ms: number };
+  private readonly images = new ImageRequests();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly store: ResultsStore,
     private metric: HeatMetric, private readonly hooks: PanelHooks) {
@@ -73,6 +77,14 @@ export class HeatmapPanel implements vscode.Disposable {
     // A comparison on screen keeps the metric picked for it.
     if (this.uri && this.store.get(this.uri)?.comparison) return;
     this.post({ type: 'metric/changed', metric });
+  }
+
+  /** The heatmap as the panel shows it, as PNG bytes (Export…); the panel is brought forward, without focus. */
+  async capture(): Promise<Uint8Array> {
+    const panel = this.panel;
+    if (!panel) throw new Error('the heatmap panel is not open');
+    if (!panel.visible) panel.reveal(undefined, true);
+    return this.images.request('heatmap panel', requestId => this.post({ type: 'export/capture', requestId }));
   }
 
   private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -138,6 +150,12 @@ export class HeatmapPanel implements vscode.Disposable {
       case 'panel/rendered':
         this.lastRender = { tokens: msg.tokens, ms: msg.ms };
         this.hooks.log.info(`Panel rendered ${msg.tokens} tokens in ${msg.ms.toFixed(1)} ms`);
+        return;
+      case 'export/open':
+        if (this.uri) this.hooks.export?.(vscode.Uri.parse(this.uri));
+        return;
+      case 'export/image':
+        this.images.answer(msg);
         return;
     }
   }

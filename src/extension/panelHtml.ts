@@ -20,6 +20,7 @@ ${head('Markov Lens', ['media', 'panel.css'])}
     <vscode-single-select id="metric"></vscode-single-select>
     <vscode-button id="rerun" secondary>Re-run</vscode-button>
     <vscode-button id="show-spectrum" secondary title="Operator spectrum, token scatter and calibration">Spectrum</vscode-button>
+    <vscode-button id="export" secondary title="Save the analysis (JSON, CSV) or this view (PNG)">Export…</vscode-button>
   </div>
   <div id="legend" aria-label="Colour scale"></div>
   <div id="status" role="status"></div>

@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { GeometryRequest } from '../model/api';
-import { parseSpectrumMessage, type SpectrumOptions, type SpectrumSnapshot } from '../protocol/spectrumPanel';
+import { parseSpectrumMessage, type SpectrumChart, type SpectrumOptions, type SpectrumSnapshot } from '../protocol/spectrumPanel';
+import { ImageRequests } from './imageRequests';
 import type { DocumentResult, ResultsStore } from './results';
 import { spectrumHtml } from './spectrumHtml';
 
@@ -27,6 +28,7 @@ export class SpectrumPanel implements vscode.Disposable {
   /** A geometry run this panel started is under way. */
   private computing = false;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly images = new ImageRequests();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly store: ResultsStore, private readonly hooks: SpectrumHooks) {
     this.disposables.push(store.onDidChange(c => {
@@ -35,6 +37,16 @@ export class SpectrumPanel implements vscode.Disposable {
   }
 
   get isOpen(): boolean { return this.panel !== undefined; }
+  /** The document whose geometry the panel shows (while open). */
+  get currentUri(): string | undefined { return this.panel ? this.uri : undefined; }
+
+  /** One chart as PNG bytes (chart.js's own export); the panel is brought forward, without focus. */
+  async capture(chart: SpectrumChart): Promise<Uint8Array> {
+    const panel = this.panel;
+    if (!panel) throw new Error('the spectrum panel is not open');
+    if (!panel.visible) panel.reveal(undefined, true);
+    return this.images.request(`spectrum panel's ${chart} chart`, requestId => void panel.webview.postMessage({ type: 'export/capture', requestId, chart }));
+  }
 
   /** Opens (or reveals) the panel for `uri`, computing the geometry first if the result lacks it. */
   async show(uri: vscode.Uri): Promise<void> {
@@ -100,6 +112,9 @@ export class SpectrumPanel implements vscode.Disposable {
         return;
       case 'token/reveal':
         if (result) void this.hooks.reveal(result.uri, msg.index);
+        return;
+      case 'export/image':
+        this.images.answer(msg);
         return;
     }
   }

@@ -3,7 +3,7 @@
  * the validator of what the panel sends (the webview is untrusted).
  */
 import type { GeometryReport, GeometryResult, KernelName, KernelSide } from '../core/geometry';
-import { isIndex, type RevealCommand } from './heatmapPanel';
+import { type CaptureRequest, type ImageResponse, isIndex, parseImageResponse, type RevealCommand } from './heatmapPanel';
 
 /** Kernel and side the host computes the geometry with; j (the eigen-index) is a display choice. */
 export interface SpectrumOptions { kernel: KernelName; side: KernelSide }
@@ -26,11 +26,16 @@ export interface SpectrumSnapshot {
 }
 
 export interface SpectrumSnapshotNotification { type: 'spectrum/snapshot'; snapshot: SpectrumSnapshot }
-export type HostToSpectrumMessage = SpectrumSnapshotNotification;
+/** The charts of the panel, by the id of their canvas's view (`<id>-canvas`). */
+export const SPECTRUM_CHARTS = ['spectrum', 'scatter', 'calibration'] as const;
+export type SpectrumChart = typeof SPECTRUM_CHARTS[number];
+/** Export: one chart as a PNG (chart.js's toBase64Image), answered with `export/image`. */
+export interface ChartCaptureRequest extends CaptureRequest { chart: SpectrumChart }
+export type HostToSpectrumMessage = SpectrumSnapshotNotification | ChartCaptureRequest;
 
 export interface SpectrumReadyCommand { type: 'spectrum/ready' }
 export interface SpectrumOptionsCommand { type: 'spectrum/options'; options: SpectrumOptions }
-export type SpectrumToHostMessage = SpectrumReadyCommand | SpectrumOptionsCommand | RevealCommand;
+export type SpectrumToHostMessage = SpectrumReadyCommand | SpectrumOptionsCommand | RevealCommand | ImageResponse;
 
 export function isSpectrumOptions(v: unknown): v is SpectrumOptions {
   if (typeof v !== 'object' || v === null) return false;
@@ -49,6 +54,8 @@ export function parseSpectrumMessage(raw: unknown, tokenCount: number): Spectrum
       return isSpectrumOptions(m.options) ? { type: 'spectrum/options', options: { kernel: m.options.kernel, side: m.options.side } } : undefined;
     case 'token/reveal':
       return isIndex(m.index, tokenCount) ? { type: 'token/reveal', index: m.index } : undefined;
+    case 'export/image':
+      return parseImageResponse(m);
     default:
       return undefined;
   }

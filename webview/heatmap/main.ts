@@ -8,6 +8,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import { COMPARE_LABELS, COMPARE_METRICS, type CompareHeatMetric, CROSS_TOKENIZER_METRICS, isCompareHeatMetric } from '../../src/core/compare/heat';
 import { GEOMETRY_HEAT_METRICS, type GeometryColumns, HEAT_METRICS, isGeometryHeatMetric, METRIC_LABELS } from '../../src/core/heat';
 import { type AnalysisHeader, type HostToPanelMessage, isPanelMetric, type PanelMetric, type PanelSnapshot, type PanelState, type PanelToHostMessage, parsePanelState } from '../../src/protocol/heatmapPanel';
+import { captureHeatmap } from './capture';
 import { renderLegend, renderStatus, renderSummary, type StatusView } from './header';
 import { Heatmap } from './heatmap';
 import { fillTooltip, placeTooltip } from './tooltip';
@@ -146,6 +147,15 @@ function onMessage(m: HostToPanelMessage): void {
     case 'metric/changed':
       if (m.metric !== metric) applyMetric(m.metric, false);
       return;
+    case 'export/capture':
+      // Only once something is drawn: a page still loading answers the host's next retry.
+      if (document.body.dataset.state !== 'ready' && document.body.dataset.state !== 'running') return;
+      try {
+        send({ type: 'export/image', requestId: m.requestId, png: captureHeatmap(byId('header'), heatmapRoot) });
+      } catch (e) {
+        send({ type: 'export/image', requestId: m.requestId, error: e instanceof Error ? e.message : String(e) });
+      }
+      return;
     case 'token/details':
       if (m.requestId !== pendingRequest || !m.details || !hovered) return;
       fillTooltip(tooltip, m.details, header?.model.name);
@@ -183,6 +193,7 @@ metricSelect.addEventListener('change', () => {
 });
 byId('rerun').addEventListener('click', () => send({ type: 'analysis/rerun' }));
 byId('show-spectrum').addEventListener('click', () => send({ type: 'spectrum/show' }));
+byId('export').addEventListener('click', () => send({ type: 'export/open' }));
 let scrollTimer: number | undefined;
 window.addEventListener('scroll', () => {
   tooltip.hidden = true;
