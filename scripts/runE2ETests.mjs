@@ -76,8 +76,8 @@ try {
   // MARKOV_LENS_E2E_VSIX: test an already packaged .vsix instead of packaging the working tree.
   let vsix = process.env.MARKOV_LENS_E2E_VSIX;
   if (!vsix) {
-    log('packaging the extension (npm run package, with the test hooks)');
-    const pkg = spawnSync('npm', ['run', 'package'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, MARKOV_LENS_TEST_HOOKS: '1' } });
+    log('packaging the extension (npm run package -- --target linux-x64, with the test hooks)');
+    const pkg = spawnSync('npm', ['run', 'package', '--', '--target', 'linux-x64'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, MARKOV_LENS_TEST_HOOKS: '1' } });
     if (pkg.status !== 0) throw new Error(`npm run package failed:\n${pkg.stdout}\n${pkg.stderr}`);
     vsix = join(repoRoot, 'markov-lens-linux-x64.vsix');
   }
