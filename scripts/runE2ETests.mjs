@@ -22,6 +22,7 @@ import { CRASH_FILE, CRASH_TEXT, crashScenarios } from '../test/e2e/crash.mjs';
 import { folderScanScenarios } from '../test/e2e/folderScan.mjs';
 import { compareScenarios } from '../test/e2e/compare.mjs';
 import { LENS_FILE, LENS_TEXT, layerLensScenarios } from '../test/e2e/layerLens.mjs';
+import { shareScenarios } from '../test/e2e/share.mjs';
 
 const artifacts = join(repoRoot, 'test-artifacts/e2e');
 rmSync(artifacts, { recursive: true, force: true });
@@ -392,6 +393,7 @@ try {
       if (heat.spans.length >= tokens / 4) throw new Error(`${heat.spans.length} spans in the DOM: not virtualised`);
     });
   }
+  await shareScenarios({ page, step, shot, log, workspace, runDir, repoRoot });
   // Last: the scan expands the corpus folder in the Explorer (whose files share names with the workspace's).
   await folderScanScenarios({ page, step, shot, log, workspace, runDir, repoRoot, modelPath });
 } catch (e) {

@@ -21,6 +21,7 @@ import { HeatmapPanel, PANEL_VIEW_TYPE } from './panel';
 import { type DocumentResult, ResultsStore } from './results';
 import { SpectrumPanel } from './spectrumPanel';
 import { BitsPerByteStatus } from './statusBar';
+import { registerWalkthrough } from './walkthrough';
 
 /** What `activate` returns: a small API the in-host tests (and other extensions) can read. */
 export interface MarkovLensApi extends FolderScanApi {
@@ -93,6 +94,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
   context.subscriptions.push(store, engines, decorations, compareDecorations, comparer, panel, spectrum, analyzer, live, new BitsPerByteStatus(store), registerTokenHover(store));
   const folderScan = registerFolderScan(context, engines, analyzer, log);
   registerExport(context, new Exporter(store, panel, spectrum, log));
+  registerWalkthrough(context, uri => analyzer.run(uri));
   context.subscriptions.push(layerLens, panel.onDidShowTokens(e => layerLens.followHeatmap(e.uri, e.first, e.last)));
 
   // A crash under an analysis is reported by the Analyzer, naming the file; one while idle is reported here.

@@ -57,6 +57,12 @@ function readEntry(file: string, name: string): Promise<string> {
   });
 }
 
+/** Every picture the walkthrough's steps show (package.json contributes.walkthroughs). */
+function walkthroughMedia(): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { contributes: { walkthroughs: Array<{ steps: Array<{ media: { image: string } }> }> } };
+  return pkg.contributes.walkthroughs.flatMap(w => w.steps.map(s => s.media.image));
+}
+
 /** The bundled model's files that must ship. */
 function modelFiles(): string[] {
   const dir = join(root, 'models/default');
@@ -101,6 +107,9 @@ for (const [target, { dir, files }] of targets) {
     assert.ok(names.some(n => /^extension\/models\/default\/.*\.onnx$/.test(n)), 'an ONNX graph');
 
     for (const f of CODE) assert.ok(names.includes(`extension/${f}`), f);
+    // The walkthrough's pictures and the sample it analyses.
+    for (const image of walkthroughMedia()) assert.ok(names.includes(`extension/${image}`), image);
+    assert.ok(names.includes('extension/media/walkthrough/sample.txt'));
     for (const n of names.filter(x => x.startsWith('extension/'))) {
       const rel = n.slice('extension/'.length);
       assert.ok(!/\.(map|ts|tsx)$/.test(rel), `no sources, declarations or maps: ${rel}`);
