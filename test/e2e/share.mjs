@@ -4,7 +4,8 @@
 // JSON that the installed copy's own CLI writes; Copy Summary; the installed copy running on its own
 // (ONNX Runtime and the model from the extension's folder, no node_modules around it); and the
 // walkthrough opening, with its first step marked done once the sample is analysed.
-// MARKOV_LENS_WALKTHROUGH_SHOTS=1 also saves the walkthrough's pictures in media/walkthrough/.
+// MARKOV_LENS_WALKTHROUGH_SHOTS=1 also saves screenshots for the walkthrough's colour-scale and model
+// steps (test-artifacts/e2e/walkthrough-*.png; media/walkthrough holds drawings for them today).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
@@ -146,21 +147,21 @@ export async function shareScenarios({ page, step, shot, log, workspace, runDir,
   });
 
   if (process.env.MARKOV_LENS_WALKTHROUGH_SHOTS === '1') {
-    await step('share: walkthrough pictures (media/walkthrough)', async () => {
-      const out = join(repoRoot, 'media', 'walkthrough');
+    await step('share: walkthrough screenshots', async () => {
+      const out = join(repoRoot, 'test-artifacts', 'e2e');
       const { frame } = await analysed();
       await runPaletteCommand(page, 'Markov Lens: Show Heatmap');
       await frame.locator('#metric').click();
       await frame.getByRole('option', { name: 'Entropy (bits)', exact: true }).waitFor({ timeout: 10_000 });
       await sleep(500);
-      await page.screenshot({ path: join(out, 'colour-scale.png') });
+      await page.screenshot({ path: join(out, 'walkthrough-colour-scale.png') });
       await page.keyboard.press('Escape');
       await runPaletteCommand(page, 'Preferences: Open User Settings');
       const search = page.locator('.settings-editor .suggest-input-container textarea, .settings-editor input').first();
       await search.waitFor({ timeout: 15_000 });
       await search.fill('markovLens.modelPath');
       await sleep(1500);
-      await page.screenshot({ path: join(out, 'model-setting.png') });
+      await page.screenshot({ path: join(out, 'walkthrough-model-setting.png') });
     });
   }
 }
