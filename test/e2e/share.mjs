@@ -7,7 +7,7 @@
 // MARKOV_LENS_WALKTHROUGH_SHOTS=1 also saves screenshots for the walkthrough's colour-scale and model
 // steps (test-artifacts/e2e/walkthrough-*.png; media/walkthrough holds drawings for them today).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { finishedHeatmap, openFromExplorer, runPaletteCommand, sleep, waitUntil } from './workbench.mjs';
 
@@ -76,6 +76,7 @@ export async function shareScenarios({ page, step, shot, log, workspace, runDir,
     await toast.waitFor({ timeout: 30_000 });
     await shot('export-notification');
     const size = await decodedSize(page, target);
+    copyFileSync(target, join(repoRoot, 'test-artifacts', 'e2e', 'exported-heatmap.png')); // to look at
     log(`heatmap PNG ${size.width}×${size.height}, panel ${expected.width}×${expected.height}`);
     if (size.width !== expected.width || size.height !== expected.height) throw new Error(`PNG ${size.width}×${size.height}, the panel is ${expected.width}×${expected.height}`);
     await toast.getByRole('button', { name: 'Open' }).click();
