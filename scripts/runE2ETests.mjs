@@ -25,6 +25,7 @@ import { LENS_FILE, LENS_TEXT, layerLensScenarios } from '../test/e2e/layerLens.
 import { DENSE_FILE, DENSE_TEXT, VIEWS_FILE, VIEWS_TEXT, viewsSpectrumScenarios } from '../test/e2e/views.mjs';
 import { TYPING_FILE, TYPING_TEXT, viewsLiveScenarios } from '../test/e2e/viewsLive.mjs';
 import { PROSE_FILE, PROSE_TEXT, SCROLL_FILE, SCROLL_TEXT, WIDE_FILE, WIDE_TEXT, viewsHeatmapScenarios } from '../test/e2e/viewsHeatmap.mjs';
+import { shareScenarios } from '../test/e2e/share.mjs';
 
 const artifacts = join(repoRoot, 'test-artifacts/e2e');
 rmSync(artifacts, { recursive: true, force: true });
@@ -96,8 +97,8 @@ try {
   // MARKOV_LENS_E2E_VSIX: test an already packaged .vsix instead of packaging the working tree.
   let vsix = process.env.MARKOV_LENS_E2E_VSIX;
   if (!vsix) {
-    log('packaging the extension (npm run package, with the test hooks)');
-    const pkg = spawnSync('npm', ['run', 'package'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, MARKOV_LENS_TEST_HOOKS: '1' } });
+    log('packaging the extension (npm run package -- --target linux-x64, with the test hooks)');
+    const pkg = spawnSync('npm', ['run', 'package', '--', '--target', 'linux-x64'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, MARKOV_LENS_TEST_HOOKS: '1' } });
     if (pkg.status !== 0) throw new Error(`npm run package failed:\n${pkg.stdout}\n${pkg.stderr}`);
     vsix = join(repoRoot, 'markov-lens-linux-x64.vsix');
   }
@@ -416,6 +417,7 @@ try {
       if (heat.spans.length >= tokens / 4) throw new Error(`${heat.spans.length} spans in the DOM: not virtualised`);
     });
   }
+  await shareScenarios({ page, step, shot, log, workspace, runDir, repoRoot });
   // The scan expands the corpus folder in the Explorer (whose files share names with the workspace's): after the steps that pick files by name.
   await folderScanScenarios({ page, step, shot, log, workspace, runDir, repoRoot, modelPath });
   // Issue 21's views last: they move the heatmap into the editor's group, a layout the steps above do not expect.

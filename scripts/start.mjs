@@ -27,7 +27,7 @@ const portFree = port => new Promise(res => {
 
 console.log('\n> Installing npm packages if needed (npm ci)');
 if (!ensureNpmDeps()) { console.error('npm ci failed'); process.exit(1); }
-step('Packaging the extension (npm run package)', 'npm', ['run', 'package']);
+step('Packaging the extension (npm run package -- --target linux-x64)', 'npm', ['run', 'package', '--', '--target', 'linux-x64']);
 step('Installing the VS Code host (code-server 4.100.3) if needed', 'bash', ['scripts/installTestHost.sh']);
 
 const runDir = join(repoRoot, '.vscode-test/start');

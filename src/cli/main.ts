@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { checkDocumentSize, DEFAULT_MAX_BYTES, decodeDocument } from '../core/document';
 import { InputError, isInputError } from '../core/errors';
 import { formatCsv } from '../core/format/csv';
-import { formatJson } from '../core/format/json';
+import { formatJson, geometryJsonBlock } from '../core/format/json';
 import { formatLayersCsv, layersBlock } from '../core/format/layers';
 import { formatLayersText } from '../core/format/layersText';
 import { isLensOff, type LayerLens } from '../core/lens/types';
@@ -18,7 +18,6 @@ import { openModel, openModelPair, type OpenModelOptions } from '../model/client
 import { formatComparisonJson } from '../core/compare/comparison';
 import { formatComparisonCsv } from '../core/compare/formatCsv';
 import { formatComparisonText } from '../core/compare/formatText';
-import { geometryFieldsOn } from '../core/geometry/tokenFields';
 import { parseArgs, USAGE, type AnalyzeArgs, type CompareArgs } from './args';
 import { formatGeometryTable } from './geometryTable';
 import { wordsCsvHeader, wordsCsvRows } from '../core/format/wordsCsv';
@@ -86,10 +85,9 @@ async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: OpenModelOpt
     if (lens && isLensOff(lens)) io.stderr.write(`markov-lens: ${modelDir}: ${lens.reason}\n`);
     if (args.format === 'json') {
       const { geometry: report, layers: _layers, ...rest } = analysis;
-      // The per-token arrays are already on the token records; the block names those fields instead.
-      const block = report && { ...report, perToken: undefined, perTokenFields: geometryFieldsOn(analysis.tokens), timings: { ...report.timings, totalMs: analysis.timings.geometryMs } };
+      const block = report && geometryJsonBlock(report, analysis.tokens, analysis.timings.geometryMs);
       const words = args.words ? wordSurprisals(text, analysis.tokens) : undefined;
-      io.stdout.write(formatJson({ ...rest, inputPath: args.file, geometry: block as unknown as Record<string, unknown> | undefined, words, layers: lens && layersBlock(lens) }));
+      io.stdout.write(formatJson({ ...rest, inputPath: args.file, geometry: block, words, layers: lens && layersBlock(lens) }));
     } else if (args.format === 'csv' && args.words) {
       io.stdout.write(wordsCsvHeader(false) + wordsCsvRows(wordSurprisals(text, analysis.tokens)));
     } else if (args.format === 'csv') {

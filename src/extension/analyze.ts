@@ -115,6 +115,7 @@ export class Analyzer {
       const kept = analysis.kept;
       result.kept = kept ? (kept.id !== null ? { id: kept.id, engine: loaded.engine } : { reason: kept.reason }) : undefined;
       if (kept && kept.id === null) this.log.info(`Nothing kept for the spectrum of ${fileName}: ${kept.reason}`);
+      result.scoring = analysis.scoring;
       this.store.finish(result, analysis.tokens, headerOf(analysis, elapsedMs));
       this.logRun(fileName, analysis, elapsedMs);
       return outcome(uri, analysis, elapsedMs);

@@ -10,6 +10,7 @@ import { Comparer, type CompareOutcome } from './compare';
 import { CompareDecorations } from './compareDecorations';
 import { HeatDecorations } from './decorations';
 import { EngineHost } from './engineHost';
+import { Exporter, registerExport } from './exportCommand';
 import { MAX_CRASHES_PER_MINUTE } from './engineSupervisor';
 import { type FolderScanApi, registerFolderScan } from './folderScanCommand';
 import { registerTokenHover } from './hover';
@@ -21,6 +22,7 @@ import { type DocumentResult, ResultsStore } from './results';
 import { SPECTRUM_VIEW_TYPE, SpectrumPanel } from './spectrumPanel';
 import { BitsPerByteStatus, LiveStatus } from './statusBar';
 import { InputError } from '../core/errors';
+import { registerWalkthrough } from './walkthrough';
 
 /** What `activate` returns: a small API the in-host tests (and other extensions) can read. */
 export interface MarkovLensApi extends FolderScanApi {
@@ -82,6 +84,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
     metricChanged: metric => void setting().update('heatmapMetric', metric, vscode.ConfigurationTarget.Global),
     scaleChanged: scale => void setting().update('heatmapScale', scale, vscode.ConfigurationTarget.Global),
     showSpectrum: uri => spectrum.show(uri),
+    export: uri => void vscode.commands.executeCommand('markovLens.export', uri),
   });
   const analyzer = new Analyzer(extensionPath, engines, store, log, (uri, reveal) => {
     analyses++;
@@ -119,6 +122,8 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
   context.subscriptions.push(store, engines, decorations, compareDecorations, comparer, panel, spectrum, analyzer, live, liveStatus, new BitsPerByteStatus(store), registerTokenHover(store));
   store.onDidChange(() => liveStatus.update());
   const folderScan = registerFolderScan(context, engines, analyzer, log);
+  registerExport(context, new Exporter(store, panel, spectrum, log));
+  registerWalkthrough(context, uri => analyzer.run(uri));
   context.subscriptions.push(layerLens, panel.onDidShowTokens(e => layerLens.followHeatmap(e.uri, e.first, e.last)));
 
   // A crash under an analysis is reported by the Analyzer, naming the file; one while idle is reported here.

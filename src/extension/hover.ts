@@ -4,7 +4,11 @@ import type { ResultsStore } from './results';
 import { comparisonMarkdown, withComparison } from './compareDetails';
 import { hoverMarkdown, tokenDetails } from './tokenDetails';
 
+/** Context key set once a token hover was shown (the walkthrough's completion event). */
+export const HOVERED_CONTEXT = 'markovLens.tokenHovered';
+
 export function registerTokenHover(store: ResultsStore): vscode.Disposable {
+  let hovered = false;
   return vscode.languages.registerHoverProvider({ pattern: '**' }, {
     provideHover(document, position) {
       const result = store.get(document.uri);
@@ -18,6 +22,8 @@ export function registerTokenHover(store: ResultsStore): vscode.Disposable {
       const markdown = details.comparison && !details.comparison.segment
         ? `${hoverMarkdown({ ...details, top: [] }, result.stale)}\n\n${comparisonMarkdown(details, result.header?.model.name ?? 'base model')}`
         : hoverMarkdown(details, result.stale) + (details.comparison ? `\n\n---\n\n${comparisonMarkdown(details, result.header?.model.name ?? 'base model')}` : '');
+      // The walkthrough's "hover a token" step is done once a token's hover has been shown.
+      if (!hovered) { hovered = true; void vscode.commands.executeCommand('setContext', HOVERED_CONTEXT, true); }
       return new vscode.Hover(new vscode.MarkdownString(markdown), range);
     },
   });

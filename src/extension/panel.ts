@@ -11,6 +11,7 @@ import { isCompareHeatMetric } from '../core/compare/heat';
 import { geometryColumns, type HeatMetric, isHeatMetric } from '../core/heat';
 import type { HeatScaleKind } from '../core/heatScale';
 import { type HostToPanelMessage, type PanelSnapshot, parsePanelMessage, parsePanelState } from '../protocol/heatmapPanel';
+import { ImageRequests } from './imageRequests';
 import { panelHtml } from './panelHtml';
 import { columnsOf, type DocumentResult, type ResultChange, type ResultsStore, staleReasons } from './results';
 import { withComparison } from './compareDetails';
@@ -28,6 +29,8 @@ export interface PanelHooks {
   showSpectrum(uri: vscode.Uri): void;
   /** The panel picked another metric for the comparison shown (the inline heatmap follows). */
   comparisonMetricChanged?(uri: string): void;
+  /** The toolbar's Export… button (the Export command, for the panel's document). */
+  export?(uri: vscode.Uri): void;
   log: vscode.LogOutputChannel;
 }
 
@@ -45,6 +48,7 @@ export class HeatmapPanel implements vscode.Disposable {
   lastRender?: { tokens: number; ms: number };
   /** Times the panel was brought forward (tests: live updates must never do it). */
   reveals = 0;
+  private readonly images = new ImageRequests();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly store: ResultsStore,
     private metric: HeatMetric, private scale: HeatScaleKind, private readonly hooks: PanelHooks) {
@@ -116,6 +120,14 @@ export class HeatmapPanel implements vscode.Disposable {
     this.post({ type: 'scale/changed', scale });
   }
 
+  /** The heatmap as the panel shows it, as PNG bytes (Export…); the panel is brought forward, without focus. */
+  async capture(): Promise<Uint8Array> {
+    const panel = this.panel;
+    if (!panel) throw new Error('the heatmap panel is not open');
+    if (!panel.visible) panel.reveal(undefined, true);
+    return this.images.request('heatmap panel', requestId => this.post({ type: 'export/capture', requestId }));
+  }
+
   private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
     return {
       enableScripts: true,
@@ -183,6 +195,12 @@ export class HeatmapPanel implements vscode.Disposable {
       case 'panel/rendered':
         this.lastRender = { tokens: msg.tokens, ms: msg.ms };
         this.hooks.log.info(`Panel rendered ${msg.tokens} tokens in ${msg.ms.toFixed(1)} ms`);
+        return;
+      case 'export/open':
+        if (this.uri) this.hooks.export?.(vscode.Uri.parse(this.uri));
+        return;
+      case 'export/image':
+        this.images.answer(msg);
         return;
     }
   }

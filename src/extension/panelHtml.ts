@@ -23,6 +23,7 @@ ${head('Markov Lens', ['media', 'panel.css'])}
     <vscode-checkbox id="follow" checked title="Keep the panel on the editor's visible lines">Follow editor</vscode-checkbox>
     <vscode-button id="rerun" secondary>Re-run</vscode-button>
     <vscode-button id="show-spectrum" secondary title="Operator spectrum, token scatter and calibration">Spectrum</vscode-button>
+    <vscode-button id="export" secondary title="Save the analysis (JSON, CSV) or this view (PNG)">Export…</vscode-button>
   </div>
   <div id="legend" role="group" aria-label="Colour scale: what each colour means and its share of the tokens"></div>
   <div id="status" role="status"></div>

@@ -4,7 +4,7 @@
  * `tokens` and `text` stay as analysed, which is what the panel shows.
  */
 import * as vscode from 'vscode';
-import type { TokenRecord } from '../core/analysis';
+import type { ScoringInfo, TokenRecord } from '../core/analysis';
 import type { GeometryRequest } from '../model/api';
 import type { GeometryReport } from '../core/geometry';
 import type { AnalysisHeader, TokenColumns } from '../protocol/heatmapPanel';
@@ -31,6 +31,9 @@ export interface DocumentResult {
   /** Representation geometry, when the run asked for it (the spectrum panel), and with which options. */
   geometry?: GeometryReport;
   geometryRequest?: GeometryRequest;
+  /** How the finished analysis was scored, and its geometry time (Export writes the CLI's JSON from them). */
+  scoring?: ScoringInfo;
+  geometryMs?: number;
   /** Set when this result is a comparison with another model (compareView.ts). */
   comparison?: ComparisonView;
   /** The settings the analysis ran with (stale detection). */

@@ -11,9 +11,10 @@ import { isInputError } from '../core/errors';
 import { kernelChoices, unavailableReason, type GeometryReport, type KernelChoice } from '../core/geometry';
 import type { GeometryRequest } from '../model/api';
 import {
-  type DocSection, parseSpectrumMessage, parseSpectrumState, type SpectrumOptions, type SpectrumSnapshot,
+  type DocSection, parseSpectrumMessage, parseSpectrumState, type SpectrumChart, type SpectrumOptions, type SpectrumSnapshot,
 } from '../protocol/spectrumPanel';
 import { type DocumentResult, type ResultsStore, staleReasons } from './results';
+import { ImageRequests } from './imageRequests';
 import { spectrumHtml } from './spectrumHtml';
 import { settingChanges, type AnalysisSettings } from './staleness';
 
@@ -63,6 +64,7 @@ export class SpectrumPanel implements vscode.Disposable {
   requests = 0;
   /** Bumped whenever the data on screen changes (the webview redraws its charts only then). */
   private version = 0;
+  private readonly images = new ImageRequests();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly store: ResultsStore, private readonly hooks: SpectrumHooks) {
     this.disposables.push(store.onDidChange(c => {
@@ -73,6 +75,16 @@ export class SpectrumPanel implements vscode.Disposable {
   }
 
   get isOpen(): boolean { return this.panel !== undefined; }
+  /** The document whose geometry the panel shows (while open). */
+  get currentUri(): string | undefined { return this.panel ? this.uri : undefined; }
+
+  /** One chart as PNG bytes (chart.js's own export); the panel is brought forward, without focus. */
+  async capture(chart: SpectrumChart): Promise<Uint8Array> {
+    const panel = this.panel;
+    if (!panel) throw new Error('the spectrum panel is not open');
+    if (!panel.visible) panel.reveal(undefined, true);
+    return this.images.request(`spectrum panel's ${chart} chart`, requestId => void panel.webview.postMessage({ type: 'export/capture', requestId, chart }));
+  }
 
   /** Settings changed: the stale reasons on screen are re-read. */
   settingsChanged(): void {
@@ -232,6 +244,9 @@ export class SpectrumPanel implements vscode.Disposable {
         return;
       case 'token/reveal':
         if (this.shown) void this.hooks.reveal(this.shown.result.uri, msg.index);
+        return;
+      case 'export/image':
+        this.images.answer(msg);
         return;
     }
   }

@@ -124,6 +124,8 @@ export interface GeometryNotification { type: 'analysis/geometry'; uri: string; 
 export interface DetailsResponse { type: 'token/details'; requestId: number; details: TokenDetails | null }
 export interface MetricNotification { type: 'metric/changed'; metric: PanelMetric }
 export interface ScaleNotification { type: 'scale/changed'; scale: HeatScaleKind }
+/** Export: draw what the panel shows as a PNG and send it back (`export/image`). */
+export interface CaptureRequest { type: 'export/capture'; requestId: number }
 /** The editor's visible range starts at this token (the panel follows it when "Follow editor" is on). */
 export interface VisibleNotification { type: 'editor/visible'; uri: string; token: number }
 /** The token at the editor's selection (null: none, e.g. the cursor on edited text). */
@@ -132,7 +134,7 @@ export interface SelectionNotification { type: 'editor/selection'; uri: string; 
 export type HostToPanelMessage =
   | SnapshotNotification | RecordsNotification | DoneNotification | ErrorNotification
   | StaleNotification | DetailsResponse | MetricNotification | ScaleNotification | VisibleNotification | SelectionNotification
-  | GeometryNotification;
+  | GeometryNotification | CaptureRequest;
 
 // ---- panel -> host ----
 export interface ReadyCommand { type: 'panel/ready' }
@@ -147,10 +149,14 @@ export interface ShowSpectrumCommand { type: 'spectrum/show' }
 export interface VisibleTokensNotification { type: 'view/visible'; first: number; last: number }
 /** Measured render time of a snapshot, reported for logs and the benchmark figure. */
 export interface RenderedNotification { type: 'panel/rendered'; tokens: number; ms: number }
+/** The toolbar's Export… button. */
+export interface ExportCommand { type: 'export/open' }
+/** The answer to `export/capture`: a PNG as base64 (no data: prefix), or why there is none. */
+export interface ImageResponse { type: 'export/image'; requestId: number; png?: string; error?: string }
 
 export type PanelToHostMessage =
   | ReadyCommand | RevealCommand | DetailsRequest | MetricCommand | ScaleCommand | RerunCommand | RenderedNotification | ShowSpectrumCommand
-  | VisibleTokensNotification;
+  | VisibleTokensNotification | ExportCommand | ImageResponse;
 
 export const isIndex = (v: unknown, tokenCount: number): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < tokenCount;
@@ -185,9 +191,30 @@ export function parsePanelMessage(raw: unknown, tokenCount: number): PanelToHost
       return isIndex(m.first, tokenCount) && isIndex(m.last, tokenCount) && m.first <= m.last ? { type: 'view/visible', first: m.first, last: m.last } : undefined;
     case 'panel/rendered':
       return isCount(m.tokens) && isCount(m.ms) ? { type: 'panel/rendered', tokens: m.tokens, ms: m.ms } : undefined;
+    case 'export/open':
+      return { type: 'export/open' };
+    case 'export/image':
+      return parseImageResponse(m);
     default:
       return undefined;
   }
+}
+
+/** Largest PNG a panel may send (base64 characters): a 4K screen at 2x is well under it. */
+export const MAX_IMAGE_BASE64 = 64 * 1024 * 1024;
+
+/**
+ * Validates an `export/image` answer (both panels send it): a request id, and either base64 text
+ * that is not too long or a short error message. Only those fields are copied.
+ */
+export function parseImageResponse(m: Record<string, unknown>): ImageResponse | undefined {
+  if (!Number.isInteger(m.requestId)) return undefined;
+  const requestId = m.requestId as number;
+  if (typeof m.png === 'string') {
+    return m.png.length > 0 && m.png.length <= MAX_IMAGE_BASE64 && /^[A-Za-z0-9+/]+={0,2}$/.test(m.png)
+      ? { type: 'export/image', requestId, png: m.png } : undefined;
+  }
+  return typeof m.error === 'string' ? { type: 'export/image', requestId, error: m.error.slice(0, 500) } : undefined;
 }
 
 /** What the panel keeps in `vscode.setState` so that it can come back after a reload. */

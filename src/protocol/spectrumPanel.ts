@@ -3,7 +3,7 @@
  * the validator of what the panel sends (the webview is untrusted).
  */
 import { type GeometryReport, type GeometryResult, type KernelChoice, type KernelName, type KernelSide } from '../core/geometry';
-import { isIndex, type RevealCommand } from './heatmapPanel';
+import { type CaptureRequest, type ImageResponse, isIndex, parseImageResponse, type RevealCommand } from './heatmapPanel';
 
 /** Kernel and side the host computes the geometry with; j (the eigen-index) is a display choice. */
 export interface SpectrumOptions { kernel: KernelName; side: KernelSide }
@@ -44,7 +44,12 @@ export interface SpectrumSnapshot {
 }
 
 export interface SpectrumSnapshotNotification { type: 'spectrum/snapshot'; snapshot: SpectrumSnapshot }
-export type HostToSpectrumMessage = SpectrumSnapshotNotification;
+/** The charts of the panel, by the id of their canvas's view (`<id>-canvas`). */
+export const SPECTRUM_CHARTS = ['spectrum', 'scatter', 'calibration'] as const;
+export type SpectrumChart = typeof SPECTRUM_CHARTS[number];
+/** Export: one chart as a PNG (chart.js's toBase64Image), answered with `export/image`. */
+export interface ChartCaptureRequest extends CaptureRequest { chart: SpectrumChart }
+export type HostToSpectrumMessage = SpectrumSnapshotNotification | ChartCaptureRequest;
 
 export interface SpectrumReadyCommand { type: 'spectrum/ready' }
 export interface SpectrumOptionsCommand { type: 'spectrum/options'; options: SpectrumOptions }
@@ -52,7 +57,7 @@ export interface SpectrumOptionsCommand { type: 'spectrum/options'; options: Spe
 export interface SpectrumRerunCommand { type: 'spectrum/rerun' }
 /** Opens a README section (the charts' "Learn more" links). */
 export interface DocsCommand { type: 'docs/open'; section: DocSection }
-export type SpectrumToHostMessage = SpectrumReadyCommand | SpectrumOptionsCommand | SpectrumRerunCommand | DocsCommand | RevealCommand;
+export type SpectrumToHostMessage = SpectrumReadyCommand | SpectrumOptionsCommand | SpectrumRerunCommand | DocsCommand | RevealCommand | ImageResponse;
 
 /** What the panel keeps in `vscode.setState`, so that it comes back as it was after a reload. */
 export interface SpectrumState {
@@ -84,6 +89,8 @@ export function parseSpectrumMessage(raw: unknown, tokenCount: number): Spectrum
       return (DOC_SECTIONS as readonly unknown[]).includes(m.section) ? { type: 'docs/open', section: m.section as DocSection } : undefined;
     case 'token/reveal':
       return isIndex(m.index, tokenCount) ? { type: 'token/reveal', index: m.index } : undefined;
+    case 'export/image':
+      return parseImageResponse(m);
     default:
       return undefined;
   }

@@ -16,7 +16,7 @@ import { api, sleep, waitFor, workspaceFile, type Scenario } from './hostUtil';
 const TIMEOUT_MS = 60_000;
 
 /** The model under test and its twin (repository paths; the development extension is the repository). */
-async function twin(): Promise<string> {
+export async function twin(): Promise<string> {
   const lens = await api();
   const root = vscode.extensions.getExtension('markov-lens.markov-lens')!.extensionPath;
   const model = lens.effectiveModelPath().path;

@@ -13,6 +13,7 @@ import { COMPARE_LABELS, COMPARE_METRICS, type CompareHeatMetric, CROSS_TOKENIZE
 import { GEOMETRY_HEAT_METRICS, type GeometryColumns, HEAT_METRICS, isGeometryHeatMetric, METRIC_LABELS } from '../../src/core/heat';
 import { bucketShares, DEFAULT_HEAT_SCALE, HEAT_SCALES, type HeatScaleKind, isHeatScale, SCALE_LABELS } from '../../src/core/heatScale';
 import { type AnalysisHeader, type HostToPanelMessage, isPanelMetric, type PanelMetric, type PanelSnapshot, type PanelState, type PanelToHostMessage, parsePanelState } from '../../src/protocol/heatmapPanel';
+import { captureHeatmap } from './capture';
 import { renderComparisonLegend, renderLegend, renderStatus, renderSummary, type StatusView } from './header';
 import { Heatmap } from './heatmap';
 import { fillTooltip, placeTooltip } from './tooltip';
@@ -222,6 +223,15 @@ function onMessage(m: HostToPanelMessage): void {
       heatmap.select(m.token ?? undefined);
       if (m.token !== null && !heatmapRoot.contains(document.activeElement)) heatmap.setActive(m.token, false);
       return;
+    case 'export/capture':
+      // Only once something is drawn: a page still loading answers the host's next retry.
+      if (document.body.dataset.state !== 'ready' && document.body.dataset.state !== 'running') return;
+      try {
+        send({ type: 'export/image', requestId: m.requestId, png: captureHeatmap(byId('header'), heatmapRoot) });
+      } catch (e) {
+        send({ type: 'export/image', requestId: m.requestId, error: e instanceof Error ? e.message : String(e) });
+      }
+      return;
     case 'token/details':
       if (m.requestId !== pendingRequest || !m.details || !hovered) return;
       fillTooltip(tooltip, m.details, header?.model.name);
@@ -322,6 +332,7 @@ followBox.addEventListener('change', () => {
 });
 byId('rerun').addEventListener('click', rerun);
 byId('show-spectrum').addEventListener('click', () => send({ type: 'spectrum/show' }));
+byId('export').addEventListener('click', () => send({ type: 'export/open' }));
 let scrollTimer: number | undefined;
 window.addEventListener('scroll', () => {
   if (!followScrolling) tooltip.hidden = true;

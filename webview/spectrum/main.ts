@@ -19,7 +19,7 @@ import {
 import type { KernelChoice } from '../../src/core/geometry';
 import {
   DOC_SECTIONS, type DocSection, type HostToSpectrumMessage, isSpectrumOptions, KERNEL_NAMES, KERNEL_SIDES, parseSpectrumState,
-  type SpectrumSnapshot, type SpectrumState, type SpectrumToHostMessage,
+  type SpectrumChart, type SpectrumSnapshot, type SpectrumState, type SpectrumToHostMessage,
 } from '../../src/protocol/spectrumPanel';
 import {
   calibrationChartConfig, calibrationData, densityStyle, type ScatterData, scatterChartConfig, scatterData, spectrumChartConfig, spectrumData,
@@ -324,7 +324,16 @@ function publish(d: { spec: ReturnType<typeof spectrumData>; cal: ReturnType<typ
   block.textContent = JSON.stringify(payload ?? null).replace(/</g, '\\u003c');
 }
 
+/** Export: one chart as chart.js draws it (toBase64Image), or why it is not there. */
+function sendChart(requestId: number, id: SpectrumChart): void {
+  if (!snapshot || snapshot.running) return; // not drawn yet: the host asks again
+  const chart = charts.find(c => c.canvas.id === `${id}-canvas`);
+  if (!chart) { send({ type: 'export/image', requestId, error: `the ${id} chart is not shown (no geometry for this analysis)` }); return; }
+  send({ type: 'export/image', requestId, png: chart.toBase64Image('image/png', 1).replace(/^data:image\/png;base64,/, '') });
+}
+
 function onMessage(m: HostToSpectrumMessage): void {
+  if (m.type === 'export/capture') { sendChart(m.requestId, m.chart); return; }
   if (m.type !== 'spectrum/snapshot') return;
   snapshot = m.snapshot;
   render();

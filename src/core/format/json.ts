@@ -1,5 +1,7 @@
 /** The `markov-lens/analysis@1` JSON document (DESIGN.md "JSON output"). */
 import type { AnalysisDocument, DocumentSummary, ModelInfo, ScoringInfo, TokenRecord } from '../analysis';
+import type { GeometryReport } from '../geometry';
+import { geometryFieldsOn } from '../geometry/tokenFields';
 
 export interface AnalysisParts {
   model: ModelInfo;
@@ -28,6 +30,14 @@ export function toAnalysisDocument(parts: AnalysisParts): AnalysisDocument {
   if (parts.words) doc.words = parts.words;
   if (parts.layers) doc.layers = parts.layers;
   return doc;
+}
+
+/**
+ * The JSON's `geometry` block: the report without its per-token arrays (they are on the token
+ * records already; the block names those fields instead), its total time the analysis's geometry time.
+ */
+export function geometryJsonBlock(report: GeometryReport, tokens: readonly TokenRecord[], geometryMs: number | undefined): Record<string, unknown> {
+  return { ...report, perToken: undefined, perTokenFields: geometryFieldsOn(tokens), timings: { ...report.timings, totalMs: geometryMs } } as unknown as Record<string, unknown>;
 }
 
 const LAYERS_MARK = '@@layers@@';
