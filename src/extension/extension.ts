@@ -14,6 +14,7 @@ import { MAX_CRASHES_PER_MINUTE } from './engineSupervisor';
 import { type FolderScanApi, registerFolderScan } from './folderScanCommand';
 import { registerTokenHover } from './hover';
 import { LiveMode } from './liveMode';
+import { type NavigationApi, registerNavigation } from './navigation';
 import { LAYER_LENS_VIEW_TYPE, LayerLensPanel } from './layerLens';
 import { LensComputer } from './layerLensCompute';
 import { HeatmapPanel, PANEL_VIEW_TYPE } from './panel';
@@ -22,7 +23,7 @@ import { SpectrumPanel } from './spectrumPanel';
 import { BitsPerByteStatus } from './statusBar';
 
 /** What `activate` returns: a small API the in-host tests (and other extensions) can read. */
-export interface MarkovLensApi extends FolderScanApi {
+export interface MarkovLensApi extends FolderScanApi, NavigationApi {
   analyze(uri?: vscode.Uri): Promise<AnalyzeOutcome | undefined>;
   /** The held analysis of a document (tokens as analysed, spans as they follow edits). */
   result(uri: vscode.Uri): DocumentResult | undefined;
@@ -75,7 +76,8 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
     showSpectrum: uri => void spectrum.show(uri),
   });
   const analyzer = new Analyzer(extensionPath, engines, store, log, uri => panel.show(uri));
-  const comparer = new Comparer(extensionPath, engines, store, analyzer, log, context.globalState, uri => panel.show(uri));
+  const navigation = registerNavigation(context, store, () => config.heatmapMetric);
+  const comparer = new Comparer(extensionPath, engines, store, analyzer, log, () => navigation.pickModel('Markov Lens: Compare With Model', 'Compare With This Model'), uri => panel.show(uri));
   const live = new LiveMode({
     analyze: uri => (againstOf(uri) ? comparer.run(uri, undefined, true) : analyzer.run(uri, undefined, true)),
     liveSetting: () => setting().get<boolean>('live', false),
@@ -156,7 +158,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
       decorations.configure({ enabled: config.decorations, metric: config.heatmapMetric });
       compareDecorations.setEnabled(config.decorations);
       applyIdleTime();
-      if (config.heatmapMetric !== previous.heatmapMetric) panel.setMetric(config.heatmapMetric);
+      if (config.heatmapMetric !== previous.heatmapMetric) { panel.setMetric(config.heatmapMetric); navigation.refresh(); }
       if (MODEL_KEYS.some(k => JSON.stringify(config[k]) !== JSON.stringify(previous[k]))) {
         log.info(`Model settings changed; model folder now ${config.modelPath}`);
       }
@@ -166,6 +168,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
 
   return {
     ...folderScan,
+    ...navigation.api,
     analyze: uri => analyzer.run(uri),
     result: uri => store.get(uri),
     decorationCounts: uri => decorations.appliedCounts(uri.toString()),

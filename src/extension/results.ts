@@ -51,6 +51,19 @@ export class ResultsStore implements vscode.Disposable {
     return this.byUri.get(typeof uri === 'string' ? uri : uri.toString());
   }
 
+  /** Every held analysis, in the order the documents were first analysed. */
+  all(): DocumentResult[] {
+    return [...this.byUri.values()];
+  }
+
+  /** Marks a finished result stale for a reason other than an edit (another model was chosen). */
+  markStale(uri: string): void {
+    const result = this.byUri.get(uri);
+    if (!result || result.running || result.stale) return;
+    result.stale = true;
+    this.emitter.fire({ kind: 'stale', uri });
+  }
+
   start(uri: vscode.Uri, fileName: string, text: string, tokenText: (id: number) => string): DocumentResult {
     const result: DocumentResult = {
       uri: uri.toString(), fileName, text, tokens: [], spans: new LiveSpans([], []),

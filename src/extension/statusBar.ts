@@ -1,6 +1,6 @@
 /**
  * Status bar item: bits per byte of the active document's last analysis (a comparison: its mean
- * KLD); click opens the panel.
+ * KLD); click opens a quick pick of its hot spots (and the panel).
  */
 import * as vscode from 'vscode';
 import { comparisonStatus } from './compareStatus';
@@ -12,7 +12,7 @@ export class BitsPerByteStatus implements vscode.Disposable {
 
   constructor(private readonly store: ResultsStore) {
     this.item.name = 'Markov Lens';
-    this.item.command = 'markovLens.showPanel';
+    this.item.command = 'markovLens.pickHotSpot';
     this.disposables = [
       store.onDidChange(() => this.update()),
       vscode.window.onDidChangeActiveTextEditor(() => this.update()),
@@ -35,7 +35,7 @@ export class BitsPerByteStatus implements vscode.Disposable {
         ? `${compared.text}${result.stale ? ' (stale)' : ''}`
         : `$(pulse) ${bpb === null || bpb === undefined ? 'n/a' : bpb.toFixed(3)} bits/byte${result.stale ? ' (stale)' : ''}`;
     this.item.tooltip = compared?.tooltip ?? (result.header
-      ? `Markov Lens: ${result.header.model.name}, ${result.header.summary.tokens} tokens. Click to open the heatmap.`
+      ? `Markov Lens: ${result.header.model.name}, ${result.header.summary.tokens} tokens. Click for its hot spots.`
       : 'Markov Lens: analysing…');
     this.item.show();
   }
