@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import {
   installVsix, launchBrowser, makeRunDir, printCounts, repoRoot, startServer, stopServer, writeMachineSettings, writeUserSettings,
 } from '../test/host/codeServer.mjs';
-import { SAMPLE_TEXT, testModelPath, writeSampleWorkspace, writeScanCorpus } from '../test/host/workspace.mjs';
+import { hotSpotText, SAMPLE_TEXT, testModelPath, writeFakeHubCache, writeSampleWorkspace, writeScanCorpus } from '../test/host/workspace.mjs';
 import {
   closeAllEditors, contextMenu, editorHover, finishedHeatmap, heatmapFrame, openFromExplorer, runPaletteCommand, sleep, waitForWorkbench, waitUntil,
 } from '../test/e2e/workbench.mjs';
@@ -22,6 +22,7 @@ import { CRASH_FILE, CRASH_TEXT, crashScenarios } from '../test/e2e/crash.mjs';
 import { folderScanScenarios } from '../test/e2e/folderScan.mjs';
 import { compareScenarios } from '../test/e2e/compare.mjs';
 import { LENS_FILE, LENS_TEXT, layerLensScenarios } from '../test/e2e/layerLens.mjs';
+import { HOT_FILE, navigateScenarios } from '../test/e2e/navigate.mjs';
 
 const artifacts = join(repoRoot, 'test-artifacts/e2e');
 rmSync(artifacts, { recursive: true, force: true });
@@ -83,7 +84,7 @@ try {
   }
   installVsix(runDir, vsix);
   log(`installed ${vsix}`);
-  const workspace = writeSampleWorkspace(join(runDir, 'workspace'), { [LIVE_FILE]: LIVE_TEXT, [CRASH_FILE]: CRASH_TEXT, [LENS_FILE]: LENS_TEXT });
+  const workspace = writeSampleWorkspace(join(runDir, 'workspace'), { [LIVE_FILE]: LIVE_TEXT, [CRASH_FILE]: CRASH_TEXT, [LENS_FILE]: LENS_TEXT, [HOT_FILE]: hotSpotText() });
   writeScanCorpus(workspace, longDocument);
   const reference = cliReference(join(workspace, 'sample.txt'), modelPath);
   if (measureLong) writeFileSync(join(workspace, 'long.txt'), sizedLongDocument(join(runDir, 'tmp/probe.txt'), modelPath, 50_000));
@@ -91,6 +92,9 @@ try {
   // VS Code in a browser saves after a delay by default; these tests decide when a document is saved.
   writeUserSettings(runDir, { 'files.autoSave': 'off' });
   writeMachineSettings(runDir, bundled ? {} : { 'markovLens.modelPath': modelPath });
+  // The model picker's Hugging Face cache: a copy of the test model in the hub layout.
+  process.env.HF_HOME = join(runDir, 'hf');
+  const hubSnapshot = writeFakeHubCache(process.env.HF_HOME, modelPath);
   server = await startServer(runDir, { trust: false });
   browser = await launchBrowser(runDir);
   page = browser.pages()[0] ?? await browser.newPage();
@@ -364,6 +368,7 @@ try {
   await liveScenarios({ page, step, shot, log, workspace, runDir, cli: (file, args) => cliReference(file, modelPath, args) });
   await crashScenarios({ page, step, shot, log, runDir });
   await compareScenarios({ page, step, shot, log, workspace, repoRoot, modelPath, sampleText: SAMPLE_TEXT });
+  await navigateScenarios({ page, step, shot, log, workspace, runDir, hubSnapshot, cli: (file, args) => cliReference(join(workspace, file), modelPath, args) });
 
   if (measureLong) {
     await step('a 50,000-token document renders fast (virtualised)', async () => {

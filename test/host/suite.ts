@@ -16,6 +16,7 @@ import { layerLensScenarios } from './layerLens';
 import { liveScenarios } from './live';
 import { folderScanScenarios } from './folderScan';
 import { compareScenarios } from './compare';
+import { navigateScenarios } from './navigate';
 
 interface Outcome { name: string; ok: boolean; ms: number; error?: string }
 
@@ -141,7 +142,7 @@ export async function run(): Promise<void> {
   const outcomes: Outcome[] = [];
   // MARKOV_LENS_HOST_ONLY: a regular expression of scenario names to run (focused local runs).
   const only = process.env.MARKOV_LENS_HOST_ONLY ? new RegExp(process.env.MARKOV_LENS_HOST_ONLY, 'i') : undefined;
-  for (const [name, fn] of [...tests, ...hostileScenarios, ...liveScenarios, ...folderScanScenarios, ...compareScenarios, ...layerLensScenarios].filter(([n]) => !only || only.test(n))) {
+  for (const [name, fn] of [...tests, ...hostileScenarios, ...liveScenarios, ...folderScanScenarios, ...compareScenarios, ...layerLensScenarios, ...navigateScenarios].filter(([n]) => !only || only.test(n))) {
     const started = Date.now();
     try {
       await fn();
