@@ -46,7 +46,7 @@ export async function navigateScenarios({ page, step, shot, log, workspace, runD
     await openFromExplorer(page, HOT_FILE, 'The model reads');
     await runPaletteCommand(page, 'Markov Lens: Analyze File');
     await finishedHeatmap(page, HOT_FILE, 120_000);
-    await page.locator('.activitybar .action-item [aria-label^="Markov Lens"]').first().click();
+    await page.locator('.activitybar [aria-label^="Markov Lens"]').first().click();
     const rows = paneRows(page, 'Hot Spots');
     const first = await waitUntil('the Hot Spots rows', async () => ((await rows.count()) > 0 ? rows.first().innerText() : undefined), 30_000);
     if (!first.includes(`${worst.bits.toFixed(2)} bits/token`) || !first.includes(`line ${worst.line}`)) throw new Error(`first hot spot "${first}", expected ${worst.bits.toFixed(2)} bits/token on line ${worst.line}`);
@@ -91,7 +91,6 @@ export async function navigateScenarios({ page, step, shot, log, workspace, runD
     const label = await row.innerText();
     if (!label.includes(worst.bits.toFixed(2))) throw new Error(`first quick-pick row "${label}"`);
     await shot('status-bar-hot-spots');
-    await page.keyboard.press('Control+End').catch(() => undefined);
     await row.click();
     await waitUntil(`the cursor on line ${worst.line}`, async () => (await cursorLine(page)) === worst.line, 10_000);
   });
