@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import {
   installVsix, launchBrowser, makeRunDir, printCounts, repoRoot, startServer, stopServer, writeMachineSettings, writeUserSettings,
 } from '../test/host/codeServer.mjs';
-import { SAMPLE_TEXT, testModelPath, writeSampleWorkspace, writeScanCorpus } from '../test/host/workspace.mjs';
+import { hotSpotText, SAMPLE_TEXT, testModelPath, writeFakeHubCache, writeSampleWorkspace, writeScanCorpus } from '../test/host/workspace.mjs';
 import {
   closeAllEditors, contextMenu, dismissModal, editorHover, finishedHeatmap, heatmapFrame, openFromExplorer, runPaletteCommand, sleep, waitForWorkbench, waitUntil,
 } from '../test/e2e/workbench.mjs';
@@ -26,6 +26,7 @@ import { DENSE_FILE, DENSE_TEXT, VIEWS_FILE, VIEWS_TEXT, viewsSpectrumScenarios 
 import { TYPING_FILE, TYPING_TEXT, viewsLiveScenarios } from '../test/e2e/viewsLive.mjs';
 import { PROSE_FILE, PROSE_TEXT, SCROLL_FILE, SCROLL_TEXT, WIDE_FILE, WIDE_TEXT, viewsHeatmapScenarios } from '../test/e2e/viewsHeatmap.mjs';
 import { shareScenarios } from '../test/e2e/share.mjs';
+import { HOT_FILE, navigateScenarios } from '../test/e2e/navigate.mjs';
 
 const artifacts = join(repoRoot, 'test-artifacts/e2e');
 rmSync(artifacts, { recursive: true, force: true });
@@ -108,6 +109,7 @@ try {
     [LIVE_FILE]: LIVE_TEXT, [CRASH_FILE]: CRASH_TEXT, [LENS_FILE]: LENS_TEXT,
     // Issue 21's view scenarios.
     [VIEWS_FILE]: VIEWS_TEXT, [DENSE_FILE]: DENSE_TEXT, [TYPING_FILE]: TYPING_TEXT, [PROSE_FILE]: PROSE_TEXT, [SCROLL_FILE]: SCROLL_TEXT, [WIDE_FILE]: WIDE_TEXT,
+    [HOT_FILE]: hotSpotText(),
   });
   writeScanCorpus(workspace, longDocument);
   const reference = cliReference(join(workspace, 'sample.txt'), modelPath);
@@ -116,6 +118,9 @@ try {
   // VS Code in a browser saves after a delay by default; these tests decide when a document is saved.
   writeUserSettings(runDir, { 'files.autoSave': 'off' });
   writeMachineSettings(runDir, bundled ? {} : { 'markovLens.modelPath': modelPath });
+  // The model picker's Hugging Face cache: a copy of the test model in the hub layout.
+  process.env.HF_HOME = join(runDir, 'hf');
+  const hubSnapshot = writeFakeHubCache(process.env.HF_HOME, modelPath);
   server = await startServer(runDir, { trust: false });
   browser = await launchBrowser(runDir);
   page = browser.pages()[0] ?? await browser.newPage();
@@ -389,6 +394,7 @@ try {
   await liveScenarios({ page, step, shot, log, workspace, runDir, cli: (file, args) => cliReference(file, modelPath, args) });
   await crashScenarios({ page, step, shot, log, runDir });
   await compareScenarios({ page, step, shot, log, workspace, repoRoot, modelPath, sampleText: SAMPLE_TEXT });
+  await navigateScenarios({ page, step, shot, log, workspace, runDir, hubSnapshot, cli: (file, args) => cliReference(join(workspace, file), modelPath, args) });
 
   if (measureLong) {
     await step('a 50,000-token document renders fast (virtualised)', async () => {

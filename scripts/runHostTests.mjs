@@ -7,7 +7,7 @@ import * as esbuild from 'esbuild';
 import {
   launchBrowser, makeRunDir, printCounts, repoRoot, startServer, stopServer, writeMachineSettings, writeUserSettings,
 } from '../test/host/codeServer.mjs';
-import { testModelPath, writeSampleWorkspace, writeScanCorpus } from '../test/host/workspace.mjs';
+import { hotSpotText, testModelPath, writeFakeHubCache, writeSampleWorkspace, writeScanCorpus } from '../test/host/workspace.mjs';
 import { longDocument } from '../test/e2e/longDocument.mjs';
 
 const TIMEOUT_MS = 180_000;
@@ -31,6 +31,7 @@ try {
     // An untrusted workspace asking for a model folder of its choosing: must be ignored.
     '.vscode/settings.json': JSON.stringify({ 'markovLens.modelPath': '/nonexistent/workspace-chosen-model' }),
     'long.txt': longDocument(40_000),
+    'hotspots.txt': hotSpotText(),
   });
   writeScanCorpus(workspace, longDocument);
   writeMachineSettings(runDir, { 'markovLens.modelPath': modelPath });
@@ -39,6 +40,9 @@ try {
     'security.workspace.trust.startupPrompt': 'never',
     'security.workspace.trust.banner': 'never',
   });
+  // The model picker's Hugging Face cache: a copy of the test model in the hub layout.
+  process.env.HF_HOME = join(runDir, 'hf');
+  writeFakeHubCache(process.env.HF_HOME, modelPath);
   server = await startServer(runDir, { trust: true });
   log(`code-server on ${server.url}, model ${modelPath}`);
   const payload = [

@@ -1,6 +1,6 @@
 /**
- * "Markov Lens: Compare With Model…": pick another model folder (a folder dialog, until the model
- * picker exists; callers may pass the folder), then score the document with both, the current model
+ * "Markov Lens: Compare With Model…": pick another model (the model picker; callers may pass the
+ * folder), then score the document with both, the current model
  * (markovLens.modelPath) as the base P and the picked one as Q, and show the comparison in the
  * heatmap panel, the inline heatmap, hovers and the status bar. Live mode re-compares after edits
  * (only the windows from the edit on are scored again). A model that fails to load is named.
@@ -30,18 +30,16 @@ export interface CompareOutcome {
   elapsedMs: number;
 }
 
-const LAST_FOLDER_KEY = 'markovLens.compare.lastFolder';
-
 export class Comparer implements vscode.Disposable {
   private running?: AbortController;
 
   constructor(private readonly extensionPath: string, private readonly engines: EngineHost, private readonly store: ResultsStore,
-    private readonly analyzer: Analyzer, private readonly log: vscode.LogOutputChannel, private readonly memento: vscode.Memento,
+    private readonly analyzer: Analyzer, private readonly log: vscode.LogOutputChannel, private readonly pickModel: () => Promise<string | undefined>,
     private readonly onStarted: (uri: vscode.Uri) => void) {}
 
   /**
    * Compares the given file (context menus pass it) or the active editor's document with the model
-   * in `against` (a folder path or URI), or one picked in a folder dialog. A `live` run re-compares
+   * in `against` (a folder path or URI), or one picked in the model picker. A `live` run re-compares
    * with the document's previous comparison partner and keeps its results on screen meanwhile.
    */
   async run(target?: vscode.Uri, against?: vscode.Uri | string, live = false): Promise<CompareOutcome | undefined> {
@@ -51,7 +49,7 @@ export class Comparer implements vscode.Disposable {
       return undefined;
     }
     const previous = this.store.get(uri)?.comparison;
-    const againstDir = typeof against === 'string' ? against : against?.fsPath ?? (live ? previous?.againstDir : await this.pickFolder());
+    const againstDir = typeof against === 'string' ? against : against?.fsPath ?? (live ? previous?.againstDir : await this.pickModel());
     if (!againstDir) return undefined;
     const config = readConfig(this.extensionPath);
     this.analyzer.reportSettingProblems(config.settingProblems);
@@ -157,18 +155,6 @@ export class Comparer implements vscode.Disposable {
       if (choice) void this.run(uri);
     });
     return message;
-  }
-
-  private async pickFolder(): Promise<string | undefined> {
-    const last = this.memento.get<string>(LAST_FOLDER_KEY);
-    const picked = await vscode.window.showOpenDialog({
-      canSelectFolders: true, canSelectFiles: false, canSelectMany: false,
-      openLabel: 'Compare With This Model', title: 'Markov Lens: Compare With Model (a model folder)',
-      ...(last ? { defaultUri: vscode.Uri.file(last) } : {}),
-    });
-    const dir = picked?.[0]?.fsPath;
-    if (dir) await this.memento.update(LAST_FOLDER_KEY, dir);
-    return dir;
   }
 
   dispose(): void {

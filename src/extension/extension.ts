@@ -15,6 +15,7 @@ import { MAX_CRASHES_PER_MINUTE } from './engineSupervisor';
 import { type FolderScanApi, registerFolderScan } from './folderScanCommand';
 import { registerTokenHover } from './hover';
 import { LiveMode } from './liveMode';
+import { type NavigationApi, registerNavigation } from './navigation';
 import { LAYER_LENS_VIEW_TYPE, LayerLensPanel } from './layerLens';
 import { LensComputer } from './layerLensCompute';
 import { HeatmapPanel, PANEL_VIEW_TYPE } from './panel';
@@ -25,7 +26,7 @@ import { InputError } from '../core/errors';
 import { registerWalkthrough } from './walkthrough';
 
 /** What `activate` returns: a small API the in-host tests (and other extensions) can read. */
-export interface MarkovLensApi extends FolderScanApi {
+export interface MarkovLensApi extends FolderScanApi, NavigationApi {
   analyze(uri?: vscode.Uri): Promise<AnalyzeOutcome | undefined>;
   /** The held analysis of a document (tokens as analysed, spans as they follow edits). */
   result(uri: vscode.Uri): DocumentResult | undefined;
@@ -92,7 +93,8 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
     // and so does Analyze Live when the heatmap is a tab in the editor's own group (it would hide the editor).
     if (reveal && !(live.isLive(uri) && panel.sharesGroupWith(uri))) panel.show(uri); else panel.update(uri);
   });
-  const comparer = new Comparer(extensionPath, engines, store, analyzer, log, context.globalState, uri => panel.show(uri));
+  const navigation = registerNavigation(context, store, () => config.heatmapMetric, () => config.heatmapScale);
+  const comparer = new Comparer(extensionPath, engines, store, analyzer, log, () => navigation.pickModel('Markov Lens: Compare With Model', 'Compare With This Model'), uri => panel.show(uri));
   const live = new LiveMode({
     analyze: uri => (againstOf(uri) ? comparer.run(uri, undefined, true) : analyzer.run(uri, 'live')),
     liveSetting: () => setting().get<boolean>('live', false),
@@ -208,8 +210,8 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
       decorations.configure({ enabled: config.decorations, metric: config.heatmapMetric, scale: config.heatmapScale });
       compareDecorations.setEnabled(config.decorations);
       applyIdleTime();
-      if (config.heatmapMetric !== previous.heatmapMetric) panel.setMetric(config.heatmapMetric);
-      if (config.heatmapScale !== previous.heatmapScale) panel.setScale(config.heatmapScale);
+      if (config.heatmapMetric !== previous.heatmapMetric) { panel.setMetric(config.heatmapMetric); navigation.refresh(); }
+      if (config.heatmapScale !== previous.heatmapScale) { panel.setScale(config.heatmapScale); navigation.refresh(); }
       // Shown numbers that a fresh run would now give differently are marked stale, naming the change.
       store.refreshOutdated(analysisSettings(config));
       spectrum.settingsChanged();
@@ -226,6 +228,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): M
 
   return {
     ...folderScan,
+    ...navigation.api,
     analyze: uri => analyzer.run(uri),
     result: uri => store.get(uri),
     decorationCounts: uri => decorations.appliedCounts(uri.toString()),

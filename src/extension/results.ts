@@ -128,6 +128,7 @@ export class ResultsStore implements vscode.Disposable {
     }
   }
 
+  /** Every held analysis, in the order the documents were first analysed. */
   all(): DocumentResult[] {
     return [...this.byUri.values()];
   }

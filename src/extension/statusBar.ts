@@ -1,6 +1,7 @@
 /**
  * Status bar items: bits per byte of the active document's last analysis (a comparison: its mean
- * KLD; click: the panel), and "Live" while live mode is on for the active document (click: turn it off).
+ * KLD; click: a quick pick of its hot spots, and the panel), and "Live" while live mode is on for the
+ * active document (click: turn it off).
  */
 import * as vscode from 'vscode';
 import { comparisonStatus } from './compareStatus';
@@ -13,7 +14,7 @@ export class BitsPerByteStatus implements vscode.Disposable {
 
   constructor(private readonly store: ResultsStore) {
     this.item.name = 'Markov Lens';
-    this.item.command = 'markovLens.showPanel';
+    this.item.command = 'markovLens.pickHotSpot';
     this.disposables = [
       store.onDidChange(() => this.update()),
       vscode.window.onDidChangeActiveTextEditor(() => this.update()),
@@ -36,7 +37,7 @@ export class BitsPerByteStatus implements vscode.Disposable {
         ? `${compared.text}${result.stale || result.outdated.length ? ' (stale)' : ''}`
         : `$(pulse) ${bpb === null || bpb === undefined ? 'n/a' : bpb.toFixed(3)} bits/byte${result.stale || result.outdated.length ? ' (stale)' : ''}`;
     this.item.tooltip = compared?.tooltip ?? (result.header
-      ? `Markov Lens: ${result.header.model.name}, ${result.header.summary.tokens} tokens. Click to open the heatmap.`
+      ? `Markov Lens: ${result.header.model.name}, ${result.header.summary.tokens} tokens. Click for its hot spots.`
       : 'Markov Lens: analysing…');
     this.item.show();
   }

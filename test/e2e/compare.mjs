@@ -18,8 +18,11 @@ function cliCompare(repoRoot, file, model, against) {
   return JSON.parse(json);
 }
 
-/** Picks `folder` in VS Code's simple folder dialog (a quick input with a path box and an OK button). */
+/** Picks `folder` through the model picker's Browse… and VS Code's simple folder dialog (a quick input with a path box and an OK button). */
 async function pickFolder(page, folder, shot) {
+  const browse = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Browse…' }).first();
+  await browse.waitFor({ timeout: 15_000 });
+  await browse.click();
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 15_000 });
   // The dialog fills in its starting folder asynchronously: typing before that lands in front of

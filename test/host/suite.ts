@@ -18,6 +18,7 @@ import { folderScanScenarios } from './folderScan';
 import { compareScenarios } from './compare';
 import { viewsScenarios } from './views';
 import { shareScenarios } from './share';
+import { navigateScenarios } from './navigate';
 
 interface Outcome { name: string; ok: boolean; ms: number; error?: string }
 
@@ -143,7 +144,7 @@ export async function run(): Promise<void> {
   const outcomes: Outcome[] = [];
   // MARKOV_LENS_HOST_ONLY: a regular expression of scenario names to run (focused local runs).
   const only = process.env.MARKOV_LENS_HOST_ONLY ? new RegExp(process.env.MARKOV_LENS_HOST_ONLY, 'i') : undefined;
-  for (const [name, fn] of [...tests, ...hostileScenarios, ...liveScenarios, ...folderScanScenarios, ...compareScenarios, ...layerLensScenarios, ...viewsScenarios, ...shareScenarios].filter(([n]) => !only || only.test(n))) {
+  for (const [name, fn] of [...tests, ...hostileScenarios, ...liveScenarios, ...folderScanScenarios, ...compareScenarios, ...layerLensScenarios, ...viewsScenarios, ...shareScenarios, ...navigateScenarios].filter(([n]) => !only || only.test(n))) {
     const started = Date.now();
     try {
       await fn();

@@ -1,5 +1,5 @@
 // The sample workspace both real-host suites open, and the model they use.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { repoRoot } from './codeServer.mjs';
 
@@ -65,4 +65,47 @@ export function writeScanCorpus(dir, longDocument) {
     writeFileSync(join(dir, name), content);
   }
   writeFileSync(join(dir, 'corpus', 'image.bin'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
+}
+
+/** The repository the fake Hugging Face cache holds (HF_HOME for the real-host suites). */
+export const HUB_REPO = 'test-org/tiny-lm';
+
+/**
+ * A Hugging Face cache under `hfHome` in the hub layout (hub/models--org--name/snapshots/<rev>/ whose
+ * files link to ../../blobs/), holding `modelDir`'s files as HUB_REPO at refs/main, plus a repository
+ * with no tokenizer.json that the picker must leave out. Returns the snapshot folder.
+ */
+export function writeFakeHubCache(hfHome, modelDir) {
+  const revision = '0123456789abcdef0123456789abcdef01234567';
+  const repoDir = join(hfHome, 'hub', `models--${HUB_REPO.replace('/', '--')}`);
+  const snapshot = join(repoDir, 'snapshots', revision);
+  mkdirSync(join(repoDir, 'blobs'), { recursive: true });
+  mkdirSync(join(repoDir, 'refs'), { recursive: true });
+  writeFileSync(join(repoDir, 'refs', 'main'), revision);
+  const link = (rel, source) => {
+    const blob = join(repoDir, 'blobs', rel.replace(/\W/g, '_'));
+    copyFileSync(source, blob);
+    mkdirSync(dirname(join(snapshot, rel)), { recursive: true });
+    symlinkSync(blob, join(snapshot, rel));
+  };
+  for (const name of readdirSync(modelDir)) {
+    const p = join(modelDir, name);
+    if (statSync(p).isFile() && /\.(json|onnx|onnx_data|data)$/.test(name)) link(name, p);
+  }
+  const broken = join(hfHome, 'hub', 'models--test-org--no-tokenizer', 'snapshots', revision);
+  mkdirSync(broken, { recursive: true });
+  writeFileSync(join(broken, 'config.json'), '{"model_type":"gpt2"}');
+  writeFileSync(join(broken, 'model.onnx'), 'not a graph');
+  return snapshot;
+}
+
+/** Prose with one passage of noise in the middle: the hot-spot scenarios' document. */
+export function hotSpotText() {
+  const prose = 'The model reads the text one token at a time and predicts what comes next. ';
+  let seed = 7;
+  const noise = Array.from({ length: 90 }, () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return 'qzxjvkwpfyg0183465QZXJ#%&@'[seed % 26];
+  }).join('');
+  return `${prose.repeat(6)}\n${prose.repeat(4)}\n${noise}\n${prose.repeat(6)}\n`;
 }
