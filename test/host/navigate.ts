@@ -102,7 +102,7 @@ export const navigateScenarios: Scenario[] = [
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   }],
 
-  ['select model: the picker finds the model in the Hugging Face cache (HF_HOME); choosing it writes the setting and marks results stale', async () => {
+  ['select model: the picker finds the model in the Hugging Face cache (HF_HOME); choosing it writes the setting and marks results outdated, naming the change', async () => {
     const { a, uri } = await analysed();
     assert.ok(process.env.HF_HOME, 'the host runs with a fake HF_HOME');
     const entries = await a.modelEntries();
@@ -125,7 +125,12 @@ export const navigateScenarios: Scenario[] = [
       assert.deepEqual(written, { dir: entry.dir, scope: 'user' });
       assert.equal(vscode.workspace.getConfiguration('markovLens').inspect<string>('modelPath')?.globalValue, entry.dir);
       assert.equal(a.effectiveModelPath().path, entry.dir);
-      assert.equal(a.result(uri)!.stale, true, 'the shown result came from the previous model');
+      // The shown result came from the previous model: it is marked outdated, naming the change.
+      const outdated = await waitFor('the result marked outdated by the model change', () => {
+        const reasons = a.result(uri)!.outdated;
+        return reasons.length > 0 ? reasons : undefined;
+      });
+      assert.ok(outdated.some(r => r.startsWith('the model changed') && r.includes(entry.dir)), `outdated: ${JSON.stringify(outdated)}`);
       const now = await a.modelEntries();
       assert.equal(now.find(e => e.current)?.dir, entry.dir, 'the picked model is marked current');
       // And it analyses: the cached copy is the test model, so the figures are the same.
