@@ -154,7 +154,7 @@ export async function hostileScenarios({ page, step, shot, log, workspace, runDi
         // Seen on this machine: a finished result naming the crafted model whose spans are the
         // bundled model's tokenization (under investigation); logged, and the step waits for the
         // crafted model's own run.
-        if (consistent && !h.spans.includes(VOCAB_HTML)) log(`the panel named the crafted model over spans without its added token: ${JSON.stringify(h.spans.slice(0, 6))}`);
+        if (consistent && !h.spans.includes(VOCAB_HTML)) log(`the panel named the crafted model over spans without its added token: ${JSON.stringify(h.spans.slice(0, 6))} (${h.spans.length} spans; header ${JSON.stringify(header.replace(/\s+/g, ' ').slice(0, 300))})`);
         return consistent && h.spans.includes(VOCAB_HTML) ? { ...h, header } : undefined;
       }, 90_000, 1000);
       await shot('hostile-model');

@@ -25,7 +25,14 @@ export async function dismissModal(page) {
   const box = page?.locator('.monaco-dialog-box').first();
   if (!box || !(await box.isVisible().catch(() => false))) return undefined;
   const text = (await box.innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 400) || '(a dialog without text)';
-  const reload = box.getByRole('button', { name: /reload/i }).first();
+  // "Do you want to save the changes…?": the suites decide themselves what is saved; a test's edits
+  // left in an editor that a later step closes are discarded.
+  const dontSave = box.locator('.monaco-button').filter({ hasText: /don.t save/i }).first();
+  if (await dontSave.isVisible().catch(() => false)) {
+    await dontSave.click().catch(() => undefined);
+    return `${text} (answered: Don't Save)`;
+  }
+  const reload = box.locator('.monaco-button').filter({ hasText: /reload/i }).first();
   if (await reload.isVisible().catch(() => false)) {
     await reload.click().catch(() => undefined);
     await page.locator('.monaco-workbench').first().waitFor({ timeout: 60_000 }).catch(() => undefined);
@@ -41,9 +48,16 @@ export async function waitForWorkbench(page, fileName) {
   await page.getByRole('treeitem', { name: fileName }).first().waitFor({ timeout: 60_000 });
 }
 
+/**
+ * Closes every editor. An editor a failed step left with unsaved edits would ask whether to save
+ * them in a modal dialog that blocks every later click (seen in CI): the edits are discarded.
+ */
 export async function closeAllEditors(page) {
   await runPaletteCommand(page, 'View: Close All Editors');
   await sleep(300);
+  await page.locator('.monaco-dialog-box').first().waitFor({ timeout: 700 }).catch(() => undefined);
+  const answered = await dismissModal(page);
+  if (answered) console.log(`[e2e] closing all editors asked: ${answered}`);
 }
 
 /** Opens a file from the Explorer (single click opens a preview; double click pins it). */
