@@ -335,6 +335,9 @@ try {
     await line.click();
     await runPaletteCommand(page, 'File: Revert File');
     await page.locator('.monaco-editor .view-line').filter({ hasText: 'More text' }).waitFor({ state: 'detached', timeout: 10_000 });
+    // The next step reloads the window, which restores unsaved edits: the tab must be clean first.
+    await page.locator('.tab.dirty').filter({ hasText: 'sample.txt' }).first().waitFor({ state: 'detached', timeout: 10_000 })
+      .catch(() => { throw new Error('sample.txt still has unsaved edits after File: Revert File'); });
   });
 
   await step('the panel restores itself after a window reload', async () => {

@@ -72,7 +72,9 @@ export async function revealTokens(result: DocumentResult, first: number, last: 
   const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(result.uri));
   const range = new vscode.Range(document.positionAt(spans.starts[first]), document.positionAt(spans.ends[last]));
   const column = vscode.window.visibleTextEditors.find(e => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
-  const editor = await vscode.window.showTextDocument(document, { viewColumn: column, selection: range, preserveFocus });
+  const editor = await vscode.window.showTextDocument(document, { viewColumn: column, preserveFocus });
+  // The passage is selected with the cursor at its start (where reading begins, as the Problems view does).
+  editor.selection = new vscode.Selection(range.end, range.start);
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   return editor;
 }

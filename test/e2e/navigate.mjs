@@ -43,6 +43,17 @@ function paneRows(page, title) {
 /** Settings the picker wrote (the user settings file of the run). */
 const userSettings = runDir => JSON.parse(readFileSync(join(runDir, 'ud/User/settings.json'), 'utf8'));
 
+async function restoreBundledModel(page, runDir) {
+  await runPaletteCommand(page, 'Markov Lens: Select Model…');
+  const bundled = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Bundled model' }).first();
+  await bundled.waitFor({ timeout: 30_000 });
+  await bundled.click();
+  const user = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'User settings' }).first();
+  await user.waitFor({ timeout: 10_000 });
+  await user.click();
+  await waitUntil('the bundled model back in the user settings', () => !userSettings(runDir)['markovLens.modelPath'], 10_000);
+}
+
 export async function navigateScenarios({ page, step, shot, log, workspace, runDir, hubSnapshot, cli }) {
   const text = readFileSync(join(workspace, HOT_FILE), 'utf8');
   const reference = cli(HOT_FILE);
@@ -132,10 +143,12 @@ export async function navigateScenarios({ page, step, shot, log, workspace, runD
       log(`picked ${hubSnapshot}`);
     } finally {
       rmSync(broken, { recursive: true, force: true });
-      const settings = userSettings(runDir);
-      delete settings['markovLens.modelPath'];
-      writeFileSync(join(runDir, 'ud/User/settings.json'), JSON.stringify(settings, null, 2));
       await page.keyboard.press('Escape');
+      // Back to the bundled model through the picker itself: an edit of settings.json from outside
+      // reaches the extension late, and the steps after this one expect the bundled model.
+      await restoreBundledModel(page, runDir).catch(e => log(`could not restore the bundled model: ${e.message}`));
+      // The steps after these pick files in the Explorer: bring it back in place of the Markov Lens views.
+      await runPaletteCommand(page, 'View: Show Explorer').catch(e => log(`could not show the Explorer: ${e.message}`));
     }
   });
 }

@@ -55,6 +55,7 @@ export const navigateScenarios: Scenario[] = [
     assert.equal(editor.document.uri.toString(), uri.toString());
     assert.equal(editor.document.offsetAt(editor.selection.start), spot.start);
     assert.equal(editor.document.offsetAt(editor.selection.end), spot.end);
+    assert.equal(editor.document.offsetAt(editor.selection.active), spot.start, 'the cursor at the start of the passage');
   }],
 
   ['next / previous hot spot move the cursor to the tokens at or above bucket 6 of the scale on screen (the document\'s quantiles by default), wrapping', async () => {
