@@ -10,7 +10,7 @@ import { revealTokens } from './hotSpotValues';
 import { type HotSpotNode, HotSpotsView, REVEAL_HOT_SPOT } from './hotSpotsView';
 import { ModelCatalog, type ModelEntry } from './modelCatalog';
 import { pickModel } from './modelPicker';
-import { ModelsView, SELECT_MODEL, selectModel, type SettingScope } from './modelsView';
+import { ModelsView, SELECT_MODEL, selectModel } from './modelsView';
 import type { ResultsStore } from './results';
 import type { HeatScaleKind } from '../core/heatScale';
 
@@ -45,8 +45,11 @@ export function registerNavigation(context: vscode.ExtensionContext, store: Resu
       const result = store.get(uri);
       return result ? revealTokens(result, first, last, true) : undefined;
     }),
-    vscode.commands.registerCommand(SELECT_MODEL, (dir?: unknown, scope?: SettingScope) =>
-      selectModel(context.extensionPath, catalog, typeof dir === 'string' ? dir : undefined, scope)),
+    // Menus pass their own arguments (a resource, a webview's context): only a folder path and a
+    // scope name given by a caller are taken.
+    vscode.commands.registerCommand(SELECT_MODEL, (dir?: unknown, scope?: unknown) =>
+      selectModel(context.extensionPath, catalog, typeof dir === 'string' ? dir : undefined,
+        scope === 'user' || scope === 'workspace' ? scope : undefined)),
     vscode.commands.registerCommand('markovLens.refreshModels', () => models.refresh()),
   );
   return {

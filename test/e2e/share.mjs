@@ -150,8 +150,9 @@ export async function shareScenarios({ page, step, shot, log, workspace, runDir,
     await finishedHeatmap(page, 'Untitled-1', 120_000).catch(async () => finishedHeatmap(page, 'Untitled-2', 5_000));
     // The sample's editor covers the walkthrough: bring it back and read the step's tick.
     await runPaletteCommand(page, 'Markov Lens: Get Started');
-    await waitUntil('the first step marked done', async () => (await first.getAttribute('class', { timeout: 2_000 }))?.includes('complete')
-      || (await first.locator('.codicon-pass-filled').count()) > 0, 20_000);
+    // The workbench marks a done step with aria-checked and a 'complete' icon (its own icon id, not pass-filled).
+    await waitUntil('the first step marked done', async () => (await first.getAttribute('aria-checked', { timeout: 2_000 })) === 'true'
+      || (await first.locator('.codicon.complete').count()) > 0, 20_000);
     await shot('walkthrough-step-done');
   });
 

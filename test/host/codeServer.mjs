@@ -136,6 +136,8 @@ export async function launchBrowser(runDir) {
     executablePath: chromiumPath,
     headless: true,
     viewport: { width: 1400, height: 850 },
+    // Copy Summary writes the clipboard through the page (headless Chromium otherwise leaves it pending).
+    permissions: ['clipboard-read', 'clipboard-write'],
     env: runEnv(runDir),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
