@@ -76,11 +76,13 @@ export async function runPaletteCommand(page, title, shot) {
   for (let attempt = 1; ; attempt++) {
     await page.keyboard.press('F1');
     try {
-      await input.waitFor({ timeout: 4_000 });
+      await input.waitFor({ timeout: 10_000 });
       break;
     } catch (e) {
-      if (attempt >= 3) throw e;
+      if (attempt >= 2) throw e;
       await page.evaluate(() => { if (document.activeElement instanceof HTMLElement) document.activeElement.blur(); }).catch(() => undefined);
+      // A late palette is taken as it is: F1 again would close it.
+      if (await input.isVisible().catch(() => false)) break;
     }
   }
   await input.fill(`>${title}`);
