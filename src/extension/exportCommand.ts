@@ -43,7 +43,9 @@ export class Exporter {
 
   /** The document a command means: the one given, else the heatmap panel's, else the active editor's. */
   private documentOf(target: unknown): vscode.Uri | undefined {
-    if (target instanceof vscode.Uri) return target;
+    // A title-bar action passes its editor's resource: for the heatmap panel that is the webview's
+    // own URI (not a document), so a target is taken when it is an analysed or a text document.
+    if (target instanceof vscode.Uri && (this.store.get(target) || vscode.workspace.textDocuments.some(d => d.uri.toString() === target.toString()) || target.scheme === 'file')) return target;
     const editor = vscode.window.activeTextEditor?.document.uri;
     if (editor && this.store.get(editor)) return editor;
     return this.panel.currentUri ? vscode.Uri.parse(this.panel.currentUri) : editor;
