@@ -21,13 +21,24 @@ function cliCompare(repoRoot, file, model, against) {
 /** Picks `folder` through the model picker's Browse… and VS Code's simple folder dialog (a quick input with a path box and an OK button). */
 async function pickFolder(page, folder, shot) {
   const browse = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Browse…' }).first();
-  await browse.waitFor({ timeout: 15_000 });
-  await browse.click();
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 15_000 });
-  // The dialog fills in its starting folder asynchronously: typing before that lands in front of
-  // it. Wait for it, then type until the box holds exactly the wanted path.
-  await waitUntil('the folder dialog', async () => (await input.inputValue().catch(() => '')).startsWith('/'), 15_000);
+  await browse.waitFor({ timeout: 15_000 });
+  // The picker's list is still filling in (the Hugging Face cache and the workspace are read
+  // asynchronously), so a click can land on a row that moves: the list is filtered down to Browse…
+  // before it is clicked, once more if the folder dialog did not come (seen once in a clean-clone run).
+  for (let attempt = 1; ; attempt++) {
+    await input.fill('Browse');
+    await waitUntil('Browse… alone in the picker', async () => {
+      const rows = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+      return rows.length === 1 && rows[0].includes('Browse…');
+    }, 15_000);
+    await browse.click();
+    // The folder dialog fills in its starting folder asynchronously: typing before that lands in
+    // front of it. Wait for it, then type until the box holds exactly the wanted path.
+    const opened = await waitUntil('the folder dialog', async () => (await input.inputValue().catch(() => '')).startsWith('/'), 10_000).then(() => true, e => e);
+    if (opened === true) break;
+    if (attempt >= 2 || !(await browse.isVisible().catch(() => false))) throw opened;
+  }
   const wanted = folder.endsWith('/') ? folder : `${folder}/`;
   await waitUntil(`the folder dialog to hold ${wanted}`, async () => {
     await input.fill(wanted);
