@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { installVsix, repoRoot, startServer, stopServer, writeMachineSettings, writeUserSettings } from '../test/host/codeServer.mjs';
-import { SAMPLE_TEXT, testModelPath } from '../test/host/workspace.mjs';
+import { REPEAT_FILE, REPEAT_TEXT, SAMPLE_TEXT, testModelPath } from '../test/host/workspace.mjs';
 import { ensureNpmDeps } from './ensureDeps.mjs';
 
 const args = process.argv.slice(2);
@@ -36,6 +36,7 @@ for (const d of ['ud/User', 'ext', 'xdg/config', 'xdg/data', 'xdg/cache', 'tmp',
 const workspace = join(runDir, 'workspace');
 mkdirSync(workspace, { recursive: true });
 writeFileSync(join(workspace, 'sample.txt'), SAMPLE_TEXT);
+writeFileSync(join(workspace, REPEAT_FILE), REPEAT_TEXT);
 writeFileSync(join(workspace, 'README.md'), [
   '# Markov Lens sample workspace', '',
   'Right-click `sample.txt` in the Explorer (or inside an editor) and choose **Analyze File**,',
@@ -90,6 +91,12 @@ async function takeScreenshots(address) {
     await page.locator('.tab .label-name').filter({ hasText: /^sample\.txt$/ }).first().click();
     await editorHover(page, 'The quick brown fox', SAMPLE_TEXT.indexOf('quick') + 1);
     await page.screenshot({ path: join(out, 'hover.png') });
+    // A sentence that occurs twice: the bundled model pays much less for the repeat (issue 19).
+    await contextMenu(page, page.getByRole('treeitem', { name: REPEAT_FILE }).first(), 'Analyze File');
+    await finishedHeatmap(page, REPEAT_FILE);
+    await page.mouse.move(600, 500);
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(out, 'copying.png') });
     console.log(`Screenshots saved in ${out}`);
   } catch (e) {
     await browser.pages()[0]?.screenshot({ path: join(repoRoot, 'test-artifacts/start-failed.png') }).catch(() => undefined);

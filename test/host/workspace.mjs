@@ -14,6 +14,44 @@ export const SAMPLE_TEXT = [
   '',
 ].join('\n');
 
+/**
+ * A text in which one made-up sentence occurs twice (issue 19): a model that copies from its context
+ * pays much less for the second occurrence, so the README's screenshot shows it cooler.
+ */
+export const REPEAT_FILE = 'harbour.txt';
+export const REPEAT_SENTENCE = 'the ferry to Marrow Island leaves at seven, after the keeper has counted the gulls on the breakwater';
+export const REPEAT_TEXT = [
+  'Harbour notes',
+  '',
+  `Every weekday ${REPEAT_SENTENCE}.`,
+  'Nobody remembers who started the count. The keeper says it was her grandfather, who kept',
+  'a ledger of birds, tides and passengers in the same small hand, and who believed that a',
+  'harbour is understood only by someone who writes down the same things every day.',
+  '',
+  'Visitors find the routine strange at first. The ferry is often ready long before seven,',
+  'the engine running and the ropes already loose, and still it waits. Most of them learn',
+  'to bring a coffee and watch the water while the numbers are written down.',
+  '',
+  `Ask anyone on the quay and they will tell you: ${REPEAT_SENTENCE}.`,
+  '',
+].join('\n');
+
+/**
+ * Mean NLL of the tokens overlapping each occurrence of REPEAT_SENTENCE, the first token of each dropped
+ * (nothing announces the sentence), as the recipe's probe measures a phrase: [first, second].
+ */
+export function repeatCosts(spans, nlls) {
+  const starts = [REPEAT_TEXT.indexOf(REPEAT_SENTENCE), REPEAT_TEXT.lastIndexOf(REPEAT_SENTENCE)];
+  const offsets = [];
+  let at = 0;
+  for (const span of spans) { offsets.push([at, at + span.length]); at += span.length; }
+  return starts.map(start => {
+    const end = start + REPEAT_SENTENCE.length;
+    const inside = nlls.filter((_, i) => offsets[i][0] < end && offsets[i][1] > start).slice(1);
+    return inside.reduce((a, b) => a + b, 0) / inside.length;
+  });
+}
+
 /** The bundled model once it is trained, else the tiny GPT-2 fixture. */
 export function testModelPath() {
   if (process.env.MARKOV_LENS_TEST_MODEL) return process.env.MARKOV_LENS_TEST_MODEL;
