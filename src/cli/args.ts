@@ -27,6 +27,8 @@ export interface AnalyzeArgs {
   layers?: boolean;
   /** --range START:END (with --layers, text format): the tokens the layers view shows. */
   range?: { from: number; to?: number };
+  /** --threads N: ONNX Runtime's intra-op threads (undefined: by the model's size). */
+  threads?: number;
 }
 
 export interface CompareArgs {
@@ -43,6 +45,7 @@ export interface CompareArgs {
   windowMemoryMB?: number;
   maxBytes?: number;
   color?: boolean;
+  threads?: number;
 }
 
 export type CliArgs = AnalyzeArgs | CompareArgs | ScanArgs | MergeArgs | { command: 'help'; topic?: 'scan' | 'merge' } | { command: 'version' };
@@ -65,6 +68,8 @@ Options:
                      context (default ${DEFAULT_WINDOW_MEMORY_MB}; the cap is reported)
   --variant V        transformers.js layout: onnx/model_V.onnx (e.g. fp16, quantized)
   --max-bytes N      refuse inputs larger than N bytes (default ${DEFAULT_MAX_BYTES})
+  --threads N        ONNX Runtime intra-op threads (default: every core for models of 100 MB or
+                     more, half the cores for smaller ones, whose logits a second thread reduces)
   --geometry         add representation geometry (operator spectrum, alignment of hidden states,
                      information surplus; paper arXiv 2507.19247) and per-token geometry fields
   --kernel K         with --geometry: prototype | bhattacharyya | haochen (default prototype)
@@ -90,12 +95,12 @@ reference; --against is Q. One tokenizer: per token KL(P||Q), KL(Q||P), JS, TV, 
 Δp, top-1 agreement, and llama.cpp's KL-divergence statistics. Different tokenizers: NLLs of the
 segments cut where both tokenizations start a token, and bits per byte. Options: --model, --format,
 --top-k, --window, --stride, --window-memory (both models together), --variant (the base
-model's), --against-variant, --max-bytes, --color.
+model's), --against-variant, --max-bytes, --threads, --color.
 
 Exit codes: 0 ok, 2 bad input, 1 internal error.
 `;
 
-const VALUE_FLAGS = new Set(['--model', '--against', '--against-variant', '--format', '--top-k', '--window', '--stride', '--window-memory', '--variant', '--max-bytes', '--kernel', '--side', '--eigen', '--seed', '--deep-surplus', '--range']);
+const VALUE_FLAGS = new Set(['--model', '--against', '--against-variant', '--format', '--top-k', '--window', '--stride', '--window-memory', '--variant', '--max-bytes', '--kernel', '--side', '--eigen', '--seed', '--deep-surplus', '--range', '--threads']);
 const KERNELS: readonly KernelName[] = ['prototype', 'bhattacharyya', 'haochen'];
 const SIDES: readonly KernelSide[] = ['model', 'data'];
 
@@ -124,6 +129,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const format = values.get('--format') ?? 'text';
   if (format !== 'json' && format !== 'csv' && format !== 'text') throw usage(`--format: expected json, csv or text, got "${format}"`);
   const num = (flag: string): number | undefined => (values.has(flag) ? integer(flag, values.get(flag)!) : undefined);
+  const threads = num('--threads');
+  if (threads !== undefined && (threads < 1 || threads > 256)) throw usage(`--threads: expected 1 to 256, got ${threads}`);
   if (command === 'compare') {
     if (words || layers) throw usage(`${words ? '--words' : '--layers'}: not available with compare`);
     return compareArgs(positional[0], values, format, num, { geometry, contextAblation, color });
@@ -160,6 +167,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     ...(words ? { words } : {}),
     ...(layers ? { layers } : {}),
     ...(range ? { range } : {}),
+    ...(threads !== undefined ? { threads } : {}),
   };
 }
 
@@ -173,6 +181,7 @@ function compareArgs(file: string, values: Map<string, string>, format: OutputFo
     command: 'compare', file, model: values.get('--model'), against, format,
     topK: num('--top-k'), window: num('--window'), stride: num('--stride'), windowMemoryMB: num('--window-memory'),
     variant: values.get('--variant'), againstVariant: values.get('--against-variant'), maxBytes: num('--max-bytes'), color: flags.color,
+    ...(values.has('--threads') ? { threads: num('--threads') } : {}),
   };
 }
 

@@ -74,7 +74,7 @@ function baseModelDir(model: string | undefined): string {
 async function analyze(args: AnalyzeArgs, io: CliIo, engineOptions: OpenModelOptions): Promise<void> {
   const text = readDocument(args.file, args.maxBytes ?? DEFAULT_MAX_BYTES);
   const modelDir = baseModelDir(args.model);
-  const engine = await openModel(modelDir, { ...engineOptions, variant: args.variant });
+  const engine = await openModel(modelDir, { ...engineOptions, variant: args.variant, ...threadOption(args.threads) });
   try {
     // Progress on an interactive stderr only, so pipes and logs stay clean.
     const onProgress = io.stderr.isTTY ? (done: number, total: number) => io.stderr.write(`\rscoring ${done}/${total} tokens`) : undefined;
@@ -119,7 +119,7 @@ async function compare(args: CompareArgs, io: CliIo, engineOptions: OpenModelOpt
   const text = readDocument(args.file, args.maxBytes ?? DEFAULT_MAX_BYTES);
   const modelDir = baseModelDir(args.model);
   const pair = await openModelPair(modelDir, resolve(args.against), {
-    ...engineOptions, variant: args.variant, againstVariant: args.againstVariant,
+    ...engineOptions, variant: args.variant, againstVariant: args.againstVariant, ...threadOption(args.threads),
     labels: { model: `--model ${args.model ?? '(bundled)'}`, against: `--against ${args.against}` },
   });
   try {
@@ -149,6 +149,11 @@ async function topTexts(engine: LanguageModelEngine, lens: LayerLens): Promise<(
 }
 
 /** Runs the CLI and returns the exit code (never throws). */
+/** --threads N as the engine's option; without it the engine chooses by the model's size. */
+function threadOption(threads: number | undefined): { intraOpThreads?: number } {
+  return threads === undefined ? {} : { intraOpThreads: threads };
+}
+
 export async function main(argv: readonly string[], io: CliIo, engineOptions: OpenModelOptions = {}): Promise<number> {
   try {
     const args = parseArgs(argv);

@@ -35,12 +35,14 @@ export interface MarkovLensConfig {
   /** What the markovLens.geometry.* settings ask of geometry runs (deepSurplus, contextAblation). */
   geometry: GeometryOptions;
   executionProviders: string[];
+  /** ONNX Runtime intra-op threads; 0: the engine chooses by the model's size. */
+  threads: number;
   /** One line per setting that held a wrong type or an out-of-range number, and what is used instead. */
   settingProblems: string[];
 }
 
 /** Settings whose change means the loaded model must be reloaded. */
-export const MODEL_KEYS = ['modelPath', 'onnxVariant', 'executionProviders'] as const;
+export const MODEL_KEYS = ['modelPath', 'onnxVariant', 'executionProviders', 'threads'] as const;
 
 export function bundledModelPath(extensionPath: string): string {
   return path.join(extensionPath, 'models', 'default');
@@ -90,6 +92,7 @@ export function readConfig(extensionPath: string): MarkovLensConfig {
       contextAblation: booleanSetting('geometry.contextAblation', c.get<unknown>('geometry.contextAblation', false), GEOMETRY_DEFAULTS.contextAblation, settingProblems),
     },
     executionProviders: c.get<string[]>('executionProviders', ['cpu']).filter(s => typeof s === 'string' && s),
+    threads: whole('threads', 0, 0, 256),
     settingProblems,
   };
 }

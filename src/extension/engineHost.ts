@@ -89,7 +89,7 @@ export class EngineHost implements vscode.Disposable {
 
   /** The engine for these settings; loads (and replaces the previous one) when they or the files changed. */
   async get(config: MarkovLensConfig): Promise<LoadedEngine> {
-    const key = JSON.stringify([config.modelPath, config.onnxVariant, config.executionProviders, modelFolderStamp(config.modelPath)]);
+    const key = JSON.stringify([config.modelPath, config.onnxVariant, config.executionProviders, config.threads, modelFolderStamp(config.modelPath)]);
     // The idle clock stops while loading and analysing, so a slow load is never released midway.
     clearTimeout(this.idleTimer);
     if (this.current?.key !== key) {
@@ -112,7 +112,7 @@ export class EngineHost implements vscode.Disposable {
    * and providers are the current settings'; `get(config)` must have been called first or alongside.
    */
   async getAgainst(modelDir: string, config: MarkovLensConfig): Promise<LoadedEngine> {
-    const key = JSON.stringify([modelDir, config.onnxVariant, config.executionProviders, modelFolderStamp(modelDir)]);
+    const key = JSON.stringify([modelDir, config.onnxVariant, config.executionProviders, config.threads, modelFolderStamp(modelDir)]);
     clearTimeout(this.idleTimer);
     if (this.against?.key !== key) {
       const old = this.against;
@@ -128,10 +128,11 @@ export class EngineHost implements vscode.Disposable {
 
   private async load(config: MarkovLensConfig): Promise<LoadedEngine> {
     const started = performance.now();
-    this.log.info(`Loading model ${config.modelPath} (variant '${config.onnxVariant}', providers ${config.executionProviders.join(',')})`);
+    this.log.info(`Loading model ${config.modelPath} (variant '${config.onnxVariant}', providers ${config.executionProviders.join(',')}, threads ${config.threads > 0 ? config.threads : 'by model size'})`);
     const engine = await loadRemoteModel(this.supervisor.current().channel, config.modelPath, {
       variant: config.onnxVariant || undefined,
       executionProviders: config.executionProviders.length ? config.executionProviders : undefined,
+      intraOpThreads: config.threads > 0 ? config.threads : undefined,
     });
     const i = engine.info;
     this.log.info(`Model loaded in ${(performance.now() - started).toFixed(0)} ms: ${i.name} (${i.modelType}, ` +

@@ -13,7 +13,7 @@ export interface LoadOptions {
   variant?: string;
   /** ONNX Runtime execution providers, in order of preference. Default ['cpu']. */
   executionProviders?: string[];
-  /** Intra-op threads for ONNX Runtime; default about half the cores. */
+  /** Intra-op threads for ONNX Runtime; default by the model's size (onnx/threads.ts: every core for large models, half for small ones). */
   intraOpThreads?: number;
 }
 

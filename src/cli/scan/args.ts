@@ -15,6 +15,8 @@ export interface ScanArgs {
   shard?: Shard;
   /** Engine processes (undefined: the measured default, DEFAULT_JOBS). */
   jobs?: number;
+  /** --threads N: ONNX Runtime intra-op threads of each engine (undefined: the engine's choice). */
+  threads?: number;
   include: string[];
   exclude: string[];
   maxBytes: number;
@@ -51,6 +53,8 @@ Options:
   --format F         jsonl | csv | text (default jsonl; csv and text are ranked, worst first)
   --shard I/N        only the files whose path hash falls in shard I of N (0 <= I < N)
   --jobs N           engine processes (default: 1, measured best on a 2-core machine)
+  --threads N        ONNX Runtime intra-op threads per engine (default: with one engine, by the
+                     model's size as for analyze; with several, half the cores shared out)
   --include GLOB     only files matching GLOB (repeatable; a GLOB without / matches the file name)
   --exclude GLOB     skip files and folders matching GLOB (repeatable)
   --max-bytes N      skip files larger than N bytes (default ${DEFAULT_MAX_BYTES})
@@ -65,7 +69,7 @@ Exit codes: 0 ok (files that could not be scored have their lines), 2 bad input,
 130 interrupted (the output is valid up to its last complete line).
 `;
 
-const SCAN_VALUES = new Set(['--model', '--variant', '--output', '--format', '--shard', '--jobs', '--include', '--exclude', '--max-bytes', '--window', '--stride', '--window-memory', '--compact']);
+const SCAN_VALUES = new Set(['--model', '--variant', '--output', '--format', '--shard', '--jobs', '--threads', '--include', '--exclude', '--max-bytes', '--window', '--stride', '--window-memory', '--compact']);
 const MERGE_VALUES = new Set(['--output', '--format']);
 
 function format(value: string | undefined): ScanFormat {
@@ -87,6 +91,8 @@ export function parseScanArgs(argv: readonly string[]): ScanArgs | MergeArgs {
   if (positional.length === 0) throw usage('scan: no PATH given');
   const jobs = num('--jobs');
   if (jobs !== undefined && (jobs < 1 || jobs > 64)) throw usage(`--jobs: expected 1 to 64, got ${jobs}`);
+  const threads = num('--threads');
+  if (threads !== undefined && (threads < 1 || threads > 256)) throw usage(`--threads: expected 1 to 256, got ${threads}`);
   const output = last('--output');
   const words = switches.has('--words');
   if (words && output === undefined) throw usage('--words: needs --output FILE (the words go to its sibling .words.csv)');
@@ -103,6 +109,7 @@ export function parseScanArgs(argv: readonly string[]): ScanArgs | MergeArgs {
     format: fmt,
     shard: shard === undefined ? undefined : parseShard(shard),
     jobs,
+    ...(threads !== undefined ? { threads } : {}),
     include: values.get('--include') ?? [],
     exclude: values.get('--exclude') ?? [],
     maxBytes,

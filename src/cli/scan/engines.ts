@@ -10,9 +10,10 @@ export class EnginePool {
   private constructor(readonly engines: LanguageModelEngine[], private readonly open: () => Promise<LanguageModelEngine>) {}
 
   static async start(modelDir: string, jobs: number, options: OpenModelOptions): Promise<EnginePool> {
-    // Half the cores for inference (the engine's reduction thread takes the other half), split
-    // between the engines. Results do not depend on the thread count (checked in the scan tests).
-    const intraOpThreads = options.intraOpThreads ?? Math.max(1, Math.floor(availableParallelism() / 2 / jobs));
+    // One engine chooses its threads by the model's size (model/onnx/threads.ts); several share half
+    // the cores (each engine's reduction thread takes the other half). Results do not depend on the
+    // thread count (checked in the scan tests).
+    const intraOpThreads = options.intraOpThreads ?? (jobs === 1 ? undefined : Math.max(1, Math.floor(availableParallelism() / 2 / jobs)));
     const open = (): Promise<LanguageModelEngine> => openModel(modelDir, { ...options, intraOpThreads, process: true });
     const started = await Promise.allSettled(Array.from({ length: jobs }, open));
     const engines = started.flatMap(s => (s.status === 'fulfilled' ? [s.value] : []));

@@ -69,7 +69,7 @@ export async function runScan(args: ScanArgs, io: ScanIo, modelDir: string, engi
   for (const f of walkFiles(root, args.paths, { include: args.include, exclude: args.exclude, skip: new Set([output, words].filter((p): p is string => !!p)) })) {
     if (inShard(f.path, args.shard)) files.push(f);
   }
-  const pool = await EnginePool.start(modelDir, Math.min(args.jobs ?? DEFAULT_JOBS, Math.max(1, files.length)), { ...engineOptions, variant: args.variant });
+  const pool = await EnginePool.start(modelDir, Math.min(args.jobs ?? DEFAULT_JOBS, Math.max(1, files.length)), { ...engineOptions, variant: args.variant, ...(args.threads !== undefined ? { intraOpThreads: args.threads } : {}) });
   // The window and stride the engine resolves for these options (an empty text scores nothing): what
   // a line made now would say, so that resume compares like with like. Bad settings fail here, once.
   let model: ScanModel;

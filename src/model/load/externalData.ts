@@ -7,9 +7,10 @@
 import { InputError, isInputError } from '../../core/errors';
 import { checkExternalDataFiles } from '../onnx/graph/externalData';
 
-export function checkExternalData(onnxPath: string): void {
+/** Returns the bytes of the external data files (0 when the weights are inside the graph file). */
+export function checkExternalData(onnxPath: string): number {
   try {
-    checkExternalDataFiles(onnxPath);
+    return checkExternalDataFiles(onnxPath).reduce((sum, f) => sum + f.size, 0);
   } catch (e) {
     // Fail closed: a graph whose external-data references cannot be listed is never handed to ORT
     // (it could name files outside the folder that the scanner did not get to see).

@@ -4,6 +4,7 @@
  * self-test and the tokenizer-vs-logits width check. Everything a user can get wrong ends as a
  * one-line InputError naming the file.
  */
+import { statSync } from 'node:fs';
 import type { ModelInfo } from '../../core/analysis';
 import { InputError } from '../../core/errors';
 import type { LoadOptions } from '../api';
@@ -18,6 +19,7 @@ import { checkExternalData } from './externalData';
 import { modelName, resolveModelFiles, type ModelFiles } from './folder';
 import { openModelGraph, type ModelGraph } from './graph';
 import { graphError, sessionOptions } from '../onnx/session';
+import { automaticIntraOpThreads } from '../onnx/threads';
 import { loadDocumentTokenizer } from './tokenizerSource';
 
 /** Heuristic context length when config.json names none (most small causal LMs have at least this). */
@@ -47,11 +49,12 @@ export async function disposeModel(model: LoadedModel): Promise<void> {
   await releaseSession(model.session);
 }
 
-export async function loadModel(modelDir: string, options: LoadOptions): Promise<LoadedModel> {
-  const files = resolveModelFiles(modelDir, options.variant);
+export async function loadModel(modelDir: string, requested: LoadOptions): Promise<LoadedModel> {
+  const files = resolveModelFiles(modelDir, requested.variant);
   const config = readModelConfig(files.dir);
   const tokenizer = loadDocumentTokenizer(files, config);
-  checkExternalData(files.onnxPath);
+  const weightBytes = statSync(files.onnxPath).size + checkExternalData(files.onnxPath);
+  const options: LoadOptions = { ...requested, intraOpThreads: requested.intraOpThreads ?? automaticIntraOpThreads(weightBytes) };
   const { session, graph } = await openModelGraph(files.onnxPath, options, config.layers);
   try {
     const signature = detectSignature(graph.withoutExtraOutputs(session), files.onnxPath, { kvHeads: config.kvHeads, headDim: config.headDim });

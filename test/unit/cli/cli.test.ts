@@ -155,6 +155,16 @@ test('bad settings: window over the context, stride over the window, geometry op
   await expectBad(['analyze', input, '--model', gpt2, '--geometry', '--side', 'data', '--kernel', 'haochen'], '--side', /only the prototype kernel/);
   await expectBad(['analyze', input, '--bogus'], '--bogus', /unknown option/);
   await expectBad(['analyze', input, '--format', 'xml'], '--format', /json, csv or text/);
+  await expectBad(['analyze', input, '--model', gpt2, '--threads', '0'], '--threads', /1 to 256/);
+  await expectBad(['scan', input, '--model', gpt2, '--threads', 'many'], '--threads', /integer|number/);
+});
+
+test('--threads sets ONNX Runtime\'s intra-op threads; the numbers are the same', async () => {
+  const input = file('threads.txt', 'The same text, scored with one thread and with two.');
+  const [one, two] = await Promise.all(['1', '2'].map(n => cli('analyze', input, '--model', gpt2, '--format', 'json', '--threads', n)));
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(two.code, 0, two.stderr);
+  assert.deepEqual(JSON.parse(two.stdout).tokens, JSON.parse(one.stdout).tokens);
 });
 
 test('a truncated external data file is refused before ORT sees it', async () => {

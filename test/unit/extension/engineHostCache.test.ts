@@ -28,7 +28,7 @@ function recordingLog(): { log: vscode.LogOutputChannel; loads(): number; lines:
 function configFor(modelPath: string): MarkovLensConfig {
   return {
     modelPath, workspaceModelPathIgnored: false, onnxVariant: '', topK: 5, window: 0, stride: 0,
-    heatmapMetric: 'nll', heatmapScale: 'quantile', decorations: true, maxFileSizeKB: 1024, windowMemoryMB: 2048, geometry: { deepSurplus: 0, contextAblation: false }, executionProviders: [], settingProblems: [],
+    heatmapMetric: 'nll', heatmapScale: 'quantile', decorations: true, maxFileSizeKB: 1024, windowMemoryMB: 2048, geometry: { deepSurplus: 0, contextAblation: false }, executionProviders: [], threads: 0, settingProblems: [],
   } as MarkovLensConfig;
 }
 
@@ -45,6 +45,21 @@ test('analyses that start together share one load, and the model stays warm acro
     const again = await host.get(config);
     assert.equal(again.engine, a.engine, 'same engine for the next document');
     assert.equal(loads(), 1);
+  } finally {
+    host.dispose();
+  }
+});
+
+test('a change of the threads setting reloads the model', async () => {
+  const { log, loads, lines } = recordingLog();
+  const host = new EngineHost(log, 0);
+  try {
+    const automatic = await host.get(configFor(fixture));
+    const two = await host.get({ ...configFor(fixture), threads: 2 });
+    assert.equal(loads(), 2);
+    assert.notEqual(two.engine, automatic.engine);
+    assert.ok(lines.some(l => l.startsWith('Loading model') && l.includes('threads by model size')), lines.join('\n'));
+    assert.ok(lines.some(l => l.startsWith('Loading model') && l.includes('threads 2')), lines.join('\n'));
   } finally {
     host.dispose();
   }
