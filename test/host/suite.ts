@@ -138,6 +138,23 @@ const tests: Array<[string, () => Promise<void>]> = [
     assert.equal(outcome, undefined);
     assert.equal((await api()).result(uri), undefined);
   }],
+  ['the threads setting (issue 15): 0 by default; another value reloads the model, the numbers and their freshness stay', async () => {
+    const config = vscode.workspace.getConfiguration('markovLens');
+    assert.equal(config.inspect<number>('threads')?.defaultValue, 0, 'contributed, 0 = by model size');
+    const uri = workspaceFile('sample.txt');
+    const a = await api();
+    await vscode.commands.executeCommand<AnalyzeOutcome>('markovLens.analyzeFile', uri);
+    const before = a.result(uri)!.tokens.map(t => [t.nll, t.entropy]);
+    await config.update('threads', 2, vscode.ConfigurationTarget.Global);
+    try {
+      await new Promise(resolve => setTimeout(resolve, 300)); // the settings listener runs
+      assert.deepEqual(a.result(uri)!.outdated, [], 'threads change no number: the result is not marked outdated');
+      await vscode.commands.executeCommand<AnalyzeOutcome>('markovLens.analyzeFile', uri);
+      assert.deepEqual(a.result(uri)!.tokens.map(t => [t.nll, t.entropy]), before, 'the same numbers with 2 threads');
+    } finally {
+      await config.update('threads', undefined, vscode.ConfigurationTarget.Global);
+    }
+  }],
 ];
 
 export async function run(): Promise<void> {
