@@ -63,7 +63,8 @@ def log_to(path: str):
     return log
 
 
-def build(out_dir: str, cache: str, steps: int, note: str = "", from_stream: bool = False) -> None:
+def build(out_dir: str, cache: str, steps: int, note: str = "", from_stream: bool = False,
+          workers: int = 1) -> None:
     import train
 
     os.makedirs(cache, exist_ok=True)
@@ -72,7 +73,8 @@ def build(out_dir: str, cache: str, steps: int, note: str = "", from_stream: boo
     if from_stream:
         with open(os.path.join(cache, "prep.json")) as f:
             stats = json.load(f)
-        stats.update({"arch": ARCH, "threads": torch.get_num_threads(), "machine_note": note})
+        stats.update({"arch": ARCH, "threads": torch.get_num_threads() if workers == 1 else 1,
+                      "machine_note": note})
         t0 -= stats["timings"]["corpus_s"] + stats["timings"]["tokenizer_s"]
     else:
         stats = prepare(cache, note, log)
@@ -82,7 +84,8 @@ def build(out_dir: str, cache: str, steps: int, note: str = "", from_stream: boo
     schedule = train.Schedule(steps=steps)
     stats["schedule"] = schedule.__dict__
     stats["training"] = train.train(stream_path, model_config(), schedule, SEED, checkpoint,
-                                    log=log)
+                                    log=log, workers=workers,
+                                    log_file=os.path.join(cache, "build.log"))
     stats["timings"]["training_s"] = time.time() - t2
     with open(os.path.join(cache, "build.json"), "w") as f:
         json.dump(stats, f, indent=1)
@@ -320,6 +323,9 @@ def main() -> None:
                         help="training steps of 2048 tokens (default: the recipe's)")
     parser.add_argument("--threads", type=int, default=2,
                         help="PyTorch threads (2 on this machine; 1 each for two builds side by side)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="training processes of one thread each that share every batch (2 on this "
+                             "machine trains about 1.4x as fast as one process; deterministic per count)")
     parser.add_argument("--note", default="", help="said after the thread count in README.md")
     parser.add_argument("--random-init", metavar="OUT_DIR",
                         help="write an untrained model of the same architecture and tokenizer")
@@ -338,7 +344,7 @@ def main() -> None:
         finish(args.out, args.cache, stats, log_to(os.path.join(args.cache, "build.log")),
                started=time.time() - sum(stats["timings"].values()))
     else:
-        build(args.out, args.cache, args.train_steps, args.note, args.from_stream)
+        build(args.out, args.cache, args.train_steps, args.note, args.from_stream, args.workers)
 
 
 if __name__ == "__main__":

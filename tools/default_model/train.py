@@ -13,6 +13,7 @@ twice. AdamW, weight tying (in the model), gradient clipping. The steps taken ar
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import os
 import sys
@@ -141,7 +142,69 @@ def phase_readers(stream: np.ndarray, schedule: Schedule, seed: int) -> list[Chu
 
 
 def train(stream_path: str, config: Gpt2Config, schedule: Schedule, seed: int, out_path: str,
-          log=print) -> dict:
+          log=print, workers: int = 1, log_file: str | None = None) -> dict:
+    """Trains and saves the model; returns the run's statistics. workers > 1: that many processes of
+    one thread each split every batch's rows and average their gradients (gloo all-reduce) before
+    the same optimiser step: the same data and schedule, deterministic for a given worker count,
+    but not bit-identical to one worker (the gradient sums round differently). On this 2-core
+    machine two one-thread processes took 39 + 38 steps a minute where one took 54 alone."""
+    if workers <= 1:
+        return _train(0, 1, stream_path, config, schedule, seed, out_path, log)
+    import socket
+    import torch.multiprocessing as mp
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log(f"training with {workers} worker processes of one thread each")
+    mp.spawn(_worker, args=(workers, port, stream_path, config, schedule, seed, out_path, log_file),
+             nprocs=workers, join=True)
+    with open(out_path + ".stats.json", encoding="utf-8") as f:
+        stats = json.load(f)
+    os.remove(out_path + ".stats.json")
+    return {**stats, "workers": workers}
+
+
+def _worker(rank: int, world: int, port: int, stream_path: str, config, schedule: Schedule, seed: int,
+            out_path: str, log_file: str | None) -> None:
+    import torch.distributed as dist
+    torch.set_num_threads(1)
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
+
+    def log(message: str) -> None:
+        line = f"[{time.strftime('%H:%M:%S')}] {message}"
+        print(line, flush=True)
+        if log_file:
+            with open(log_file, "a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+    stats = _train(rank, world, stream_path, config, schedule, seed, out_path,
+                   log if rank == 0 else (lambda _m: None))
+    if rank == 0:
+        with open(out_path + ".stats.json", "w", encoding="utf-8") as f:
+            json.dump(stats, f)
+    dist.destroy_process_group()
+
+
+def _all_mean(values: torch.Tensor, world: int) -> torch.Tensor:
+    """values averaged over the worker processes (in place; one worker: unchanged)."""
+    if world > 1:
+        import torch.distributed as dist
+        dist.all_reduce(values)
+        values /= world
+    return values
+
+
+def _average_gradients(model: torch.nn.Module, world: int) -> None:
+    """Every worker's gradients replaced by their mean, through one flat all-reduce."""
+    grads = [p.grad for p in model.parameters() if p.grad is not None]
+    flat = _all_mean(torch.cat([g.reshape(-1) for g in grads]), world)
+    offset = 0
+    for g in grads:
+        g.copy_(flat[offset:offset + g.numel()].view_as(g))
+        offset += g.numel()
+
+
+def _train(rank: int, world: int, stream_path: str, config, schedule: Schedule, seed: int,
+           out_path: str, log) -> dict:
     stream = np.fromfile(stream_path, dtype=np.uint16)
     readers = phase_readers(stream, schedule, seed)
     phase_steps = [0] * len(schedule.phases)
@@ -159,7 +222,8 @@ def train(stream_path: str, config: Gpt2Config, schedule: Schedule, seed: int, o
         rows = readers[phase].take(schedule.phases[phase][2])
         if schedule.repeat_share > 0:
             rows = add_repeats(rows, schedule, np.random.default_rng([seed, 7, step]))
-        batch = torch.from_numpy(rows)
+        tokens_seen += rows.shape[0] * (rows.shape[1] - 1)
+        batch = torch.from_numpy(rows[rank::world])  # every worker its share of the same rows
         phase_steps[phase] += 1
         lr = schedule.lr(step, fraction)
         for group in optimizer.param_groups:
@@ -169,11 +233,11 @@ def train(stream_path: str, config: Gpt2Config, schedule: Schedule, seed: int, o
             logits.reshape(-1, config.vocab_size), batch[:, 1:].reshape(-1))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        _average_gradients(model, world)
         torch.nn.utils.clip_grad_norm_(model.parameters(), schedule.clip)
         optimizer.step()
         step += 1
-        tokens_seen += batch.shape[0] * (batch.shape[1] - 1)
-        value = loss.item()
+        value = _all_mean(loss.detach().clone(), world).item()
         smoothed = value if smoothed is None else 0.95 * smoothed + 0.05 * value
         if step % 25 == 0:
             elapsed = time.time() - start
@@ -182,11 +246,14 @@ def train(stream_path: str, config: Gpt2Config, schedule: Schedule, seed: int, o
             history.append({"step": step, "loss": round(smoothed, 4),
                             "minutes": round(elapsed / 60, 2),
                             "cpu_minutes": round((time.process_time() - cpu_start) / 60, 2)})
-        if step % 200 == 0:
+        if step % 200 == 0 and rank == 0:
             torch.save({"config": dataclasses.asdict(config), "state": model.state_dict(),
                         "step": step}, out_path + ".partial")
     seconds = time.time() - start
-    cpu_seconds = time.process_time() - cpu_start  # all threads: what the steps cost on any load
+    # All threads of all workers: what the steps cost on any load.
+    cpu_seconds = _all_mean(torch.tensor([time.process_time() - cpu_start], dtype=torch.float64), world).item() * world
+    if rank != 0:
+        return {}
     torch.save({"config": dataclasses.asdict(config), "state": model.state_dict(),
                 "step": step}, out_path)
     if os.path.exists(out_path + ".partial"):
