@@ -133,7 +133,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (threads !== undefined && (threads < 1 || threads > 256)) throw usage(`--threads: expected 1 to 256, got ${threads}`);
   if (command === 'compare') {
     if (words || layers) throw usage(`${words ? '--words' : '--layers'}: not available with compare`);
-    return compareArgs(positional[0], values, format, num, { geometry, contextAblation, color });
+    return compareArgs(positional[0], values, format, num, { geometry, contextAblation, color, threads });
     if (values.has('--range')) throw usage('--range: only meaningful with --layers --format text');
   }
   for (const flag of ['--against', '--against-variant']) if (values.has(flag)) throw usage(`${flag}: only meaningful with compare`);
@@ -172,7 +172,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 }
 
 function compareArgs(file: string, values: Map<string, string>, format: OutputFormat, num: (flag: string) => number | undefined,
-  flags: { geometry: boolean; contextAblation: boolean; color: boolean | undefined }): CompareArgs {
+  flags: { geometry: boolean; contextAblation: boolean; color: boolean | undefined; threads: number | undefined }): CompareArgs {
   const against = values.get('--against');
   if (against === undefined) throw usage('compare: --against DIR (the model to compare with) is required');
   const geometryFlag = flags.geometry ? '--geometry' : flags.contextAblation ? '--context-ablation' : ['--kernel', '--side', '--eigen', '--seed', '--deep-surplus'].find(f => values.has(f));
@@ -181,7 +181,7 @@ function compareArgs(file: string, values: Map<string, string>, format: OutputFo
     command: 'compare', file, model: values.get('--model'), against, format,
     topK: num('--top-k'), window: num('--window'), stride: num('--stride'), windowMemoryMB: num('--window-memory'),
     variant: values.get('--variant'), againstVariant: values.get('--against-variant'), maxBytes: num('--max-bytes'), color: flags.color,
-    ...(values.has('--threads') ? { threads: num('--threads') } : {}),
+    ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
   };
 }
 

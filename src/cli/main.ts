@@ -148,12 +148,12 @@ async function topTexts(engine: LanguageModelEngine, lens: LayerLens): Promise<(
   return id => byId.get(id) ?? `#${id}`;
 }
 
-/** Runs the CLI and returns the exit code (never throws). */
 /** --threads N as the engine's option; without it the engine chooses by the model's size. */
 function threadOption(threads: number | undefined): { intraOpThreads?: number } {
   return threads === undefined ? {} : { intraOpThreads: threads };
 }
 
+/** Runs the CLI and returns the exit code (never throws). */
 export async function main(argv: readonly string[], io: CliIo, engineOptions: OpenModelOptions = {}): Promise<number> {
   try {
     const args = parseArgs(argv);
