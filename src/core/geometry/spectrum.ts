@@ -8,7 +8,7 @@ import { orthonormalizeColumns } from './dense';
 import { CentredFactor, SparseFactor } from './factor';
 import { symmetricEigen, symmetricEigenTop } from './eigen';
 import { lanczosTop } from './lanczos';
-import { gemm, gram, Linalg, runLinalg } from './products';
+import { gemm, gram, Linalg } from './products';
 import { RandomFn, fillGaussian } from './random';
 
 export interface EigenOptions {
@@ -154,9 +154,10 @@ function gramProductThroughFactor(cf: CentredFactor): ((x: Float64Array, out: Fl
   const f = cf.factor;
   if (!(f instanceof SparseFactor) || 2 * f.nonzeros >= cf.cols * cf.cols) return null;
   const T = cf.rows;
+  const scratch = new Float64Array(T);
   return (x, out) => {
     // A sparse factor's products are its own loops (no GEMM is asked for), so they run here.
-    out.set(runLinalg(f.tmul(runLinalg(f.mul(x, 1)), 1)));
+    f.gramVector(x, out, scratch);
     let mx = 0;
     for (let j = 0; j < cf.cols; j++) mx += cf.mean[j] * x[j];
     for (let j = 0; j < cf.cols; j++) out[j] = (out[j] - T * cf.mean[j] * mx) / T;
