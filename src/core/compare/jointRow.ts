@@ -2,7 +2,7 @@
  * The divergences between two models' next-token distributions at one position, from the two
  * logits rows while they are in hand (each already reduced by its own RowReducer with
  * `keepProbabilities`, so e^(z − shift) and Σ are known). Exact arithmetic on the rows (float64,
- * exp to 3e-10 relative), over the ids both rows have: when the logits have different widths (a
+ * exp to 1e-13 relative), over the ids both rows have: when the logits have different widths (a
  * padded vocabulary) both distributions are restricted to the shared ids and renormalised, and the
  * mass each model put outside them is returned; with equal widths nothing is renormalised and the
  * values are the full-vocabulary ones.

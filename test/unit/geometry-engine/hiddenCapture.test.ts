@@ -71,7 +71,7 @@ test('the reduction extras give π̄ and log p(x_{t+2}) of float64 softmaxes; a 
   const expected = new Float64Array(V);
   for (const p of [0, 2, 3, 4, 5]) softmax64(p).forEach((x, i) => { expected[i] += x; });
   assert.equal(capture.finiteRows, 5);
-  // p comes from the metrics' own sums (exp to 3e-10 relative).
+  // p comes from the metrics' own sums (exp to 1e-13 relative).
   assertClose(capture.meanDistribution(), Array.from(expected, x => x / 5), 1e-9, 'π̄');
   const c1 = Array.from({ length: 6 }, (_, t) => (t === 5 || t === 1 ? NaN : Math.log(softmax64(t)[ids[t + 2]])));
   assertClose(capture.afterNextLogProb, c1, 1e-9, 'log p(x_{t+2})');
