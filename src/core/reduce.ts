@@ -147,7 +147,7 @@ export class RowReducer {
     const exps = this.exps;
     for (let i = 0; i < width; i++) {
       const z = row[offset + i];
-      if (z > zTarget) larger++;
+      larger += +(z > zTarget); // branch-free: a target of middling rank makes this unpredictable
       if (z > max) max = z;
       if (z > heapMin && i >= k) {
         siftDown(heapVals, heapIds, k, z, i);

@@ -1,15 +1,19 @@
 /**
  * The boundary between the engine and its reduction thread: one chunk's logits rows
- * (targets.length x width) sit in shared slot `slot`; the slot's buffer is sent once, when it is
- * (re)allocated. The metrics come back with their buffers moved, not copied.
+ * (targets.length x width) sit in shared slot `slot`, whose buffer is sent once, when it is
+ * (re)allocated, or come moved with the message (ONNX Runtime's own buffer, when no one reads it
+ * after). The metrics come back with their buffers moved, not copied.
  */
 import type { JointChunkMetrics } from '../core/compare/jointChunk';
 import type { LayerChunkMetrics } from '../core/lens/reduceLayers';
 import type { ChunkMetrics } from '../core/reduceChunk';
 
 export interface ReduceChunkParams {
+  /** The shared slot holding the rows (−1 when they are `moved`). */
   slot: number;
   shared?: Float32Array;
+  /** The rows themselves, their buffer moved with the message. */
+  moved?: Float32Array;
   width: number;
   targets: Int32Array;
   k: number;

@@ -90,7 +90,8 @@ export async function analyzeText(model: LoadedModel, params: AnalyzeParams, sin
 
   const reduction = watchers.reduction ?? new TokenReduction(model.reducer, topK, watchers.reductionExtras);
   const observers = watchers.observers ?? [];
-  const scorer = new WindowScorer(model.session, model.signature, chunk, [reduction, ...observers]);
+  // The reduction observes last, so it may move ORT's logits buffer to its thread (WindowRun.movable).
+  const scorer = new WindowScorer(model.session, model.signature, chunk, [...observers, reduction]);
   const windows = planWindows(n + 1, settings.window, settings.stride);
   for (const o of observers) o.begin?.({ ids, documentTokens: n, windows, window: settings.window, stride: settings.stride });
   const texts = new Map<number, string>();

@@ -24,6 +24,12 @@ export interface WindowRun {
   ids: Int32Array;
   /** Float32 logits of the run, (to - from) × width; may be reused by the next run: copy what you keep. */
   logits: Float32Array;
+  /**
+   * True for the last observer of a run whose logits are ONNX Runtime's own buffer for this run
+   * (not a reused float16 scratch): it may move the buffer to another thread instead of copying it,
+   * since no one reads the logits after it. Absent: false.
+   */
+  movable?: boolean;
   width: number;
   /** Every output the run fetched: the cache (present.*) and the extra outputs observers asked for. */
   outputs: TensorMap;

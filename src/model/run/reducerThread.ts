@@ -24,7 +24,7 @@ export function serveReductions(port: MessagePort): void {
     .handle('reduce', m => {
       if (m.shared) slots[m.slot] = m.shared;
       if (!reducer || reducer.k !== m.k) reducer = new RowReducer(m.k);
-      const metrics = reduceChunk(reducer, slots[m.slot], m.width, m.targets, m.afterNext);
+      const metrics = reduceChunk(reducer, m.moved ?? slots[m.slot], m.width, m.targets, m.afterNext);
       return withTransfer(metrics, buffersOf(metrics));
     })
     .handle('reduceJoint', m => {

@@ -17,9 +17,10 @@ export interface ChunkReducer {
   /**
    * Reduces rows x width logits (rows = targets.length) keeping top-k. Resolves once the chunk is
    * accepted (backpressure); `result` resolves with its metrics. The logits may be reused after.
-   * `afterNext`: geometry's extras (reduceChunk), per row the id after the target.
+   * `afterNext`: geometry's extras (reduceChunk), per row the id after the target. With `move`, the
+   * logits' buffer may be handed over (moved to the thread, not copied): the caller must not touch it after.
    */
-  submit(logits: Float32Array, width: number, targets: Int32Array, k: number, afterNext?: Int32Array): Promise<{ result: Promise<ChunkMetrics> }>;
+  submit(logits: Float32Array, width: number, targets: Int32Array, k: number, afterNext?: Int32Array, move?: boolean): Promise<{ result: Promise<ChunkMetrics> }>;
   /**
    * A comparison's chunk: rows x widthBase logits of the base model and rows x widthOther of the
    * other at the same positions, reduced together (core/compare/jointChunk.ts). Same backpressure.
@@ -39,6 +40,7 @@ export class InlineReducer implements ChunkReducer {
   private otherReducer: RowReducer | undefined;
   private lensReducer: LayerChunkReducer | undefined;
   async submit(logits: Float32Array, width: number, targets: Int32Array, k: number, afterNext?: Int32Array): Promise<{ result: Promise<ChunkMetrics> }> {
+    // Reduced here and now: nothing to move.
     if (this.reducer?.k !== k) this.reducer = new RowReducer(k);
     return { result: Promise.resolve(reduceChunk(this.reducer, logits, width, targets, afterNext)) };
   }
@@ -59,15 +61,23 @@ const SLOTS = 2;
 
 export class ThreadReducer implements ChunkReducer {
   private seq = 0;
-  private readonly lensInFlight = new Set<Promise<void>>();
+  /** Requests whose logits were moved with the message (no slot): at most SLOTS of them in flight. */
+  private readonly movedInFlight = new Set<Promise<void>>();
   private readonly slots: Array<{ shared: Float32Array | undefined; busy: Promise<unknown> | undefined; sent: boolean }> = [];
 
   constructor(private readonly thread: EngineThread<ReducerThreadMethods>) {
     for (let i = 0; i < SLOTS; i++) this.slots.push({ shared: undefined, busy: undefined, sent: false });
   }
 
-  async submit(logits: Float32Array, width: number, targets: Int32Array, k: number, afterNext?: Int32Array): Promise<{ result: Promise<ChunkMetrics> }> {
+  async submit(logits: Float32Array, width: number, targets: Int32Array, k: number, afterNext?: Int32Array, move = false): Promise<{ result: Promise<ChunkMetrics> }> {
     const length = targets.length * width;
+    if (move && logits.buffer instanceof ArrayBuffer) {
+      // ORT's buffer for this run, read by no one after: moving it saves a copy of every chunk (a
+      // memcpy of rows × V floats) and the traffic through the shared slot.
+      const rows = logits.subarray(0, length);
+      return this.sendMoved(() =>
+        this.thread.channel.request('reduce', { slot: -1, moved: rows, width, targets, k, ...(afterNext ? { afterNext } : {}) }, { transfer: [rows.buffer as ArrayBuffer] }));
+    }
     return this.send(length, shared => shared.set(logits.subarray(0, length)), (slot, shared) =>
       this.thread.channel.request('reduce', { slot, shared, width, targets, k, ...(afterNext ? { afterNext } : {}) }));
   }
@@ -109,16 +119,22 @@ export class ThreadReducer implements ChunkReducer {
    * instead of being copied into a slot (a copy would cost a tenth of the decoder's run).
    */
   async submitLayers(logits: Float32Array, layers: number, width: number, targets: Int32Array, k: number): Promise<{ result: Promise<LayerChunkMetrics> }> {
-    while (this.lensInFlight.size >= SLOTS) await Promise.race(this.lensInFlight);
-    const closed = this.thread.channel.closed;
-    if (closed) throw closed;
     const length = layers * targets.length * width;
     const whole = logits.byteOffset === 0 && logits.length === length && logits.buffer instanceof ArrayBuffer;
     const moved = whole ? logits : logits.slice(0, length);
-    const result = this.thread.channel.request('reduceLayers', { logits: moved, layers, width, targets, k }, { transfer: [moved.buffer as ArrayBuffer] });
+    return this.sendMoved(() =>
+      this.thread.channel.request('reduceLayers', { logits: moved, layers, width, targets, k }, { transfer: [moved.buffer as ArrayBuffer] }));
+  }
+
+  /** Waits until fewer than SLOTS moved requests are in flight (backpressure), then sends one. */
+  private async sendMoved<R>(request: () => Promise<R>): Promise<{ result: Promise<R> }> {
+    while (this.movedInFlight.size >= SLOTS) await Promise.race(this.movedInFlight);
+    const closed = this.thread.channel.closed;
+    if (closed) throw closed;
+    const result = request();
     const settled = result.then(() => undefined, () => undefined);
-    this.lensInFlight.add(settled);
-    void settled.then(() => this.lensInFlight.delete(settled));
+    this.movedInFlight.add(settled);
+    void settled.then(() => this.movedInFlight.delete(settled));
     return { result };
   }
 

@@ -57,9 +57,10 @@ export class WindowScorer implements SessionRunner {
 
   /**
    * Runs one forward step over ids[from, to) on the current cache; returns float32 logits [n, V]
-   * (a buffer the next step may reuse) and every fetched output.
+   * (a buffer the next step may reuse, unless `fresh`: ONNX Runtime's own buffer for this step) and
+   * every fetched output.
    */
-  async step(ids: Int32Array, from: number, to: number): Promise<{ logits: Float32Array; width: number; outputs: TensorMap }> {
+  async step(ids: Int32Array, from: number, to: number): Promise<{ logits: Float32Array; width: number; outputs: TensorMap; fresh: boolean }> {
     const outputs = await this.run(this.cache.feeds(ids, from, to), this.fetches);
     const tensor = outputs[this.signature.logitsName] as Tensor;
     const n = to - from;
@@ -72,9 +73,9 @@ export class WindowScorer implements SessionRunner {
     this.cache.advance(outputs);
     if (this.signature.logitsType === 'float16') {
       this.scratch = toFloat32(tensor.data, this.scratch);
-      return { logits: this.scratch, width, outputs };
+      return { logits: this.scratch, width, outputs, fresh: false };
     }
-    return { logits: tensor.data as Float32Array, width, outputs };
+    return { logits: tensor.data as Float32Array, width, outputs, fresh: true };
   }
 
   /**
@@ -97,8 +98,11 @@ export class WindowScorer implements SessionRunner {
     const chunk = this.signature.past.length > 0 ? this.chunk : w.end - w.start;
     for (let from = feedFrom; from < w.end; from += chunk) {
       const to = Math.min(from + chunk, w.end);
-      const { logits, width, outputs } = await this.step(ids, from, to);
-      for (const o of this.observers) await o.observe({ window: w, windowIndex: index, from, to, firstTarget, ids, logits, width, outputs, runner: this });
+      const { logits, width, outputs, fresh } = await this.step(ids, from, to);
+      const last = this.observers.length - 1;
+      for (const [i, o] of this.observers.entries()) {
+        await o.observe({ window: w, windowIndex: index, from, to, firstTarget, ids, logits, width, outputs, movable: fresh && i === last, runner: this });
+      }
     }
     return { state: this.cache.current() };
   }

@@ -35,7 +35,7 @@ export class TokenReduction implements RunObserver, WindowReduction {
       afterNext = new Int32Array(targets.length);
       for (let r = 0; r < targets.length; r++) afterNext[r] = first + r + 2 < ids.length ? ids[first + r + 2] : -1;
     }
-    const { result } = await this.reducer.submit(rows, width, targets, this.k, afterNext);
+    const { result } = await this.reducer.submit(rows, width, targets, this.k, afterNext, run.movable);
     const at = first + 1 - run.firstTarget;
     window.parts.push(result.then(m => {
       placeChunk(window.out, at, m, this.k);
