@@ -14,8 +14,13 @@ import type { RunObserver, SessionRunner } from './observers';
 
 /** Default chunk: bounds the logits of one run to C x V floats (200 KB per token at V = 50k). */
 export const DEFAULT_CHUNK = 128;
-/** Logits bytes one chunk may take; large vocabularies get shorter chunks (heuristic budget). */
-const CHUNK_LOGITS_BUDGET = 32 * 1024 * 1024;
+/**
+ * Logits bytes one chunk may take; large vocabularies get shorter chunks (heuristic budget). Each
+ * chunk's logits exist twice at a time (ORT's output and the reduction's slot, two slots in flight):
+ * at V = 50,257 a 16 MB budget (83-token chunks) measured 266-273 MB of peak RSS growth at 32k
+ * tokens against 301-308 MB with 32 MB (128-token chunks), bench P3.
+ */
+const CHUNK_LOGITS_BUDGET = 16 * 1024 * 1024;
 
 /** Tokens per forward run for a logits width: 128, fewer when 128 rows would exceed the budget. */
 export function defaultChunk(width: number): number {

@@ -95,11 +95,11 @@ test('float16 decoding: exact values, subnormals, infinities, NaN; Uint16Array a
   assert.deepEqual(Array.from(toFloat32(Float64Array.from([0.5, 2]))), [0.5, 2]); // stands in for a native Float16Array
 });
 
-test('chunk length: 128 tokens, shorter for wide vocabularies so one chunk of logits stays near 32 MB', () => {
+test('chunk length: 128 tokens, shorter for wide vocabularies so one chunk of logits stays within 16 MB', () => {
   assert.equal(defaultChunk(512), 128);
-  assert.equal(defaultChunk(50257), 128);
-  assert.equal(defaultChunk(151936), 55);
-  assert.equal(defaultChunk(262144), 32);
+  assert.equal(defaultChunk(50257), 83);
+  assert.equal(defaultChunk(151936), 27);
+  assert.equal(defaultChunk(262144), 16);
   assert.equal(defaultChunk(10_000_000), 16);
 });
 
