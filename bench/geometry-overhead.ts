@@ -84,6 +84,8 @@ async function main(): Promise<void> {
   const kernel = (arg('kernel') ?? 'prototype') as KernelName;
   const shifts = arg('shifts') ? Number(arg('shifts')) : undefined;
   const baseline = arg('baseline');
+  // Found before any engine starts: a missing build then fails at once instead of leaving this build's engine running.
+  const baselineOpen = baseline ? baselineOpenModel(baseline) : undefined;
   const series: Series[] = [];
   const add = async (name: string, open: typeof openModel) => {
     series.push({
@@ -91,9 +93,8 @@ async function main(): Promise<void> {
     });
   };
   await add('this build', openModel);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- another build's engine, found at run time
-  if (baseline) await add(`baseline ${baseline}`, (require(join(baseline, 'out', 'src', 'model', 'client', 'openModel.js')) as { openModel: typeof openModel }).openModel);
   try {
+    if (baseline && baselineOpen) await add(`baseline ${baseline}`, baselineOpen);
     // Cut the text at exactly `tokens` tokens (this run also warms the session up).
     const { engine } = series[0];
     let text = sourceText();
@@ -178,6 +179,14 @@ async function main(): Promise<void> {
   } finally {
     for (const s of series) await s.engine.dispose();
   }
+}
+
+/** Another build's openModel (DIR/out/src/model/client/openModel.js), or an error naming what is missing. */
+function baselineOpenModel(dir: string): typeof openModel {
+  const path = join(dir, 'out', 'src', 'model', 'client', 'openModel.js');
+  if (!existsSync(path)) throw new Error(`--baseline ${dir}: ${path} does not exist (run npm run compile-tests there; builds from before the engine had its own process lack it)`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- another build's engine, found at run time
+  return (require(path) as { openModel: typeof openModel }).openModel;
 }
 
 main().catch(e => {
