@@ -101,6 +101,10 @@ export async function contextMenu(page, target, label, shot, position, timeoutMs
   const item = page.locator('.monaco-menu .action-item').filter({ hasText: label }).first();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    // A workbench hover left open (the Explorer's path tooltip) sits over the rows and takes the
+    // click (seen in a clean-clone run): the pointer leaves and Escape closes it first.
+    await page.mouse.move(1, 1);
+    await page.keyboard.press('Escape');
     await target.click({ button: 'right', ...(position ? { position } : {}) });
     try {
       await item.waitFor({ timeout: 2_000 });
